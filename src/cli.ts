@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// facematch-mcp: with no arguments an MCP server on stdio; otherwise a subcommand.
+import { UsageError, type Command } from './cli/common.js';
+import { isFacematchError } from './errors.js';
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  match: async () => (await import('./cli/match.js')).run,
+  eval: async () => (await import('./cli/eval.js')).run,
+  bench: async () => (await import('./cli/bench.js')).run,
+  serve: async () => (await import('./cli/serve.js')).run,
+  provision: async () => (await import('./cli/provision.js')).run,
+  webhook: async () => (await import('./cli/webhook.js')).run,
+  init: async () => (await import('./cli/init.js')).run,
+  mcp: async () => (await import('./cli/mcp.js')).run,
+};
+
+const USAGE = `usage: facematch-mcp [command]
+  (no command)                 MCP server on stdio
+  match USER_IMAGE REF_IMAGE   compare two photos, print the face_match report as JSON
+  eval SET_DIR                 accuracy on a labelled pairs.tsv set
+  bench [--images DIR]         speed and memory benchmark
+  serve [--port N]             local HTTP twin of the hosted API (+ MCP at /mcp)
+  provision --email E          create a verified sandbox account, print its API key
+  webhook verify|sign          check or produce webhook signatures
+  init [--client claude|cursor|all]  add this server to the project's MCP client config`;
+
+async function main(): Promise<number> {
+  const [name, ...rest] = process.argv.slice(2);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name ?? 'mcp'];
+  if (!load) throw new UsageError(`unknown command '${name}'; run 'facematch-mcp --help' for the list.`);
+  return (await load())(rest);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Known errors (bad input, bad usage) are one sentence and exit 2; anything else is a bug.
+    if (err instanceof UsageError || isFacematchError(err)) {
+      process.stderr.write(`facematch-mcp: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`facematch-mcp: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,51 @@
+// The face engine's public shapes. The report mirrors SPEC's `face_match` object; fields
+// that the hosted API does not have are grouped under clearly named extras.
+
+export type MatchStatus = 'Approved' | 'In Review' | 'Declined';
+
+/** One detected face, as the hosted API's `entities` item (pixel coords of the original image). */
+export interface FaceEntity {
+  bbox: [number, number, number, number];
+  confidence: number;
+}
+
+export interface ImageReport {
+  entities: FaceEntity[];
+  best_angle: number;
+}
+
+export interface FaceMatchWarning {
+  feature: 'FACEMATCH';
+  risk: string;
+  additional_data: Record<string, unknown> | null;
+  log_type: 'information' | 'warning' | 'error';
+  short_description: string;
+  long_description: string;
+  node_id: string | null;
+}
+
+export interface MatchOptions {
+  /** 'standalone' (POST /v3/face-match/: one threshold, default 30) or 'workflow' (50 / 70). */
+  mode?: 'standalone' | 'workflow';
+  declineThreshold?: number;
+  reviewThreshold?: number;
+  /** Try 90/180/270 degree rotations when no face is found (SPEC `rotate_image`). */
+  rotateImage?: boolean;
+  /** Workflow node id put into warnings (e.g. "face_match_1"); null for standalone. */
+  nodeId?: string | null;
+}
+
+export interface FaceMatchReport {
+  status: MatchStatus;
+  /** 0-100, calibrated; null when no face pair could be scored. */
+  score: number | null;
+  user_image: ImageReport;
+  ref_image: ImageReport;
+  warnings: FaceMatchWarning[];
+  /** Extras (not in the hosted API): raw cosine similarity of the chosen faces. */
+  similarity: number | null;
+  /** Extras: advisory passive-liveness of the selfie's chosen face, p(live) in 0..1. */
+  liveness: { user_image: number | null } | null;
+  /** Extras: milliseconds per stage for this call. */
+  timing_ms: Record<string, number>;
+}
