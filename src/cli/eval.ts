@@ -1,0 +1,131 @@
+// facematch-mcp eval SET_DIR [--folds A-B] [--workers N]
+// Embeds every image of SET_DIR/pairs.tsv once (worker threads, one onnxruntime thread
+// each), then prints progress on stderr and one JSON line of verification metrics.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { UsageError, printJson, type Command } from './common.js';
+import { parseArgs } from './args.js';
+import { EnginePool, type PoolEmbedResult } from '../engine/pool.js';
+import { cosine } from '../engine/embed.js';
+import { reportScore } from '../engine/score.js';
+import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
+import { accuracyAt, equalErrorRate, leaveOneFoldOut, tarAtFar, type ScoredPair } from '../engine/metrics.js';
+import type { PipelineConfig } from '../engine/pipeline.js';
+
+interface PairRow {
+  a: string;
+  b: string;
+  same: boolean;
+  fold: number;
+}
+
+function parseFolds(v: string | undefined): [number, number] | null {
+  if (v === undefined) return null;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(v.trim());
+  if (!m) throw new UsageError(`--folds must look like 1-5 or 3 (got '${v}').`);
+  const a = Number(m[1]);
+  const b = m[2] === undefined ? a : Number(m[2]);
+  if (b < a) throw new UsageError(`--folds range '${v}' is backwards; write the smaller fold first.`);
+  return [a, b];
+}
+
+export function readPairsTsv(dir: string): PairRow[] {
+  const file = join(dir, 'pairs.tsv');
+  if (!existsSync(file)) throw new UsageError(`no pairs.tsv in '${dir}'; SET_DIR must hold pairs.tsv (path_a, path_b, same, fold).`);
+  const rows: PairRow[] = [];
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (!line.trim() || /^path_a\t/.test(line)) return;
+    const [a, b, same, fold] = line.split('\t');
+    if (!a || !b || (same !== '0' && same !== '1') || !Number.isInteger(Number(fold))) {
+      throw new UsageError(`pairs.tsv line ${i + 1} is not 'path_a<TAB>path_b<TAB>0|1<TAB>fold'.`);
+    }
+    rows.push({ a, b, same: same === '1', fold: Number(fold) });
+  });
+  if (rows.length === 0) throw new UsageError(`pairs.tsv in '${dir}' has no pairs.`);
+  return rows;
+}
+
+const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+
+export const run: Command = async (argv) => {
+  const { positional, flags } = parseArgs(argv, ['folds', 'workers', 'pipeline', 'dump']);
+  if (positional.length !== 1) throw new UsageError('eval needs one set folder: facematch-mcp eval SET_DIR [--folds A-B].');
+  const dir = resolve(positional[0]!);
+  const folds = parseFolds(flags.folds);
+  let pairs = readPairsTsv(dir);
+  if (folds) pairs = pairs.filter((p) => p.fold >= folds[0] && p.fold <= folds[1]);
+  if (pairs.length === 0) throw new UsageError(`no pairs in folds ${flags.folds}.`);
+  const workers = flags.workers ? Number(flags.workers) : availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer.');
+  let pipeline: Partial<PipelineConfig> | undefined;
+  if (flags.pipeline) {
+    try {
+      pipeline = JSON.parse(flags.pipeline) as Partial<PipelineConfig>;
+    } catch {
+      throw new UsageError('--pipeline must be a JSON object.');
+    }
+  }
+
+  const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
+  const pool = new EnginePool(workers, pipeline);
+  const results = new Map<string, PoolEmbedResult>();
+  try {
+    await pool.load();
+    const t0 = performance.now();
+    let done = 0;
+    let next = 0;
+    const inflight = workers * 2;
+    await Promise.all(
+      Array.from({ length: inflight }, async () => {
+        while (next < images.length) {
+          const rel = images[next++]!;
+          results.set(rel, await pool.embedFile(join(dir, rel)));
+          done++;
+          if (done % 200 === 0 || done === images.length) process.stderr.write(`eval: ${done}/${images.length} images\n`);
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+
+    const noFace = images.filter((i) => !results.get(i)!.embedding);
+    for (const i of noFace.slice(0, 20)) process.stderr.write(`eval: no face: ${i}${results.get(i)!.error ? ` (${results.get(i)!.error})` : ''}\n`);
+    const scored: ScoredPair[] = pairs.map((p) => {
+      const ea = results.get(p.a)!.embedding;
+      const eb = results.get(p.b)!.embedding;
+      return { s: ea && eb ? cosine(ea, eb) : -Infinity, same: p.same, fold: p.fold };
+    });
+    const lofo = leaveOneFoldOut(scored);
+    const scores = scored.map((p) => ({ ...p, s: Number.isFinite(p.s) ? reportScore(p.s) : -Infinity }));
+    const imp = scored.filter((p) => !p.same).length;
+    const genScores = scores.filter((p) => p.same && Number.isFinite(p.s)).map((p) => p.s).sort((a, b) => a - b);
+    if (flags.dump) {
+      const dump: Record<string, number[] | null> = {};
+      for (const [k, v] of results) dump[k] = v.embedding ? Array.from(v.embedding, (x) => Math.round(x * 1e6) / 1e6) : null;
+      writeFileSync(flags.dump, JSON.stringify(dump));
+    }
+    printJson({
+      set: dir.split('/').pop(),
+      pairs: pairs.length,
+      accuracy: r4(lofo.mean),
+      accuracy_std: r4(lofo.std),
+      accuracy_per_fold: Object.fromEntries(Object.entries(lofo.perFold).map(([k, v]) => [k, r4(v)])),
+      accuracy_at_default: r4(accuracyAt(scores, STANDALONE_DECLINE_DEFAULT)),
+      'tar_far_1e-2': r4(tarAtFar(scored, 1e-2).tar),
+      'tar_far_1e-3': r4(tarAtFar(scored, 1e-3).tar),
+      far_note: `${imp} impostor pairs: FAR 1e-3 allows ${Math.floor(imp * 1e-3)} impostor(s) above the threshold`,
+      eer: r4(equalErrorRate(scored)),
+      same_median_score: genScores.length ? genScores[Math.floor(genScores.length / 2)]! : null,
+      no_face_images: noFace.length,
+      images: images.length,
+      images_per_s: Math.round((images.length / seconds) * 10) / 10,
+      workers,
+      ...(pipeline ? { pipeline } : {}),
+    });
+    return 0;
+  } finally {
+    await pool.close();
+  }
+};

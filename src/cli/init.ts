@@ -1,0 +1,101 @@
+// `facematch-mcp init [--client claude|cursor|all]`: adds this server to the project's MCP
+// client config (.mcp.json for Claude Code, .cursor/mcp.json for Cursor), merging with what is
+// there. Other servers are never touched; a file that is not valid JSON is left alone (exit 2).
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { UsageError, type Command } from './common.js';
+
+export const SERVER_NAME = 'facematch';
+export const SERVER_ENTRY = { command: 'npx', args: ['-y', 'facematch-mcp'] } as const;
+export const CLAUDE_ADD_LINE = `claude mcp add ${SERVER_NAME} -- npx -y facematch-mcp`;
+
+type Client = 'claude' | 'cursor';
+
+const FILES: Record<Client, string> = {
+  claude: '.mcp.json',
+  cursor: join('.cursor', 'mcp.json'),
+};
+
+interface Plan {
+  client: Client;
+  path: string;
+  text: string;
+  action: 'created' | 'added' | 'updated' | 'unchanged';
+}
+
+function parseClients(argv: string[]): Client[] {
+  let value = 'all';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--client') {
+      const v = argv[++i];
+      if (!v) throw new UsageError('--client needs a value: claude, cursor or all.');
+      value = v;
+    } else if (a.startsWith('--client=')) {
+      value = a.slice('--client='.length);
+    } else {
+      throw new UsageError(`unknown option '${a}'; usage: facematch-mcp init [--client claude|cursor|all]`);
+    }
+  }
+  if (value === 'all') return ['claude', 'cursor'];
+  if (value === 'claude' || value === 'cursor') return [value];
+  throw new UsageError(`--client must be claude, cursor or all, not '${value}'.`);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Works out the new file text; throws UsageError (file untouched) when the existing one is unusable. */
+function planFor(client: Client, cwd: string): Plan {
+  const path = join(cwd, FILES[client]);
+  const shown = relative(cwd, path);
+  let config: Record<string, unknown> = {};
+  let existed = false;
+  if (existsSync(path)) {
+    existed = true;
+    const raw = readFileSync(path, 'utf8');
+    if (raw.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch (err) {
+        throw new UsageError(`${shown} is not valid JSON (${(err as Error).message}); fix or remove it, then run init again. Nothing was changed.`);
+      }
+      if (!isPlainObject(parsed)) throw new UsageError(`${shown} must hold a JSON object; fix it, then run init again. Nothing was changed.`);
+      config = parsed;
+    }
+  }
+  const servers = config.mcpServers ?? {};
+  if (!isPlainObject(servers)) {
+    throw new UsageError(`"mcpServers" in ${shown} is not an object; fix it, then run init again. Nothing was changed.`);
+  }
+  const before = servers[SERVER_NAME];
+  const entry = { ...SERVER_ENTRY, args: [...SERVER_ENTRY.args] };
+  // Keep anything the user added to our entry (env, etc.), refresh command and args.
+  const merged = isPlainObject(before) ? { ...before, ...entry } : entry;
+  const action: Plan['action'] = !existed ? 'created' : before === undefined ? 'added' : JSON.stringify(before) === JSON.stringify(merged) ? 'unchanged' : 'updated';
+  const next = { ...config, mcpServers: { ...servers, [SERVER_NAME]: merged } };
+  return { client, path, text: `${JSON.stringify(next, null, 2)}\n`, action };
+}
+
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export const run: Command = async (argv) => {
+  const clients = parseClients(argv);
+  const cwd = process.cwd();
+  // Check every file before writing any, so a bad one leaves all of them as they were.
+  const plans = clients.map((c) => planFor(c, cwd));
+  for (const p of plans) {
+    if (p.action !== 'unchanged') writeAtomic(p.path, p.text);
+    const what = { created: 'created', added: 'added the facematch server to', updated: 'updated the facematch server in', unchanged: 'already configured:' }[p.action];
+    process.stdout.write(`${p.client === 'claude' ? 'Claude Code' : 'Cursor'}: ${what} ${relative(cwd, p.path)}\n`);
+  }
+  process.stdout.write(`\nOr add it to Claude Code from the command line:\n  ${CLAUDE_ADD_LINE}\n`);
+  return 0;
+};

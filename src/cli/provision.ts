@@ -1,0 +1,36 @@
+// facematch-mcp provision --email E [--db FILE]: creates (or reuses) a verified sandbox
+// account and prints JSON with a new API key. The key is printed only here.
+import { defaultDbPath } from '../paths.js';
+import { openSandbox } from '../services/index.js';
+import { printJson, UsageError, type Command } from './common.js';
+
+const USAGE = 'usage: facematch-mcp provision --email E [--db FILE]';
+
+export const run: Command = async (argv) => {
+  let email: string | undefined;
+  let db: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value; ${USAGE}`);
+      return v;
+    };
+    if (flag === '--email') email = value();
+    else if (flag === '--db') db = value();
+    else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    } else throw new UsageError(`unknown option '${arg}'; ${USAGE}`);
+  }
+  if (!email) throw new UsageError(`--email is required; ${USAGE}`);
+  const sandbox = openSandbox({ dbPath: db ?? defaultDbPath(), deliverWebhooks: false });
+  try {
+    const result = sandbox.accounts.provision({ email });
+    printJson({ ...result, db: sandbox.dbPath });
+    return 0;
+  } finally {
+    await sandbox.close();
+  }
+};

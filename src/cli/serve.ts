@@ -1,0 +1,104 @@
+// `facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]`:
+// the local HTTP twin of the hosted API, with the capture pages and MCP (Streamable HTTP) at
+// /mcp. Listens on loopback only; the base URL goes to stderr once the port is bound.
+import { isIP } from 'node:net';
+import { UsageError, type Command } from './common.js';
+import { log } from '../log.js';
+import { defaultDbPath } from '../paths.js';
+import { openSandbox } from '../services/index.js';
+import { startHttpServer, type ExtraHandler } from '../http/server.js';
+
+interface ServeArgs {
+  port: number;
+  host: string;
+  dbPath: string;
+  publicUrl: string | null;
+  mcp: boolean;
+}
+
+const VALUE_FLAGS = new Set(['port', 'host', 'db', 'public-url']);
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export function parseServeArgs(argv: string[]): ServeArgs {
+  const flags: Record<string, string> = {};
+  let mcp = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--no-mcp') {
+      mcp = false;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'; usage: facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE]`);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option --${name} for serve; options: --port N, --host H, --db FILE, --public-url URL, --no-mcp`);
+    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+    flags[name] = value;
+  }
+  const portText = flags.port ?? '8787';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (got '${portText}')`);
+  const host = flags.host ?? '127.0.0.1';
+  if (!isLoopback(host)) {
+    throw new UsageError(`--host ${host} is not a loopback address: the sandbox only listens on this computer (use 127.0.0.1, ::1 or localhost)`);
+  }
+  let publicUrl: string | null = null;
+  if (flags['public-url']) {
+    try {
+      const u = new URL(flags['public-url']);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      publicUrl = u.toString().replace(/\/+$/, '');
+    } catch {
+      throw new UsageError(`--public-url must be an http(s) URL (got '${flags['public-url']}')`);
+    }
+  }
+  return { port, host, dbPath: flags.db ?? defaultDbPath(), publicUrl, mcp };
+}
+
+export const run: Command = async (argv) => {
+  const args = parseServeArgs(argv);
+  // Loaded before the database is opened, so a broken install fails without side effects.
+  const mcpModule = args.mcp ? await import('../mcp/http.js') : null;
+  const sandbox = openSandbox({ dbPath: args.dbPath });
+  const mcpHandler: (ExtraHandler & { close(): Promise<void> }) | null = mcpModule ? mcpModule.createMcpHttpHandler(sandbox) : null;
+  let running;
+  try {
+    running = await startHttpServer({
+      sandbox,
+      host: args.host,
+      port: args.port,
+      extraHandler: mcpHandler ?? undefined,
+      setPublicBaseUrl: args.publicUrl === null,
+    });
+  } catch (err) {
+    await mcpHandler?.close().catch(() => undefined);
+    await sandbox.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} on ${args.host} is already in use; pick another with --port N (0 = any free port)`);
+    if (code === 'EACCES') throw new UsageError(`no permission to listen on port ${args.port}; use a port above 1023`);
+    throw err;
+  }
+  if (args.publicUrl) sandbox.publicBaseUrl = args.publicUrl;
+
+  // The one line scripts wait for: the base URL, on stderr (stdout stays clean).
+  process.stderr.write(`facematch-mcp: listening on ${running.url}\n`);
+  log(`database ${sandbox.dbPath}; session links use ${sandbox.publicBaseUrl}${mcpHandler ? `; MCP (Streamable HTTP) at ${running.url}/mcp` : ''}`);
+
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log(`stopping (${signal})`);
+  await running.close();
+  await mcpHandler?.close().catch((err: unknown) => log(`closing MCP sessions failed: ${String(err)}`));
+  await sandbox.close();
+  // onnxruntime's native threads must not keep the process alive after a clean close.
+  setImmediate(() => process.exit(process.exitCode ?? 0)).unref();
+  return 0;
+};

@@ -1,0 +1,145 @@
+// Decoding: type by magic bytes, size and pixel limits, EXIF orientation, and a capped
+// working resolution reached with sharp's shrink-on-load (JPEG/WebP decode at 1/2, 1/4,
+// 1/8 directly) so a 12 MP photo is never expanded in full.
+import sharp from 'sharp';
+import { FacematchError } from '../errors.js';
+import type { RgbImage } from './image.js';
+
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Decompression-bomb guard, checked from the header before any pixel is decoded. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+export const MIN_IMAGE_SIDE = 16;
+/** The working image's long side stays at least this (shrink-on-load never goes below it)... */
+export const WORK_MIN_SIDE = 640;
+/** ...and at most this. */
+export const WORK_MAX_SIDE = 1280;
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff';
+
+export interface DecodedImage {
+  /** Working-resolution RGB (EXIF orientation applied). */
+  image: RgbImage;
+  /** Original pixels per working pixel (>= 1); bboxes are multiplied by it for reporting. */
+  scale: number;
+  /** Size of the upright original image. */
+  width: number;
+  height: number;
+  format: ImageFormat;
+  /** The encoded bytes, kept to re-decode a face region at full resolution. */
+  source: Buffer;
+}
+
+/** Recognises the four accepted formats by their leading bytes, never by a file name. */
+export function sniffFormat(buf: Buffer): ImageFormat | null {
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
+  if (buf.length >= 8 && buf.readUInt32BE(0) === 0x89504e47 && buf.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
+  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (buf.length >= 4 && ((buf[0] === 0x49 && buf[1] === 0x49 && buf[2] === 0x2a && buf[3] === 0x00) || (buf[0] === 0x4d && buf[1] === 0x4d && buf[2] === 0x00 && buf[3] === 0x2a))) return 'tiff';
+  return null;
+}
+
+type SharpPipeline = ReturnType<typeof sharp>;
+
+function sharpOf(buf: Buffer): SharpPipeline {
+  // failOn 'truncated': a cut-off file is an error, minor encoder quirks are not.
+  return sharp(buf, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS, sequentialRead: true });
+}
+
+/** Header-only checks. Throws FacematchError naming `label` ("user_image", "image"...). */
+export async function probeImage(buf: Buffer, label = 'image'): Promise<{ format: ImageFormat; width: number; height: number }> {
+  if (!buf || buf.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label} is empty (0 bytes); send a JPEG, PNG, WebP or TIFF photo.`);
+  if (buf.length > MAX_IMAGE_BYTES) {
+    throw new FacematchError('IMAGE_TOO_LARGE', `${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is 5 MB per image, so resize or recompress it.`);
+  }
+  const format = sniffFormat(buf);
+  if (!format) throw new FacematchError('IMAGE_UNSUPPORTED', `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`);
+  let meta: Awaited<ReturnType<SharpPipeline['metadata']>>;
+  try {
+    meta = await sharp(buf, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new FacematchError('IMAGE_CORRUPT', `${label} looks like ${format.toUpperCase()} but its header cannot be read; the file is damaged or incomplete.`, { cause: err });
+  }
+  let width = meta.width ?? 0;
+  let height = meta.height ?? 0;
+  if ((meta.orientation ?? 1) >= 5) [width, height] = [height, width];
+  if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
+    throw new FacematchError('IMAGE_DIMENSIONS', `${label} is ${width}x${height} pixels; each side must be at least ${MIN_IMAGE_SIDE} pixels.`);
+  }
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new FacematchError('IMAGE_DIMENSIONS', `${label} is ${width}x${height} pixels (${((width * height) / 1e6).toFixed(0)} MP); the limit is ${MAX_IMAGE_PIXELS / 1e6} MP, so downscale it.`);
+  }
+  return { format, width, height };
+}
+
+function corrupt(label: string, format: ImageFormat, err: unknown): FacematchError {
+  const msg = err instanceof Error ? err.message : String(err);
+  const why = /truncat|premature|end of (file|input)|unexpected end/i.test(msg) ? 'is truncated (the file ends early)' : 'cannot be decoded (the data is damaged)';
+  return new FacematchError('IMAGE_CORRUPT', `${label} is a ${format.toUpperCase()} file that ${why}; re-export or re-upload it.`, { cause: err });
+}
+
+/** Converts sharp raw output with 1-4 channels to 8-bit RGB. */
+function toRgb(data: Buffer, width: number, height: number, channels: number): RgbImage {
+  if (channels === 3) return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
+  const out = new Uint8Array(width * height * 3);
+  const n = width * height;
+  for (let i = 0; i < n; i++) {
+    const s = i * channels;
+    const o = i * 3;
+    if (channels <= 2) {
+      out[o] = out[o + 1] = out[o + 2] = data[s]!;
+    } else {
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
+    }
+  }
+  return { data: out, width, height };
+}
+
+/** Decodes at the working resolution. */
+export async function decodeImage(buf: Buffer, label = 'image'): Promise<DecodedImage> {
+  const { format, width, height } = await probeImage(buf, label);
+  const long = Math.max(width, height);
+  // Largest power-of-two shrink that keeps the long side >= WORK_MIN_SIDE (what JPEG/WebP
+  // shrink-on-load does for free), then a final resample if still above WORK_MAX_SIDE.
+  let shrink = 1;
+  while (shrink < 8 && long / (shrink * 2) >= WORK_MIN_SIDE) shrink *= 2;
+  let target = long / shrink;
+  if (target > WORK_MAX_SIDE) target = WORK_MAX_SIDE;
+  const scale = long / target;
+  const outW = Math.max(1, Math.round(width / scale));
+  const outH = Math.max(1, Math.round(height / scale));
+  let pipeline = sharpOf(buf).autoOrient();
+  if (outW !== width || outH !== height) {
+    pipeline = pipeline.resize(outW, outH, { fit: 'fill', fastShrinkOnLoad: true, kernel: 'linear' });
+  }
+  try {
+    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const image = toRgb(data, info.width, info.height, info.channels);
+    return { image, scale: width / info.width, width, height, format, source: buf };
+  } catch (err) {
+    throw corrupt(label, format, err);
+  }
+}
+
+/**
+ * Decodes one region of the upright original at (up to) full resolution, downscaled so
+ * its long side is at most maxSide. Used to refine small faces.
+ */
+export async function decodeRegion(src: DecodedImage, left: number, top: number, w: number, h: number, maxSide: number): Promise<{ image: RgbImage; scale: number; left: number; top: number }> {
+  const l = Math.max(0, Math.floor(left));
+  const t = Math.max(0, Math.floor(top));
+  const ww = Math.min(src.width - l, Math.ceil(w));
+  const hh = Math.min(src.height - t, Math.ceil(h));
+  const k = Math.max(1, Math.max(ww, hh) / maxSide);
+  const outW = Math.max(1, Math.round(ww / k));
+  const outH = Math.max(1, Math.round(hh / k));
+  let pipeline = sharpOf(src.source).autoOrient().extract({ left: l, top: t, width: ww, height: hh });
+  if (outW !== ww || outH !== hh) pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'linear' });
+  try {
+    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return { image: toRgb(data, info.width, info.height, info.channels), scale: ww / info.width, left: l, top: t };
+  } catch (err) {
+    throw corrupt('image', src.format, err);
+  }
+}

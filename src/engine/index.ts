@@ -1,0 +1,8 @@
+// Public face-engine API: everything other parts (services, HTTP, MCP, CLI) may import.
+export { FaceEngine, type FaceEngineOptions, type ProgressFn } from './engine.js';
+export { scoreFromCosine, reportScore, CALIBRATION, SCORE_KNOTS, type CalibrationRow } from './score.js';
+export { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT, type Decision } from './decision.js';
+export { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, sniffFormat, probeImage } from './decode.js';
+export { cosine } from './embed.js';
+export type { PipelineConfig, FaceAnalysis } from './pipeline.js';
+export * from './types.js';

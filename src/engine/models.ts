@@ -1,0 +1,52 @@
+// The four ONNX sessions, created once. onnxruntime's worker threads are set explicitly and
+// never spin: on a 2-core machine a spinning pool steals the CPU from JavaScript and sharp.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { FacematchError } from '../errors.js';
+
+export const MODEL_FILES = {
+  detect: 'fr_detect.onnx',
+  landmark: 'fr_landmark.onnx',
+  feature: 'fr_feature.onnx',
+  liveness: 'fr_liveness.onnx',
+} as const;
+
+export type ModelName = keyof typeof MODEL_FILES;
+export type Sessions = Record<ModelName, ort.InferenceSession>;
+
+export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
+export async function loadSessions(modelsDir: string, threads: number, onProgress?: (done: number, total: number, message: string) => void): Promise<Sessions> {
+  const names = Object.keys(MODEL_FILES) as ModelName[];
+  const missing = names.filter((n) => !existsSync(join(modelsDir, MODEL_FILES[n])));
+  if (missing.length > 0) {
+    throw new FacematchError('MODELS_MISSING', `face model files are missing from ${modelsDir} (${missing.map((n) => MODEL_FILES[n]).join(', ')}); run npm install to fetch and verify them.`);
+  }
+  const out: Partial<Sessions> = {};
+  let done = 0;
+  onProgress?.(0, names.length, 'loading face models');
+  for (const n of names) {
+    out[n] = await ort.InferenceSession.create(join(modelsDir, MODEL_FILES[n]), sessionOptions(threads));
+    done++;
+    onProgress?.(done, names.length, `loaded ${MODEL_FILES[n]}`);
+  }
+  return out as Sessions;
+}
+
+/** Runs a single-input, single-or-more-output model; returns outputs by name. */
+export async function runModel(session: ort.InferenceSession, input: Float32Array, dims: number[]): Promise<Record<string, Float32Array>> {
+  const feeds: Record<string, ort.Tensor> = { [session.inputNames[0]!]: new ort.Tensor('float32', input, dims) };
+  const res = await session.run(feeds);
+  const out: Record<string, Float32Array> = {};
+  for (const name of session.outputNames) out[name] = res[name]!.data as Float32Array;
+  return out;
+}

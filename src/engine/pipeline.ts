@@ -1,0 +1,313 @@
+// One image through the pipeline: decode -> detect (pad and retry, optional rotations) ->
+// choose the subject -> refine the box (re-detect on a crop, at full resolution when the
+// face is small) -> 68 landmarks -> 5 points -> align -> embed (-> liveness).
+import { performance } from 'node:perf_hooks';
+import type { Sessions } from './models.js';
+import { decodeImage, decodeRegion, type DecodedImage } from './decode.js';
+import { detectFaces, DETECT_THRESHOLD, type Detection } from './detect.js';
+import { chooseFace, type ChoiceRule } from './choose.js';
+import { landmarks68, fivePoints, type Point } from './landmarks.js';
+import { warpAligned } from './align.js';
+import { embedFace } from './embed.js';
+import { livenessScore } from './liveness.js';
+import { iou } from './nms.js';
+import type { Box, RgbImage } from './image.js';
+import type { FaceEntity } from './types.js';
+
+export interface PipelineConfig {
+  choice: ChoiceRule;
+  /** Gaussian width of the centre weighting ('weighted' rule), in half-diagonals. */
+  sigma: number;
+  /** Re-detect on a crop around the chosen face. */
+  refine: boolean;
+  /** A face narrower than this (working px) is re-decoded from the original at higher resolution. */
+  smallFacePx: number;
+  /** Landmark test-time augmentation: also run on the mirrored crop and average. */
+  landmarkFlip: boolean;
+  /** Second landmark pass on a crop re-centred on the first pass's points. */
+  landmarkRecentre: boolean;
+  /** Embed the mirrored face too and sum (costs a second embedder run). */
+  embedFlip: boolean;
+  colorOrder: 'bgr' | 'rgb';
+  /** Border added (fraction of each side) when nothing is found: tight crops. */
+  padRetry: number[];
+}
+
+export const DEFAULT_PIPELINE: PipelineConfig = {
+  choice: 'weighted',
+  sigma: 0.35,
+  refine: false,
+  smallFacePx: 140,
+  landmarkFlip: true,
+  landmarkRecentre: false,
+  embedFlip: true,
+  colorOrder: 'bgr',
+  padRetry: [0.3, 0.6],
+};
+
+export interface FaceAnalysis {
+  /** Every face found, chosen face first; original-image pixels. */
+  entities: FaceEntity[];
+  chosen: FaceEntity | null;
+  embedding: Float32Array | null;
+  aligned: RgbImage | null;
+  liveness: number | null;
+  bestAngle: number;
+  /** Raw embedder output norm (face-quality signal), null when no face. */
+  norm: number | null;
+  timings: Record<string, number>;
+  modelMs: number;
+  width: number;
+  height: number;
+}
+
+class Timer {
+  readonly t: Record<string, number> = {};
+  model = 0;
+  private last = performance.now();
+  lap(stage: string): void {
+    const now = performance.now();
+    this.t[stage] = (this.t[stage] ?? 0) + (now - this.last);
+    this.last = now;
+  }
+  async model_<T>(p: () => Promise<T>): Promise<T> {
+    const s = performance.now();
+    const r = await p();
+    this.model += performance.now() - s;
+    return r;
+  }
+}
+
+// iBUG-68 left/right mirror permutation.
+const MIRROR68: number[] = (() => {
+  const m = Array.from({ length: 68 }, (_, i) => i);
+  const pairs: Array<[number, number]> = [
+    [0, 16], [1, 15], [2, 14], [3, 13], [4, 12], [5, 11], [6, 10], [7, 9],
+    [17, 26], [18, 25], [19, 24], [20, 23], [21, 22], [31, 35], [32, 34],
+    [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46],
+    [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], [60, 64], [61, 63], [65, 67],
+  ];
+  for (const [a, b] of pairs) {
+    m[a] = b;
+    m[b] = a;
+  }
+  return m;
+})();
+
+function mirrorImage(img: RgbImage): RgbImage {
+  const out = new Uint8Array(img.data.length);
+  const { width: w, height: h, data } = img;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * w + x) * 3;
+      const o = (y * w + (w - 1 - x)) * 3;
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+function rotateImage(img: RgbImage, angle: 90 | 180 | 270): RgbImage {
+  const { width: w, height: h, data } = img;
+  const [ow, oh] = angle === 180 ? [w, h] : [h, w];
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // Clockwise rotation by `angle`.
+      let nx: number, ny: number;
+      if (angle === 90) [nx, ny] = [h - 1 - y, x];
+      else if (angle === 180) [nx, ny] = [w - 1 - x, h - 1 - y];
+      else [nx, ny] = [y, w - 1 - x];
+      const s = (y * w + x) * 3;
+      const o = (ny * ow + nx) * 3;
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
+    }
+  }
+  return { data: out, width: ow, height: oh };
+}
+
+/** Maps a box in the image rotated clockwise by `angle` back to the unrotated w x h image. */
+function unrotateBox(b: Box, angle: number, w: number, h: number): Box {
+  const corners: Point[] = [[b[0], b[1]], [b[2], b[1]], [b[0], b[3]], [b[2], b[3]]];
+  const back = corners.map(([nx, ny]): Point => {
+    if (angle === 90) return [ny, h - nx]; // nx = h - y, ny = x
+    if (angle === 180) return [w - nx, h - ny];
+    if (angle === 270) return [w - ny, nx]; // nx = y, ny = w - x
+    return [nx, ny];
+  });
+  const xs = back.map((p) => p[0]);
+  const ys = back.map((p) => p[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+async function detectWithRetry(sessions: Sessions, img: RgbImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
+  let dets = await timer.model_(() => detectFaces(sessions.detect, img));
+  for (const pad of cfg.padRetry) {
+    if (dets.length > 0) break;
+    // Tight crop: give the detector a margin (edges replicated) and accept a lower score.
+    const px = img.width * pad;
+    const py = img.height * pad;
+    dets = await timer.model_(() => detectFaces(sessions.detect, img, DETECT_THRESHOLD * 0.75, { x: -px, y: -py, w: img.width + 2 * px, h: img.height + 2 * py }));
+    for (const d of dets) {
+      d.box = [Math.max(0, d.box[0]), Math.max(0, d.box[1]), Math.min(img.width, d.box[2]), Math.min(img.height, d.box[3])];
+    }
+  }
+  return dets;
+}
+
+async function landmarksFor(sessions: Sessions, img: RgbImage, box: Box, cfg: PipelineConfig, timer: Timer): Promise<Point[]> {
+  const cx = (box[0] + box[2]) / 2;
+  const cy = (box[1] + box[3]) / 2;
+  const side = box[3] - box[1];
+  const crop = { x: cx - side / 2, y: cy - side / 2, side };
+  let pts = await timer.model_(() => landmarks68(sessions.landmark, img, crop));
+  if (cfg.landmarkFlip) {
+    // Mirror TTA on a mirrored copy of just the crop region.
+    const pad = Math.ceil(side) + 2;
+    const x0 = Math.floor(crop.x) - 1;
+    const y0 = Math.floor(crop.y) - 1;
+    const region = cropRegion(img, x0, y0, pad, pad);
+    const mirrored = mirrorImage(region);
+    // The crop inside the mirrored region: x' = pad - 1 - x  (pixel centres).
+    const mcrop = { x: pad - (crop.x - x0) - side, y: crop.y - y0, side };
+    const mp = await timer.model_(() => landmarks68(sessions.landmark, mirrored, mcrop));
+    pts = pts.map((p, i) => {
+      const q = mp[MIRROR68[i]!]!;
+      const qx = pad - q[0] + x0;
+      const qy = q[1] + y0;
+      return [(p[0] + qx) / 2, (p[1] + qy) / 2] as Point;
+    });
+  }
+  return pts;
+}
+
+/** Integer crop with edge replication (no resampling). */
+function cropRegion(img: RgbImage, x0: number, y0: number, w: number, h: number): RgbImage {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(img.height - 1, Math.max(0, y0 + y));
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(img.width - 1, Math.max(0, x0 + x));
+      const s = (sy * img.width + sx) * 3;
+      const o = (y * w + x) * 3;
+      out[o] = img.data[s]!;
+      out[o + 1] = img.data[s + 1]!;
+      out[o + 2] = img.data[s + 2]!;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+function roundBox(b: Box): Box {
+  return [Math.round(b[0]), Math.round(b[1]), Math.round(b[2]), Math.round(b[3])];
+}
+
+/** Raw embedding norm above which the upright reading is accepted without trying rotations. */
+export const UPRIGHT_NORM = 2.9;
+
+interface Oriented {
+  angle: number;
+  img: RgbImage;
+  dets: Detection[];
+  chosen: Detection;
+  embedding: Float32Array;
+  norm: number;
+  aligned: RgbImage;
+}
+
+/** Detect, choose, (re-decode small face), landmarks, align, embed on one orientation. */
+async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer): Promise<Oriented | null> {
+  const img = angle === 0 ? decoded.image : rotateImage(decoded.image, angle);
+  const dets = await detectWithRetry(sessions, img, cfg, timer);
+  timer.lap('detect');
+  if (dets.length === 0) return null;
+  const chosen = chooseFace(dets, img.width, img.height, cfg.choice, cfg.sigma)!;
+  // The image the face is measured on: the working image, or for a small face in a
+  // shrunk photo, the face's neighbourhood decoded from the original at higher resolution.
+  let src = img;
+  let box = chosen.box;
+  const bw = box[2] - box[0];
+  const bh = box[3] - box[1];
+  if (decoded.scale > 1.01 && angle === 0 && Math.max(bw, bh) < cfg.smallFacePx) {
+    const side = Math.max(bw, bh) * 3;
+    const cx = (box[0] + box[2]) / 2;
+    const cy = (box[1] + box[3]) / 2;
+    const s = decoded.scale;
+    const reg = await decodeRegion(decoded, (cx - side / 2) * s, (cy - side / 2) * s, side * s, side * s, Math.round(cfg.smallFacePx * 3));
+    timer.lap('decode');
+    src = reg.image;
+    box = [(box[0] * s - reg.left) / reg.scale, (box[1] * s - reg.top) / reg.scale, (box[2] * s - reg.left) / reg.scale, (box[3] * s - reg.top) / reg.scale];
+  }
+  if (cfg.refine) {
+    // Re-detect on a 4:3 crop where the face is large (measured: does not help on LFW).
+    const fw = box[2] - box[0];
+    const fh = box[3] - box[1];
+    const h = Math.max(fw, fh) * 2.2;
+    const w = (h * 4) / 3;
+    const cx = (box[0] + box[2]) / 2;
+    const cy = (box[1] + box[3]) / 2;
+    const rd = await timer.model_(() => detectFaces(sessions.detect, src, DETECT_THRESHOLD * 0.5, { x: cx - w / 2, y: cy - h / 2, w, h }));
+    let best: Detection | null = null;
+    let bestIou = 0.3;
+    for (const d of rd) {
+      const o = iou(d.box, box);
+      if (o > bestIou) {
+        bestIou = o;
+        best = d;
+      }
+    }
+    if (best) box = best.box;
+    timer.lap('detect');
+  }
+  const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
+  timer.lap('landmarks');
+  // Landmarks are in pixel-edge coordinates; the warp samples at pixel centres.
+  const aligned = warpAligned(src, fivePoints(pts68).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
+  timer.lap('align');
+  const { embedding, norm } = await timer.model_(() => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder }));
+  timer.lap('embed');
+  return { angle, img, dets, chosen, embedding, norm, aligned };
+}
+
+export async function analyzeImage(
+  sessions: Sessions,
+  buf: Buffer,
+  label: string,
+  opts: { cfg: PipelineConfig; liveness?: boolean; rotate?: boolean; decoded?: DecodedImage },
+): Promise<FaceAnalysis> {
+  const { cfg } = opts;
+  const timer = new Timer();
+  const decoded = opts.decoded ?? (await decodeImage(buf, label));
+  timer.lap('decode');
+  let best = await analyzeOrientation(sessions, decoded, 0, cfg, timer);
+  if (opts.rotate && (!best || best.norm < UPRIGHT_NORM)) {
+    // The detector finds faces at any rotation, so orientation is judged by the
+    // embedder's raw norm (a face-quality signal): the upright face has the largest.
+    for (const angle of [90, 180, 270] as const) {
+      const r = await analyzeOrientation(sessions, decoded, angle, cfg, timer);
+      if (r && (!best || r.norm > best.norm)) best = r;
+    }
+  }
+  const base = { width: decoded.width, height: decoded.height };
+  if (!best) {
+    return { ...base, bestAngle: 0, entities: [], chosen: null, embedding: null, aligned: null, liveness: null, norm: null, timings: timer.t, modelMs: timer.model };
+  }
+  const { angle, img, dets, chosen } = best;
+  const toOriginal = (b: Box): Box => {
+    const ub = angle ? unrotateBox(b, angle, decoded.image.width, decoded.image.height) : b;
+    const s = decoded.scale;
+    return [Math.max(0, ub[0] * s), Math.max(0, ub[1] * s), Math.min(decoded.width, ub[2] * s), Math.min(decoded.height, ub[3] * s)];
+  };
+  const ordered = [chosen, ...dets.filter((d) => d !== chosen).sort((a, b) => b.score - a.score)];
+  const entities: FaceEntity[] = ordered.map((d) => ({ bbox: roundBox(toOriginal(d.box)), confidence: Math.round(d.score * 1e4) / 1e4 }));
+  let liveness: number | null = null;
+  if (opts.liveness) {
+    liveness = await timer.model_(() => livenessScore(sessions.liveness, img, chosen.box));
+    timer.lap('liveness');
+  }
+  return { ...base, bestAngle: angle, entities, chosen: entities[0]!, embedding: best.embedding, aligned: best.aligned, liveness, norm: best.norm, timings: timer.t, modelMs: timer.model };
+}

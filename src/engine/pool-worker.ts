@@ -1,0 +1,34 @@
+// Worker side of EnginePool: one FaceEngine with a single onnxruntime thread.
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { FaceEngine } from './engine.js';
+import type { PipelineConfig } from './pipeline.js';
+
+const engine = new FaceEngine({ threads: 1, pipeline: (workerData as { pipeline: Partial<PipelineConfig> }).pipeline });
+
+parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; options?: object }) => {
+  void (async () => {
+    try {
+      let value: unknown;
+      if (m.op === 'load') {
+        await engine.load();
+      } else if (m.op === 'embedFile') {
+        const t = performance.now();
+        try {
+          const a = await engine.analyze(await readFile(m.path!), m.path!);
+          value = { embedding: a.embedding, entities: a.entities, error: null, ms: performance.now() - t };
+        } catch (err) {
+          value = { embedding: null, entities: [], error: err instanceof Error ? err.message : String(err), ms: performance.now() - t };
+        }
+      } else if (m.op === 'match') {
+        value = await engine.match(Buffer.from(m.user!), Buffer.from(m.ref!), m.options);
+      } else {
+        throw new Error(`unknown op ${m.op}`);
+      }
+      parentPort!.postMessage({ id: m.id, ok: true, value });
+    } catch (err) {
+      parentPort!.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  })();
+});

@@ -1,0 +1,131 @@
+// A small path router: literal segments and `:param` segments, trailing slash optional,
+// 404 for unknown paths and 405 (with Allow) for known paths with another method. Path
+// segments are percent-decoded and checked once here, so handlers never see "..", NUL or "/".
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext, Sandbox } from '../services/index.js';
+import { HttpError } from './errors.js';
+import type { Reply } from './reply.js';
+
+export interface UploadLimits {
+  /** Per image while streaming (SPEC: 5 MB). */
+  maxImageBytes: number;
+  /** Whole multipart request. */
+  maxMultipartBytes: number;
+  /** Each text field of a multipart request. */
+  maxFieldBytes: number;
+  /** JSON bodies. */
+  maxJsonBytes: number;
+}
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  sandbox: Sandbox;
+  limits: UploadLimits;
+}
+
+export interface AuthedContext extends RouteContext {
+  app: AppContext;
+}
+
+export type Handler<C extends RouteContext = RouteContext> = (ctx: C) => Promise<Reply> | Reply;
+
+export interface Route {
+  method: string;
+  pattern: string;
+  /** Counted by the per-key rate limiter (the hosted API exempts session-page traffic). */
+  rateLimited: boolean;
+  handler: Handler;
+  segments: string[];
+}
+
+function splitPattern(pattern: string): string[] {
+  return pattern.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
+}
+
+/** A route that needs `x-api-key`: 403 when missing, 401 when wrong or revoked. */
+export function keyRoute(method: string, pattern: string, handler: Handler<AuthedContext>): Route {
+  return {
+    method,
+    pattern,
+    rateLimited: true,
+    segments: splitPattern(pattern),
+    handler: (ctx) => {
+      const header = ctx.req.headers['x-api-key'];
+      const key = Array.isArray(header) ? header[0] : header;
+      const app = ctx.sandbox.accounts.authenticate(key === undefined || key === '' ? undefined : key);
+      return handler({ ...ctx, app });
+    },
+  };
+}
+
+export function openRoute(method: string, pattern: string, handler: Handler, opts: { rateLimited?: boolean } = {}): Route {
+  return { method, pattern, rateLimited: opts.rateLimited ?? true, segments: splitPattern(pattern), handler };
+}
+
+export type Match =
+  | { kind: 'found'; route: Route; params: Record<string, string> }
+  | { kind: 'method'; allow: string[] }
+  | { kind: 'none' };
+
+const MAX_SEGMENT = 512;
+
+/** Splits and decodes a raw request path; 400 for encodings that could escape a segment. */
+export function pathSegments(rawPath: string): string[] {
+  if (!rawPath.startsWith('/')) throw new HttpError(400, 'the request target must be an absolute path');
+  const parts = rawPath.split('/').slice(1);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop(); // trailing slash is optional
+  if (parts.length === 1 && parts[0] === '') return [];
+  return parts.map((raw) => {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, 'malformed percent-encoding in the URL path');
+    }
+    if (seg === '.' || seg === '..') throw new HttpError(400, "the URL path must not contain '.' or '..' segments");
+    if (/[\u0000-\u001f\u007f/\\]/.test(seg)) throw new HttpError(400, 'the URL path contains a control character, an encoded slash or a backslash');
+    if (seg.length > MAX_SEGMENT) throw new HttpError(414, 'a URL path segment is too long');
+    return seg;
+  });
+}
+
+export class Router {
+  constructor(private readonly routes: Route[]) {}
+
+  match(method: string, segments: string[]): Match {
+    const allow = new Set<string>();
+    const lookup = method === 'HEAD' ? 'GET' : method;
+    for (const route of this.routes) {
+      const params = matchSegments(route.segments, segments);
+      if (!params) continue;
+      if (route.method === lookup) return { kind: 'found', route, params };
+      allow.add(route.method);
+    }
+    if (allow.size) {
+      if (allow.has('GET')) allow.add('HEAD');
+      return { kind: 'method', allow: [...allow].sort() };
+    }
+    return { kind: 'none' };
+  }
+}
+
+function matchSegments(pattern: string[], actual: string[]): Record<string, string> | null {
+  if (pattern.length !== actual.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const a = actual[i]!;
+    if (p.startsWith(':')) {
+      if (!a) return null;
+      params[p.slice(1)] = a;
+    } else if (p !== a) {
+      return null;
+    }
+  }
+  return params;
+}

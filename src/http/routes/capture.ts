@@ -1,0 +1,192 @@
+// The hosted capture page a session `url` opens, its assets, and the page-scoped upload
+// endpoint. The session token in the path is the credential (no API key), as on the hosted
+// platform, and this traffic is not rate limited per key.
+import type { IncomingMessage } from 'node:http';
+import { isFacematchError } from '../../errors.js';
+import type { SessionByToken } from '../../services/types.js';
+import { capturePage, messagePage, PAGE_HEADERS } from '../capture/html.js';
+import { CAPTURE_JS } from '../capture/script.js';
+import { CAPTURE_CSS } from '../capture/style.js';
+import { HttpError } from '../errors.js';
+import { readMultipart } from '../multipart.js';
+import type { Reply } from '../reply.js';
+import { openRoute, type Route } from '../router.js';
+import { pickImage } from './face-match.js';
+
+const FILE_FIELDS = new Set(['selfie', 'reference', 'user_image', 'ref_image']);
+
+function html(status: number, body: string): Reply {
+  return { status, body, contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS };
+}
+
+/** `callback?verificationSessionId=...&status=...`, keeping the callback's own query. */
+export function callbackUrl(callback: string, sessionId: string, status: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(callback);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  url.searchParams.delete('verificationSessionId');
+  url.searchParams.delete('status');
+  const sep = url.search ? '&' : '?';
+  url.search = `${url.search}${sep}verificationSessionId=${encodeURIComponent(sessionId)}&status=${encodeURIComponent(status)}`;
+  return url.toString();
+}
+
+const STATUS_SENTENCES: Record<string, string> = {
+  Approved: 'This verification is complete: your identity was verified.',
+  Declined: 'This verification is complete: the faces could not be matched.',
+  'In Review': 'This verification is complete: your photos are being reviewed.',
+  Expired: 'This verification link has expired. Ask the site that sent you here for a new one.',
+  'Kyc Expired': 'This verification has expired. Ask the site that sent you here for a new one.',
+  Abandoned: 'This verification was abandoned. Ask the site that sent you here for a new link.',
+};
+
+type TokenLookup = { byToken(token: string): SessionByToken };
+
+/** The session behind a token, or the HTML page that explains why there is none. */
+function lookupPage(sessions: TokenLookup, token: string): SessionByToken | Reply {
+  try {
+    return sessions.byToken(token);
+  } catch (err) {
+    if (isFacematchError(err) && err.code === 'NOT_FOUND') {
+      return html(404, messagePage('Link not valid', 'This verification link is not valid. Check that you opened the whole link, or ask for a new one.'));
+    }
+    if (isFacematchError(err) && err.code === 'GONE') {
+      return html(410, messagePage('Link expired', STATUS_SENTENCES.Expired!));
+    }
+    throw err;
+  }
+}
+
+function stillAccepts(sessions: TokenLookup, token: string): boolean {
+  try {
+    return sessions.byToken(token).acceptsImages;
+  } catch {
+    return false;
+  }
+}
+
+function isReply(value: SessionByToken | Reply): value is Reply {
+  return typeof (value as Reply).status === 'number';
+}
+
+/** A browser form post without our script wants a redirect, not JSON. */
+function wantsHtml(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept.includes('text/html') && !accept.includes('application/json');
+}
+
+/** Refuses cross-site posts when the browser says where the page came from. */
+function checkOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new HttpError(403, 'cross-site upload refused');
+  }
+  if (host !== req.headers.host) throw new HttpError(403, 'cross-site upload refused: the capture page must be opened from this server');
+}
+
+export const captureRoutes: Route[] = [
+  openRoute(
+    'GET',
+    '/session/:token',
+    (ctx) => {
+      const info = lookupPage(ctx.sandbox.sessions, ctx.params.token!);
+      if (isReply(info)) return info;
+      if (!info.acceptsImages) {
+        const sentence = STATUS_SENTENCES[info.status] ?? `This verification is finished (status: ${info.status}).`;
+        const back = info.callback ? callbackUrl(info.callback, info.sessionId, info.status) : null;
+        return html(200, messagePage('Verification finished', sentence, back ? { href: back, text: 'Return to the site' } : undefined));
+      }
+      return html(
+        200,
+        capturePage({
+          token: ctx.params.token!,
+          needsReference: info.needsReference,
+          attemptsUsed: info.attemptsUsed,
+          attemptsAllowed: info.attemptsAllowed,
+          maxImageMb: Math.floor(ctx.limits.maxImageBytes / (1024 * 1024)),
+        }),
+      );
+    },
+    { rateLimited: false },
+  ),
+  openRoute(
+    'POST',
+    '/session/:token/capture/',
+    async (ctx) => {
+      checkOrigin(ctx.req);
+      const token = ctx.params.token!;
+      const info = ctx.sandbox.sessions.byToken(token);
+      if (!info.acceptsImages) {
+        throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
+      }
+      const form = await readMultipart(ctx.req, {
+        fileFields: FILE_FIELDS,
+        maxFileBytes: ctx.limits.maxImageBytes,
+        maxFieldBytes: ctx.limits.maxFieldBytes,
+        maxTotalBytes: ctx.limits.maxMultipartBytes,
+      });
+      const selfie = pickImage(form, 'selfie', 'user_image');
+      const hasReference = form.files.has('reference') || form.files.has('ref_image');
+      const reference = info.needsReference || hasReference ? pickImage(form, 'reference', 'ref_image') : undefined;
+      const decision = await ctx.sandbox.sessions.submitImages({ sessionToken: token }, { selfie, reference });
+      const acceptsImages = stillAccepts(ctx.sandbox.sessions, token);
+      const returnUrl = info.callback ? callbackUrl(info.callback, decision.session_id, decision.status) : null;
+      const redirectUrl = acceptsImages ? null : returnUrl;
+      if (wantsHtml(ctx.req)) {
+        return { status: 303, body: '', headers: { Location: redirectUrl ?? `/session/${encodeURIComponent(token)}` } };
+      }
+      const item = decision.face_matches?.[decision.face_matches.length - 1] ?? null;
+      return {
+        status: 200,
+        json: {
+          session_id: decision.session_id,
+          status: decision.status,
+          face_match: item ? { status: item.status, score: item.score, warnings: item.warnings.map((w) => w.risk) } : null,
+          accepts_images: acceptsImages,
+          attempts_used: decision.face_match_attempts,
+          attempts_allowed: decision.face_match_max_attempts,
+          redirect_url: redirectUrl,
+          return_url: returnUrl,
+        },
+      };
+    },
+    { rateLimited: false },
+  ),
+  // A workflow's public link (`workflow_url`): each visit starts a new session and opens it.
+  openRoute(
+    'GET',
+    '/u/:code',
+    (ctx) => {
+      try {
+        const session = ctx.sandbox.sessions.createFromWorkflowLink(ctx.params.code!);
+        return { status: 303, body: '', headers: { Location: `/session/${encodeURIComponent(session.session_token)}` } };
+      } catch (err) {
+        if (isFacematchError(err) && err.code === 'NOT_FOUND') {
+          return html(404, messagePage('Link not valid', 'This verification link does not exist. Ask the site that sent you here for a new one.'));
+        }
+        throw err;
+      }
+    },
+    { rateLimited: true },
+  ),
+  openRoute('GET', '/static/capture.js', () => ({
+    status: 200,
+    body: CAPTURE_JS,
+    contentType: 'text/javascript; charset=utf-8',
+    headers: { 'Cache-Control': 'no-cache' },
+  }), { rateLimited: false }),
+  openRoute('GET', '/static/capture.css', () => ({
+    status: 200,
+    body: CAPTURE_CSS,
+    contentType: 'text/css; charset=utf-8',
+    headers: { 'Cache-Control': 'no-cache' },
+  }), { rateLimited: false }),
+];

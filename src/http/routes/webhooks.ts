@@ -1,0 +1,21 @@
+// /v3/webhook/destinations/: the secret is shown once, in the 201 answer; listings redact it.
+import { readJsonObject } from '../body.js';
+import { json } from '../reply.js';
+import { keyRoute, type Route } from '../router.js';
+
+export const webhookRoutes: Route[] = [
+  keyRoute('POST', '/v3/webhook/destinations/', async (ctx) => {
+    const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
+    return json(201, ctx.sandbox.webhooks.createDestination(ctx.app, body));
+  }),
+  keyRoute('GET', '/v3/webhook/destinations/', (ctx) => json(200, ctx.sandbox.webhooks.listDestinations(ctx.app))),
+  keyRoute('GET', '/v3/webhook/destinations/:id/', (ctx) => json(200, ctx.sandbox.webhooks.getDestination(ctx.app, ctx.params.id!))),
+  keyRoute('PATCH', '/v3/webhook/destinations/:id/', async (ctx) => {
+    const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
+    return json(200, ctx.sandbox.webhooks.updateDestination(ctx.app, ctx.params.id!, body));
+  }),
+  keyRoute('DELETE', '/v3/webhook/destinations/:id/', (ctx) => {
+    ctx.sandbox.webhooks.deleteDestination(ctx.app, ctx.params.id!);
+    return { status: 204 };
+  }),
+];

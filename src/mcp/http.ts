@@ -1,0 +1,179 @@
+// Streamable HTTP MCP at /mcp, mounted beside the HTTP twin by `serve`. Stateful: each client
+// gets a session (mcp-session-id) with its own McpServer; all share one sandbox and engine.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Sandbox } from '../services/index.js';
+import { log } from '../log.js';
+import { McpRuntime } from './context.js';
+import { createMcpServer } from './server.js';
+
+/** Tool arguments may carry two base64 images of 5 MB each. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_SESSIONS = 64;
+const IDLE_MS = 30 * 60_000;
+
+export interface McpHttpHandler {
+  /** Handles the request when its path is the MCP endpoint; resolves false otherwise. */
+  (req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Closes every MCP session (call before closing the sandbox). */
+  close(): Promise<void>;
+  /** Number of open MCP sessions. */
+  readonly sessionCount: number;
+}
+
+export interface McpHttpOptions {
+  /** Default "/mcp". */
+  path?: string;
+  /** Where relative image paths resolve (default process.cwd()). */
+  cwd?: string;
+}
+
+interface Entry {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+  lastSeen: number;
+}
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.split(':')[0]!.toLowerCase();
+}
+
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}): McpHttpHandler {
+  const path = opts.path ?? '/mcp';
+  const runtime = new McpRuntime({ sandbox, cwd: opts.cwd, httpBaseUrl: sandbox.publicBaseUrl });
+  const sessions = new Map<string, Entry>();
+
+  async function drop(id: string): Promise<void> {
+    const entry = sessions.get(id);
+    if (!entry) return;
+    sessions.delete(id);
+    await entry.server.close().catch(() => undefined);
+  }
+
+  function sweep(): void {
+    const now = Date.now();
+    for (const [id, e] of sessions) if (now - e.lastSeen > IDLE_MS) void drop(id);
+    while (sessions.size >= MAX_SESSIONS) {
+      const oldest = [...sessions.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
+      if (!oldest) break;
+      void drop(oldest[0]);
+      sessions.delete(oldest[0]);
+    }
+  }
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path && url.pathname !== `${path}/`) return false;
+    runtime.httpBaseUrl = sandbox.publicBaseUrl;
+
+    // DNS-rebinding guard: the endpoint is for local clients only.
+    const host = req.headers.host;
+    if (host && !LOCAL_HOSTS.has(hostnameOf(host))) {
+      jsonRpcError(res, 403, -32000, `Host '${host}' is not allowed; connect to 127.0.0.1 or localhost.`);
+      return true;
+    }
+    const origin = req.headers.origin;
+    if (origin) {
+      let ok = false;
+      try {
+        ok = LOCAL_HOSTS.has(new URL(origin).hostname);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        jsonRpcError(res, 403, -32000, `Origin '${origin}' is not allowed.`);
+        return true;
+      }
+    }
+
+    try {
+      const sessionHeader = req.headers['mcp-session-id'];
+      const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
+      let parsed: unknown;
+      if (req.method === 'POST') {
+        const raw = await readBody(req);
+        if (raw === null) {
+          jsonRpcError(res, 413, -32600, 'Request body over 16 MB; pass images as file paths instead of base64.');
+          return true;
+        }
+        try {
+          parsed = JSON.parse(raw.toString('utf8'));
+        } catch {
+          jsonRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+          return true;
+        }
+      } else if (req.method !== 'GET' && req.method !== 'DELETE') {
+        res.setHeader('allow', 'GET, POST, DELETE');
+        jsonRpcError(res, 405, -32000, `Method ${req.method} is not allowed on ${path}; use POST (and GET/DELETE with mcp-session-id).`);
+        return true;
+      }
+
+      if (sessionId) {
+        const entry = sessions.get(sessionId);
+        if (!entry) {
+          jsonRpcError(res, 404, -32001, 'Session not found: it expired or the server restarted; initialize a new session.');
+          return true;
+        }
+        entry.lastSeen = Date.now();
+        await entry.transport.handleRequest(req, res, parsed);
+        return true;
+      }
+
+      const isInit = req.method === 'POST' && (Array.isArray(parsed) ? parsed.some((m) => isInitializeRequest(m)) : isInitializeRequest(parsed));
+      if (!isInit) {
+        jsonRpcError(res, 400, -32000, 'Bad request: send an initialize request first, then the mcp-session-id header it returns.');
+        return true;
+      }
+      sweep();
+      const server = createMcpServer({ runtime });
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, { transport, server, lastSeen: Date.now() });
+        },
+        onsessionclosed: (id) => {
+          sessions.delete(id);
+        },
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, parsed);
+      return true;
+    } catch (err) {
+      log(`MCP over HTTP failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      jsonRpcError(res, 500, -32603, 'Internal error in the MCP endpoint; see the server log.');
+      return true;
+    }
+  };
+
+  const close = async (): Promise<void> => {
+    await Promise.all([...sessions.keys()].map((id) => drop(id)));
+  };
+  Object.defineProperty(handler, 'sessionCount', { get: () => sessions.size });
+  return Object.assign(handler, { close }) as McpHttpHandler;
+}

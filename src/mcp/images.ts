@@ -1,0 +1,150 @@
+// Reads an image argument given as a file path, an http(s) URL or base64 (optionally a
+// data: URL). Paths resolve against the server's working directory and must be regular
+// files; everything is capped at 5 MB; URLs have a timeout and never follow other schemes.
+import { open, stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { request } from 'undici';
+import { FacematchError } from '../errors.js';
+
+export const MAX_INPUT_BYTES = 5 * 1024 * 1024;
+const URL_TIMEOUT_MS = 10_000;
+const MAX_REDIRECTS = 3;
+
+export const IMAGE_ARG_HELP =
+  'A file path (absolute, or relative to the server working directory), an http(s) URL, or base64 image bytes (a data:image/...;base64, prefix is fine). JPEG, PNG, WebP or TIFF, at most 5 MB.';
+
+export interface LoadedImage {
+  bytes: Buffer;
+  /** Where it came from, for messages (never the base64 itself). */
+  source: string;
+}
+
+export interface LoadImageOptions {
+  cwd: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+const BASE64_RE = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** `label` names the argument in error messages, e.g. "user_image". */
+export async function loadImageArg(value: string, label: string, opts: LoadImageOptions): Promise<LoadedImage> {
+  const raw = value.trim();
+  if (!raw) throw new FacematchError('IMAGE_EMPTY', `${label} is empty: pass a file path, an http(s) URL or base64 image bytes.`);
+  if (/^data:/i.test(raw)) {
+    const comma = raw.indexOf(',');
+    if (comma < 0 || !/;base64$/i.test(raw.slice(0, comma))) {
+      throw new FacematchError('VALIDATION', `${label} is a data: URL without ';base64,': pass base64-encoded image bytes.`);
+    }
+    return { bytes: decodeBase64(raw.slice(comma + 1), label), source: `${label} (base64)` };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return { bytes: await fetchImage(raw, label, opts), source: raw };
+  if (scheme) {
+    throw new FacematchError('VALIDATION', `${label} uses the '${scheme}:' scheme; only http(s) URLs, file paths and base64 are accepted.`);
+  }
+  // '.' is not a base64 character, so anything with a file extension is a path.
+  const compact = raw.replace(/\s+/g, '');
+  const couldBeBase64 = compact.length >= 64 && BASE64_RE.test(compact);
+  if (couldBeBase64 && compact.length > 4096) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
+  const path = isAbsolute(raw) ? raw : resolve(opts.cwd, raw);
+  const info = await stat(path).catch(() => null);
+  if (!info) {
+    if (couldBeBase64) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
+    throw new FacematchError('VALIDATION', `${label}: no file at ${path} (relative paths resolve against ${opts.cwd}). Pass an existing image path, an http(s) URL or base64 bytes.`);
+  }
+  return { bytes: await readRegularFile(path, info.isFile(), info.size, label), source: path };
+}
+
+async function readRegularFile(path: string, isFile: boolean, size: number, label: string): Promise<Buffer> {
+  if (!isFile) throw new FacematchError('VALIDATION', `${label}: ${path} is not a regular file (a directory or device); pass an image file.`);
+  if (size === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${path} is an empty file.`);
+  if (size > MAX_INPUT_BYTES) {
+    throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${path} is ${(size / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
+  }
+  // Read at most the cap even if the file grows between stat and read.
+  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new FacematchError('VALIDATION', `${label}: cannot read ${path} (${err.code ?? err.message}); check the path and its permissions.`);
+  });
+  try {
+    const buf = Buffer.alloc(Math.min(size, MAX_INPUT_BYTES) + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead > MAX_INPUT_BYTES) throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${path} is larger than 5 MB.`);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function decodeBase64(text: string, label: string): Buffer {
+  const clean = text.replace(/\s+/g, '');
+  if (!clean || !BASE64_RE.test(clean)) {
+    throw new FacematchError('VALIDATION', `${label} is neither an existing file path, an http(s) URL, nor valid base64.`);
+  }
+  if (clean.length > Math.ceil((MAX_INPUT_BYTES * 4) / 3) + 4) {
+    throw new FacematchError('IMAGE_TOO_LARGE', `${label}: the base64 image decodes to more than 5 MB.`);
+  }
+  const bytes = Buffer.from(clean, clean.includes('-') || clean.includes('_') ? 'base64url' : 'base64');
+  if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: the base64 decodes to zero bytes.`);
+  return bytes;
+}
+
+async function fetchImage(url: string, label: string, opts: LoadImageOptions): Promise<Buffer> {
+  const timeoutMs = opts.timeoutMs ?? URL_TIMEOUT_MS;
+  const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  let current = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(current, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, headers: { accept: 'image/*' } });
+    } catch (err) {
+      throw urlError(label, current, err, timeoutMs);
+    }
+    const { statusCode, headers, body } = res;
+    if (statusCode >= 300 && statusCode < 400 && typeof headers.location === 'string') {
+      body.resume();
+      const next = new URL(headers.location, current);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new FacematchError('VALIDATION', `${label}: ${current} redirects to a ${next.protocol} URL; only http(s) is followed.`);
+      }
+      current = next.toString();
+      continue;
+    }
+    if (statusCode !== 200) {
+      body.resume();
+      throw new FacematchError('VALIDATION', `${label}: GET ${current} answered HTTP ${statusCode}; pass a URL that serves the image directly.`);
+    }
+    const declared = Number(headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_INPUT_BYTES) {
+      body.destroy();
+      throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${current} is ${(declared / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of body) {
+        total += (chunk as Buffer).length;
+        if (total > MAX_INPUT_BYTES) {
+          body.destroy();
+          throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${current} sent more than 5 MB; the limit is 5 MB.`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof FacematchError) throw err;
+      throw urlError(label, current, err, timeoutMs);
+    }
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${current} returned an empty body.`);
+    return bytes;
+  }
+  throw new FacematchError('VALIDATION', `${label}: ${url} redirected more than ${MAX_REDIRECTS} times; pass the final image URL.`);
+}
+
+function urlError(label: string, url: string, err: unknown, timeoutMs: number): FacematchError {
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return new FacematchError('VALIDATION', `${label}: ${url} did not answer within ${timeoutMs / 1000} s; download the image and pass its path instead.`, { cause: err });
+  }
+  return new FacematchError('VALIDATION', `${label}: could not fetch ${url} (${e.code ?? e.message ?? 'network error'}); check the URL or pass a file path.`, { cause: err });
+}

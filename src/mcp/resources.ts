@@ -1,0 +1,83 @@
+// MCP resources: the wire contract, each session's decision, the engine's calibration table.
+import { readFileSync } from 'node:fs';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CALIBRATION, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/index.js';
+import { FacematchError } from '../errors.js';
+import { specPath } from '../paths.js';
+import { log } from '../log.js';
+import type { McpRuntime } from './context.js';
+import { SPEC_SUMMARY } from './spec-summary.js';
+
+/** Decisions listed as resources (most recent first). */
+const LISTED_SESSIONS = 50;
+
+export function readSpecText(): { text: string; source: string } {
+  try {
+    return { text: readFileSync(specPath, 'utf8'), source: specPath };
+  } catch {
+    return { text: SPEC_SUMMARY, source: 'built-in summary' };
+  }
+}
+
+export function calibrationDocument(): Record<string, unknown> {
+  return {
+    description:
+      'How the engine maps cosine similarity of two face embeddings to the 0-100 score, and the measured false accept rate (far) and true accept rate (tar) at score thresholds.',
+    defaults: {
+      standalone_decline_threshold: STANDALONE_DECLINE_DEFAULT,
+      workflow_decline_threshold: WORKFLOW_DECLINE_DEFAULT,
+      workflow_review_threshold: WORKFLOW_REVIEW_DEFAULT,
+    },
+    ...CALIBRATION,
+  };
+}
+
+export function registerResources(server: McpServer, runtime: McpRuntime): void {
+  server.registerResource(
+    'spec',
+    'facematch://spec',
+    { title: 'Wire contract', description: 'Paths, fields, statuses, errors and webhook signing of the hosted API that this sandbox twins.', mimeType: 'text/markdown' },
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: readSpecText().text }] }),
+  );
+
+  server.registerResource(
+    'calibration',
+    'facematch://calibration',
+    { title: 'Score calibration', description: 'The engine\'s cosine-to-score knots and FAR/TAR per score threshold.', mimeType: 'application/json' },
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(calibrationDocument(), null, 2) }] }),
+  );
+
+  server.registerResource(
+    'session-decision',
+    new ResourceTemplate('facematch://sessions/{id}', {
+      list: async () => {
+        // Listing must never fail the client's resources/list: no account yet -> nothing.
+        try {
+          if (runtime.remote) return { resources: [] };
+          const sandbox = runtime.sandbox();
+          const app = sandbox.accounts.defaultApplication();
+          if (!app) return { resources: [] };
+          const { results } = sandbox.sessions.list(app, { limit: LISTED_SESSIONS });
+          return {
+            resources: results.map((s) => ({
+              uri: `facematch://sessions/${s.session_id}`,
+              name: `session ${s.session_number} (${s.status})`,
+              description: `Decision of session ${s.session_id}${s.vendor_data ? ` for ${s.vendor_data}` : ''}`,
+              mimeType: 'application/json',
+            })),
+          };
+        } catch (err) {
+          log(`listing session resources failed: ${err instanceof Error ? err.message : String(err)}`);
+          return { resources: [] };
+        }
+      },
+    }),
+    { title: 'Session decision', description: 'The decision JSON of one session (same shape as GET /v3/session/{id}/decision/).', mimeType: 'application/json' },
+    async (uri, variables) => {
+      const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id ?? '');
+      if (!id) throw new FacematchError('VALIDATION', 'facematch://sessions/{id} needs a session id.');
+      const decision = runtime.remote ? await runtime.remote.decision(id) : runtime.sandbox().sessions.decision(runtime.app(), decodeURIComponent(id));
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(decision, null, 2) }] };
+    },
+  );
+}

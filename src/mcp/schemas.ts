@@ -1,0 +1,96 @@
+// Zod pieces shared by several tools: SPEC-shaped outputs (loose, so fields the platform adds
+// pass through), image arguments, pagination.
+import { z } from 'zod';
+import { IMAGE_ARG_HELP } from './images.js';
+
+export const imageArg = (what: string) => z.string().min(1, { error: `pass ${what}: ${IMAGE_ARG_HELP}` }).describe(`${what}. ${IMAGE_ARG_HELP}`);
+
+export const sessionId = z
+  .string()
+  .trim()
+  .min(1, { error: 'session_id is required: use the session_id from create_session or list_sessions.' })
+  .max(200)
+  .describe('The session_id returned by create_session (or listed by list_sessions).');
+
+export const limitArg = (dflt: number) =>
+  z.number().int({ error: 'limit must be a whole number from 1 to 100.' }).min(1, { error: 'limit must be from 1 to 100.' }).max(100, { error: 'limit must be from 1 to 100.' }).default(dflt).describe(`Page size, 1-100 (default ${dflt}).`);
+
+export const offsetArg = z.number().int({ error: 'offset must be a whole number >= 0.' }).min(0, { error: 'offset must be >= 0.' }).default(0).describe('Items to skip (use next_offset from the previous page).');
+
+export const page = { count: z.number().int(), next_offset: z.number().int().nullable() };
+
+const warning = z.looseObject({
+  feature: z.string(),
+  risk: z.string(),
+  log_type: z.string(),
+  short_description: z.string(),
+  long_description: z.string(),
+});
+
+export const faceMatchItem = z.looseObject({
+  node_id: z.string(),
+  status: z.string(),
+  score: z.number().nullable(),
+  source_image: z.string().nullable(),
+  target_image: z.string().nullable(),
+  warnings: z.array(warning),
+});
+
+export const decisionSchema = z.looseObject({
+  session_id: z.string(),
+  session_number: z.number(),
+  status: z.string(),
+  workflow_id: z.string().nullable(),
+  vendor_data: z.string().nullable(),
+  face_matches: z.array(faceMatchItem).nullable(),
+});
+
+export const workflowSchema = z.looseObject({
+  uuid: z.string(),
+  workflow_id: z.string(),
+  workflow_label: z.string(),
+  features: z.array(z.string()),
+  version: z.number(),
+  status: z.string(),
+});
+
+export const sessionCreatedSchema = z.looseObject({
+  session_id: z.string(),
+  session_number: z.number(),
+  session_token: z.string(),
+  url: z.string(),
+  status: z.string(),
+  workflow_id: z.string(),
+  workflow_version: z.number(),
+  vendor_data: z.string().nullable(),
+  callback: z.string().nullable(),
+});
+
+export const sessionSummarySchema = z.looseObject({
+  session_id: z.string(),
+  session_number: z.number(),
+  status: z.string(),
+  vendor_data: z.string().nullable(),
+  workflow_id: z.string().nullable(),
+  created_at: z.string(),
+});
+
+const entity = z.looseObject({ bbox: z.array(z.number()), confidence: z.number() });
+const imageReport = z.looseObject({ entities: z.array(entity), best_angle: z.number() });
+
+export const faceMatchBodySchema = z.looseObject({
+  status: z.string(),
+  score: z.number().nullable(),
+  user_image: imageReport,
+  ref_image: imageReport,
+  warnings: z.array(warning),
+});
+
+/** Summarises a decision's face match items in one line. */
+export function faceMatchLine(decision: { face_matches?: Array<{ status: string; score: number | null; warnings: Array<{ risk: string }> }> | null }): string {
+  const items = decision.face_matches ?? [];
+  if (!items.length) return 'no face match result yet';
+  return items
+    .map((m) => `face match ${m.status}${m.score === null ? ' (no score)' : ` (score ${m.score})`}${m.warnings.length ? ` [${m.warnings.map((w) => w.risk).join(', ')}]` : ''}`)
+    .join('; ');
+}

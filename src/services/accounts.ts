@@ -1,0 +1,293 @@
+// Accounts, organizations, applications and API keys. Passwords use scrypt; API keys and
+// tokens are random, stored only as SHA-256 hashes and compared in constant time.
+import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { FacematchError } from '../errors.js';
+import { iso, newId, randomToken, safeEqual, sha256, validate, type ServiceContext } from './context.js';
+import type { AppContext, LoginResult, ProvisionResult, VerifyEmailResult } from './types.js';
+
+const CODE_TTL_MS = 15 * 60_000;
+const TOKEN_TTL_S = 86_400;
+const KEY_PREFIX = 'fm_test_';
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+
+const email = z
+  .string({ error: 'Enter an e-mail address as a string.' })
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ error: 'Enter a valid e-mail address.' }));
+
+const password = z
+  .string({ error: 'Enter a password as a string.' })
+  .min(8, { error: 'Password must be at least 8 characters.' })
+  .max(256, { error: 'Password must be at most 256 characters.' })
+  .refine((p) => /[a-z]/.test(p) && /[A-Z]/.test(p) && /[0-9]/.test(p) && /[^A-Za-z0-9]/.test(p), {
+    error: 'Password must contain an upper-case letter, a lower-case letter, a digit and a special character.',
+  });
+
+const RegisterInput = z.object({ email, password });
+const LoginInput = z.object({ email, password: z.string({ error: 'Enter the password as a string.' }).min(1, { error: 'Enter the password.' }) });
+const VerifyInput = z.object({
+  email,
+  code: z
+    .string({ error: 'Enter the 6-character verification code as a string.' })
+    .trim()
+    .length(6, { error: 'The verification code has 6 characters.' }),
+});
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+function hashPassword(pw: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(pw, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+function checkPassword(pw: string, stored: string): boolean {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const got = scryptSync(pw, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(got, expected);
+}
+
+interface AccountRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  organization_id: string | null;
+  verified_at: number | null;
+  code: string | null;
+  code_expires_at: number | null;
+}
+
+interface AppRow {
+  id: string;
+  organization_id: string;
+  name: string;
+  client_id: string;
+  org_name: string;
+}
+
+export interface Accounts {
+  register(input: unknown): { message: string; email: string };
+  peekVerificationCode(email: string): { code: string; expires_at: string };
+  verifyEmail(input: unknown): VerifyEmailResult;
+  login(input: unknown): LoginResult;
+  provision(input: { email: string }): ProvisionResult;
+  authenticate(apiKey: string | undefined): AppContext;
+  defaultApplication(): AppContext | null;
+  revokeApiKey(app: AppContext): void;
+}
+
+export function createAccounts(ctx: ServiceContext): Accounts {
+  const { db } = ctx;
+  const accountByEmail = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email = ?');
+  const appOfOrg = db.prepare<[string], AppRow>(
+    `SELECT a.id, a.organization_id, a.name, a.client_id, o.name AS org_name
+       FROM applications a JOIN organizations o ON o.id = a.organization_id
+      WHERE a.organization_id = ? ORDER BY a.created_at LIMIT 1`,
+  );
+
+  function newCode(): string {
+    let code = '';
+    for (let i = 0; i < 6; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+    return code;
+  }
+
+  /** Creates the organization and its application for a newly verified account. */
+  function createOrgAndApp(account: AccountRow, now: number): AppRow {
+    const orgId = newId();
+    const appId = newId();
+    const orgName = `${account.email.split('@')[0]}'s organization`;
+    db.prepare('INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)').run(orgId, orgName, now);
+    db.prepare(
+      'INSERT INTO applications (id, organization_id, name, client_id, provisioned_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(appId, orgId, 'Sandbox application', randomToken(12), now, now);
+    db.prepare('UPDATE accounts SET organization_id = ?, verified_at = ?, code = NULL, code_expires_at = NULL WHERE id = ?').run(
+      orgId,
+      now,
+      account.id,
+    );
+    return appOfOrg.get(orgId)!;
+  }
+
+  function mintKey(appId: string, now: number): { key: string; keyId: string } {
+    const key = `${KEY_PREFIX}${randomToken(32)}`;
+    const keyId = newId();
+    db.prepare('INSERT INTO api_keys (id, application_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      keyId,
+      appId,
+      sha256(key),
+      key.slice(0, KEY_PREFIX.length + 4),
+      now,
+    );
+    db.prepare('UPDATE applications SET provisioned_at = ?, provision_seq = (SELECT COALESCE(MAX(provision_seq), 0) + 1 FROM applications) WHERE id = ?').run(now, appId);
+    return { key, keyId };
+  }
+
+  function mintTokens(accountId: string, now: number): { access_token: string; refresh_token: string; expires_in: number } {
+    const access = randomToken(32);
+    const refresh = randomToken(32);
+    const ins = db.prepare('INSERT INTO tokens (token_hash, account_id, kind, expires_at, created_at) VALUES (?, ?, ?, ?, ?)');
+    ins.run(sha256(access), accountId, 'access', now + TOKEN_TTL_S * 1000, now);
+    ins.run(sha256(refresh), accountId, 'refresh', now + 30 * TOKEN_TTL_S * 1000, now);
+    return { access_token: access, refresh_token: refresh, expires_in: TOKEN_TTL_S };
+  }
+
+  const appInfo = (app: AppRow) => ({ uuid: app.id, name: app.name, client_id: app.client_id });
+
+  return {
+    register(input) {
+      const body = validate(RegisterInput, input, 'registration');
+      const now = ctx.now();
+      const hash = hashPassword(body.password);
+      db.transaction(() => {
+        const existing = accountByEmail.get(body.email);
+        if (existing?.verified_at) {
+          throw new FacematchError('CONFLICT', 'An account with this e-mail already exists; log in instead.', {
+            fields: { email: ['An account with this e-mail already exists.'] },
+          });
+        }
+        if (existing) {
+          // Registering again before verifying replaces the password and sends a new code.
+          db.prepare('UPDATE accounts SET password_hash = ?, code = ?, code_expires_at = ? WHERE id = ?').run(
+            hash,
+            newCode(),
+            now + CODE_TTL_MS,
+            existing.id,
+          );
+        } else {
+          db.prepare(
+            'INSERT INTO accounts (id, email, password_hash, code, code_expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          ).run(newId(), body.email, hash, newCode(), now + CODE_TTL_MS, now);
+        }
+      }).immediate();
+      return {
+        message: 'Registration successful. A 6-character verification code was sent to your e-mail; it expires in 15 minutes.',
+        email: body.email,
+      };
+    },
+
+    peekVerificationCode(rawEmail) {
+      const address = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
+      const row = accountByEmail.get(address);
+      if (!row) throw new FacematchError('NOT_FOUND', `No account is registered for ${address || 'that e-mail'}.`);
+      if (row.verified_at) throw new FacematchError('CONFLICT', `${address} is already verified; log in instead.`);
+      if (!row.code || !row.code_expires_at || row.code_expires_at <= ctx.now()) {
+        throw new FacematchError('GONE', `The verification code for ${address} has expired; register again to get a new one.`);
+      }
+      return { code: row.code, expires_at: iso(row.code_expires_at) };
+    },
+
+    verifyEmail(input) {
+      const body = validate(VerifyInput, input, 'verification');
+      const now = ctx.now();
+      return db
+        .transaction((): VerifyEmailResult => {
+          const row = accountByEmail.get(body.email);
+          const bad = () =>
+            new FacematchError('VALIDATION', 'The verification code is wrong or has expired.', {
+              fields: { code: ['The verification code is wrong or has expired.'] },
+            });
+          if (!row) throw bad();
+          if (row.verified_at) throw new FacematchError('CONFLICT', 'This e-mail is already verified; log in instead.');
+          if (!row.code || !row.code_expires_at || row.code_expires_at <= now) throw bad();
+          if (!safeEqual(row.code, body.code.toUpperCase())) throw bad();
+          const app = createOrgAndApp(row, now);
+          const { key } = mintKey(app.id, now);
+          return {
+            ...mintTokens(row.id, now),
+            organization: { uuid: app.organization_id, name: app.org_name },
+            application: { ...appInfo(app), api_key: key },
+          };
+        })
+        .immediate();
+    },
+
+    login(input) {
+      const body = validate(LoginInput, input, 'login');
+      const row = accountByEmail.get(body.email);
+      // Hash even for unknown e-mails so timing does not reveal which addresses exist.
+      const ok = row ? checkPassword(body.password, row.password_hash) : (hashPassword(body.password), false);
+      if (!row || !ok) throw new FacematchError('UNAUTHORIZED', 'Invalid e-mail or password.');
+      if (!row.verified_at || !row.organization_id) {
+        throw new FacematchError('FORBIDDEN', 'Verify your e-mail first (verify-email with the 6-character code).');
+      }
+      const app = appOfOrg.get(row.organization_id)!;
+      const now = ctx.now();
+      const tokens = db.transaction(() => mintTokens(row.id, now)).immediate();
+      return { ...tokens, organization: { uuid: app.organization_id, name: app.org_name }, application: appInfo(app) };
+    },
+
+    provision(input) {
+      const address = validate(z.object({ email }), input, 'provision request').email;
+      const now = ctx.now();
+      return db
+        .transaction((): ProvisionResult => {
+          let row = accountByEmail.get(address);
+          let created = false;
+          if (!row) {
+            // A random password nobody knows: provisioned accounts use the API key.
+            db.prepare('INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)').run(
+              newId(),
+              address,
+              hashPassword(randomToken(24)),
+              now,
+            );
+            row = accountByEmail.get(address)!;
+            created = true;
+          }
+          const app = row.verified_at && row.organization_id ? appOfOrg.get(row.organization_id)! : createOrgAndApp(row, now);
+          // Keys are stored hashed, so an existing account gets a new key (old keys stay valid).
+          const { key } = mintKey(app.id, now);
+          return { api_key: key, application_id: app.id, organization_id: app.organization_id, email: address, created };
+        })
+        .immediate();
+    },
+
+    authenticate(apiKey) {
+      const key = typeof apiKey === 'string' ? apiKey.trim() : '';
+      if (!key) throw new FacematchError('FORBIDDEN', 'Missing API key: send it in the x-api-key header.');
+      const hash = sha256(key);
+      const row = db
+        .prepare<[Buffer], { id: string; application_id: string; organization_id: string; key_hash: Buffer; revoked_at: number | null }>(
+          `SELECT k.id, k.application_id, a.organization_id, k.key_hash, k.revoked_at
+             FROM api_keys k JOIN applications a ON a.id = k.application_id WHERE k.key_hash = ?`,
+        )
+        .get(hash);
+      if (!row || !timingSafeEqual(row.key_hash, hash)) throw new FacematchError('UNAUTHORIZED', 'Invalid API key.');
+      if (row.revoked_at !== null) throw new FacematchError('UNAUTHORIZED', 'This API key has been revoked.');
+      return { applicationId: row.application_id, organizationId: row.organization_id, keyId: row.id };
+    },
+
+    defaultApplication() {
+      const row = db
+        .prepare<[], { id: string; organization_id: string }>(
+          'SELECT id, organization_id FROM applications ORDER BY provision_seq DESC, provisioned_at DESC LIMIT 1',
+        )
+        .get();
+      if (!row) return null;
+      const key = db
+        .prepare<[string], { id: string }>(
+          'SELECT id FROM api_keys WHERE application_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1',
+        )
+        .get(row.id);
+      return { applicationId: row.id, organizationId: row.organization_id, keyId: key?.id ?? null };
+    },
+
+    revokeApiKey(app) {
+      const now = ctx.now();
+      // With no key in the context (e.g. the MCP default application) every key of the app is revoked.
+      if (app.keyId) {
+        db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND application_id = ? AND revoked_at IS NULL').run(
+          now,
+          app.keyId,
+          app.applicationId,
+        );
+      } else {
+        db.prepare('UPDATE api_keys SET revoked_at = ? WHERE application_id = ? AND revoked_at IS NULL').run(now, app.applicationId);
+      }
+    },
+  };
+}

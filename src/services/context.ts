@@ -1,0 +1,73 @@
+// What every service module shares: the open database, the clock, the base URL, the engine,
+// plus small helpers (ids, times, input validation with field names).
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { z } from 'zod';
+import { FacematchError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import type { FaceMatcher } from './types.js';
+
+export interface ServiceContext {
+  db: Db;
+  now: () => number;
+  publicBaseUrl: () => string;
+  engine: () => Promise<FaceMatcher>;
+  /** Tells the local delivery worker that new outbox rows exist. */
+  kickDelivery: () => void;
+}
+
+export const newId = (): string => randomUUID();
+
+/** Random URL-safe token of `bytes` random bytes. */
+export const randomToken = (bytes: number): string => randomBytes(bytes).toString('base64url');
+
+export const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+/** Constant-time comparison of two strings (different lengths compare unequal). */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  if (ab.length !== bb.length) {
+    timingSafeEqual(ab, ab);
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function parseJsonColumn<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** Validates `input` with a zod schema; failures become VALIDATION errors naming each field. */
+export function validate<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  if (input === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new FacematchError('VALIDATION', `The ${what} must be a JSON object.`, {
+      fields: { non_field_errors: [`The ${what} must be a JSON object.`] },
+    });
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: Record<string, string[]> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.length ? issue.path.map(String).join('.') : 'non_field_errors';
+    (fields[key] ??= []).push(issue.message);
+  }
+  const [firstKey, firstMessages] = Object.entries(fields)[0]!;
+  const sentence = firstKey === 'non_field_errors' ? firstMessages[0]! : `${firstKey}: ${firstMessages[0]}`;
+  throw new FacematchError('VALIDATION', `Invalid ${what}: ${sentence}`, { fields });
+}
+
+/** A VALIDATION error about one field. */
+export function fieldError(field: string, message: string): FacematchError {
+  return new FacematchError('VALIDATION', `${field}: ${message}`, { fields: { [field]: [message] } });
+}
+
+/** Image type from the leading bytes (the file name is never trusted). */
+export function sniffImageType(bytes: Buffer): string | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  if (bytes.length >= 4 && (bytes.toString('latin1', 0, 4) === 'II*\u0000' || bytes.toString('latin1', 0, 4) === 'MM\u0000*')) return 'image/tiff';
+  return null;
+}

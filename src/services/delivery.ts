@@ -1,0 +1,264 @@
+// The webhook delivery worker. Outbox rows are claimed with a lease (so two processes on
+// one DB never send the same row at once), signed with the destination's secret, POSTed
+// with undici under connect/headers/body timeouts, and every attempt is recorded. Network
+// errors, 5xx and 404 are retried with exponential backoff; other answers end the row.
+// After a crash the row is still 'pending' with the same payload, so a restarted process
+// sends the same event_id and the same body (leases of dead local processes are freed at once).
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { log } from '../log.js';
+import { signWebhook } from '../webhooks/index.js';
+import { randomToken, type ServiceContext } from './context.js';
+import type { WebhookDeliveryOptions } from './types.js';
+
+/** A signed timestamp older than this is refreshed before sending (receivers allow 300 s). */
+const STALE_TIMESTAMP_S = 240;
+const CONCURRENCY = 4;
+
+interface OutboxRow {
+  id: number;
+  event_id: string;
+  destination_id: string;
+  payload: string;
+  attempts: number;
+  lease_owner: string | null;
+}
+
+interface DestinationRow {
+  url: string;
+  secret: string;
+  enabled: number;
+}
+
+export function retryable(statusCode: number | null): boolean {
+  return statusCode === null || statusCode === 404 || statusCode >= 500;
+}
+
+export class DeliveryWorker {
+  readonly owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
+  private readonly baseDelayMs: number;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly agent: Agent;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly inflight = new Set<AbortController>();
+  private lastSweep = 0;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    opts: WebhookDeliveryOptions,
+    private readonly sweep: () => void,
+  ) {
+    this.baseDelayMs = Math.max(1, opts.baseDelayMs ?? 1000);
+    this.maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? 6));
+    this.timeoutMs = Math.max(50, opts.timeoutMs ?? 10_000);
+    this.leaseMs = Math.max(this.timeoutMs * 2, opts.leaseMs ?? 60_000);
+    this.pollMs = Math.max(20, opts.pollMs ?? 500);
+    this.agent = new Agent({ connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+  }
+
+  /** Starts polling for due rows (written by this or any other process). */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Runs a pass soon; passes never overlap. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass()
+      .catch((err: unknown) => log(`webhook delivery pass failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Delivers until nothing is pending or the timeout passes. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stopped) {
+      if (this.running) await this.running;
+      else {
+        this.kick();
+        await this.running;
+      }
+      const next = this.ctx.db
+        .prepare<[], { n: number; due: number | null }>("SELECT COUNT(*) AS n, MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS due FROM webhook_outbox WHERE state = 'pending'")
+        .get()!;
+      if (next.n === 0) return;
+      const now = Date.now();
+      if (now >= deadline) return;
+      const wait = Math.min(Math.max((next.due ?? now) - now, 10), 250, deadline - now);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const c of this.inflight) c.abort();
+    if (this.running) await this.running;
+    await this.agent.close().catch(() => undefined);
+  }
+
+  private async pass(): Promise<void> {
+    if (Date.now() - this.lastSweep > 1000) {
+      this.lastSweep = Date.now();
+      this.sweep();
+      this.freeDeadLeases();
+    }
+    for (;;) {
+      if (this.stopped) return;
+      const rows = this.claim(CONCURRENCY);
+      if (rows.length === 0) return;
+      await Promise.all(rows.map((r) => this.deliver(r)));
+    }
+  }
+
+  private claim(limit: number): OutboxRow[] {
+    const now = Date.now();
+    return this.ctx.db
+      .prepare<[string, number, number, number], OutboxRow>(
+        `UPDATE webhook_outbox SET lease_owner = ?1, lease_until = ?2
+          WHERE id IN (SELECT id FROM webhook_outbox
+                        WHERE state = 'pending' AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until <= ?3)
+                        ORDER BY id LIMIT ?4)
+          RETURNING id, event_id, destination_id, payload, attempts, lease_owner`,
+      )
+      .all(this.owner, now + this.leaseMs, now, limit);
+  }
+
+  /** Frees leases held by processes on this host that no longer exist (crashed, killed). */
+  private freeDeadLeases(): void {
+    const host = hostname();
+    const owners = this.ctx.db
+      .prepare<[number, string], { lease_owner: string }>(
+        "SELECT DISTINCT lease_owner FROM webhook_outbox WHERE state = 'pending' AND lease_until > ? AND lease_owner IS NOT NULL AND lease_owner <> ?",
+      )
+      .all(Date.now(), this.owner);
+    for (const { lease_owner } of owners) {
+      const [h, pidText] = lease_owner.split(':');
+      const pid = Number(pidText);
+      if (h !== host || !Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+      this.ctx.db.prepare("UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND state = 'pending'").run(lease_owner);
+      log(`webhook delivery: took over events leased by a process that is gone (${lease_owner})`);
+    }
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    const db = this.ctx.db;
+    const dest = db.prepare<[string], DestinationRow>('SELECT url, secret, enabled FROM webhook_destinations WHERE id = ?').get(row.destination_id);
+    if (!dest || dest.enabled !== 1) {
+      db.prepare("UPDATE webhook_outbox SET state = 'failed', last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ?").run(
+        dest ? 'destination disabled' : 'destination deleted',
+        Date.now(),
+        row.id,
+      );
+      return;
+    }
+
+    // The signed timestamp is the event time, kept on every retry and after a crash (same
+    // bytes, same event_id), unless it grew too old for receivers' 5-minute window.
+    const payload = JSON.parse(row.payload) as Record<string, unknown>;
+    const nowS = Math.floor(this.ctx.now() / 1000);
+    if (typeof payload.timestamp !== 'number' || nowS - payload.timestamp > STALE_TIMESTAMP_S) {
+      payload.timestamp = nowS;
+      db.prepare('UPDATE webhook_outbox SET payload = ? WHERE id = ? AND lease_owner = ?').run(JSON.stringify(payload), row.id, this.owner);
+    }
+
+    const signed = signWebhook(payload, dest.secret);
+    const attempt = row.attempts + 1;
+    const controller = new AbortController();
+    this.inflight.add(controller);
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await request(dest.url, {
+        method: 'POST',
+        headers: signed.headers,
+        body: signed.body,
+        dispatcher: this.agent,
+        signal: controller.signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      statusCode = res.statusCode;
+      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    } catch (err) {
+      error = describe(err);
+    } finally {
+      this.inflight.delete(controller);
+    }
+    if (this.stopped && controller.signal.aborted) {
+      // Shutting down mid-request: leave the row pending for the next process, unrecorded.
+      db.prepare('UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(row.id, this.owner);
+      return;
+    }
+    const duration = Math.round(performance.now() - started);
+    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    const retry = !ok && retryable(statusCode) && attempt < this.maxAttempts;
+    const outcome = ok ? 'delivered' : retry ? 'retrying' : 'failed';
+    const now = Date.now();
+    const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
+    db.transaction(() => {
+      db.prepare('INSERT INTO webhook_attempts (outbox_id, attempt, status_code, error, duration_ms, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        row.id,
+        attempt,
+        statusCode,
+        error,
+        duration,
+        outcome,
+        now,
+      );
+      db.prepare(
+        `UPDATE webhook_outbox SET attempts = ?, state = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
+                finished_at = ? WHERE id = ?`,
+      ).run(
+        attempt,
+        ok ? 'delivered' : retry ? 'pending' : 'failed',
+        retry ? now + this.baseDelayMs * 2 ** (attempt - 1) : now,
+        lastError,
+        retry ? null : now,
+        row.id,
+      );
+    }).immediate();
+    if (!ok) log(`webhook ${row.event_id} to ${dest.url}: attempt ${attempt} ${lastError}${retry ? ', will retry' : ', giving up'}`);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const cause = (err as { cause?: { code?: unknown; message?: string } }).cause;
+    const causeCode = cause && typeof cause.code === 'string' ? cause.code : null;
+    return `${typeof code === 'string' ? `${code}: ` : causeCode ? `${causeCode}: ` : ''}${err.message}`.slice(0, 500);
+  }
+  return String(err).slice(0, 500);
+}

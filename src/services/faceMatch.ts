@@ -1,0 +1,111 @@
+// Standalone face match (POST /v3/face-match/): the engine's standalone rule with the
+// caller's threshold; with save_api_request (default true) the request becomes a stored
+// session whose decision can be fetched and which fires status.updated.
+import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
+import { FacematchError } from '../errors.js';
+import { fieldError, iso, newId, type ServiceContext } from './context.js';
+import type { MediaInternals } from './media.js';
+import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
+import type { AppContext, FaceMatchBody, StandaloneFaceMatchInput, StandaloneFaceMatchResult } from './types.js';
+
+export interface FaceMatch {
+  standalone(app: AppContext, input: StandaloneFaceMatchInput): Promise<StandaloneFaceMatchResult>;
+}
+
+/** Multipart fields arrive as strings; JSON callers send numbers. Both are accepted. */
+export function parseThreshold(value: unknown, field = 'face_match_score_decline_threshold'): number {
+  if (value === undefined || value === null || value === '') return STANDALONE_DECLINE_DEFAULT;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw fieldError(field, `${field} must be a number from 0 to 100.`);
+  return n;
+}
+
+export function parseBool(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (v === 'true' || v === '1' || v === 'yes') return true;
+    if (v === 'false' || v === '0' || v === 'no') return false;
+  }
+  throw fieldError(field, `${field} must be true or false.`);
+}
+
+export function parseMetadata(value: unknown): Record<string, unknown> | null {
+  if (value === undefined || value === null || value === '') return null;
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw fieldError('metadata', 'metadata must be a JSON object encoded as a string, e.g. {"user":"42"}; it is not valid JSON.');
+    }
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw fieldError('metadata', 'metadata must be a JSON object.');
+  return parsed as Record<string, unknown>;
+}
+
+export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionInternals; media: MediaInternals }): FaceMatch {
+  const { db } = ctx;
+  return {
+    async standalone(app, input) {
+      const declineThreshold = parseThreshold(input.declineThreshold);
+      const rotateImage = parseBool(input.rotateImage, 'rotate_image', false);
+      const save = parseBool(input.saveApiRequest, 'save_api_request', true);
+      if (input.vendorData !== undefined && input.vendorData !== null && typeof input.vendorData !== 'string') {
+        throw fieldError('vendor_data', 'vendor_data must be a string.');
+      }
+      const vendorData = typeof input.vendorData === 'string' && input.vendorData !== '' ? input.vendorData : null;
+      if (vendorData && vendorData.length > 1000) throw fieldError('vendor_data', 'vendor_data must be at most 1000 characters.');
+      const metadata = parseMetadata(input.metadata);
+      for (const [field, img] of [['user_image', input.userImage], ['ref_image', input.refImage]] as const) {
+        if (!Buffer.isBuffer(img) || img.length === 0) {
+          throw new FacematchError('IMAGE_EMPTY', `${field} is missing or empty.`, { fields: { [field]: [`${field} is missing or empty.`] } });
+        }
+      }
+
+      const engine = await ctx.engine();
+      const report = await engine.match(input.userImage, input.refImage, { mode: 'standalone', declineThreshold, rotateImage, nodeId: null });
+      const body: FaceMatchBody = {
+        status: report.status,
+        score: report.score,
+        user_image: report.user_image,
+        ref_image: report.ref_image,
+        warnings: report.warnings,
+      };
+      const now = ctx.now();
+      if (!save) return { request_id: newId(), face_match: body, created_at: iso(now) };
+
+      const id = newId();
+      db.transaction(() => {
+        const selfieId = deps.media.put(app.applicationId, id, 'selfie', input.userImage);
+        const refId = deps.media.put(app.applicationId, id, 'reference', input.refImage);
+        const item: StoredFaceMatch = {
+          node_id: NODE_ID,
+          status: report.status,
+          score: report.score,
+          source_media_id: selfieId,
+          target_media_id: refId,
+          source_image_session_id: null,
+          warnings: report.warnings,
+        };
+        db.prepare(
+          `INSERT INTO sessions (id, application_id, kind, session_number, status, vendor_data, metadata, face_matches, attempts, created_at, updated_at)
+           VALUES (?, ?, 'face_match', ?, ?, ?, ?, ?, 1, ?, ?)`,
+        ).run(
+          id,
+          app.applicationId,
+          deps.sessions.nextSessionNumber(app.applicationId),
+          report.status,
+          vendorData,
+          metadata ? JSON.stringify(metadata) : null,
+          JSON.stringify([item]),
+          now,
+          now,
+        );
+        deps.sessions.emit(deps.sessions.rowById(id)!, ['status.updated']);
+      }).immediate();
+      return { request_id: id, face_match: body, created_at: iso(now) };
+    },
+  };
+}

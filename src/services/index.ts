@@ -1,0 +1,195 @@
+// The sandbox: one SQLite file and the services on it. Knows nothing of HTTP or MCP; the
+// HTTP twin and the MCP tools both call these functions, so they validate and answer alike.
+import { resolve } from 'node:path';
+import type { FaceEngine } from '../engine/index.js';
+import { openStore, type Db } from '../store/db.js';
+import { createAccounts, type Accounts } from './accounts.js';
+import type { ServiceContext } from './context.js';
+import { DeliveryWorker } from './delivery.js';
+import { createFaceMatch, type FaceMatch } from './faceMatch.js';
+import { createMedia, type Media } from './media.js';
+import { createSessions, type Sessions } from './sessions.js';
+import type { AppContext, FaceMatcher, SandboxStatus, WebhookDeliveryOptions } from './types.js';
+import { createWebhooks, type Webhooks } from './webhooks.js';
+import { createWorkflows, type Workflows } from './workflows.js';
+
+export * from './types.js';
+export { FACE_MATCH_DEFAULTS } from './workflows.js';
+export { parseBool, parseMetadata, parseThreshold } from './faceMatch.js';
+
+export const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:8787';
+
+export interface SandboxOptions {
+  /** SQLite file; created with its parent folders if missing. */
+  dbPath: string;
+  /** Where the HTTP twin is reachable; used in session and media URLs. */
+  publicBaseUrl?: string;
+  /** Default: FaceEngine.shared(), loaded on first use. */
+  engine?: FaceEngine | FaceMatcher;
+  /** Millisecond clock for business time (expiry, timestamps); tests inject one. */
+  now?: () => number;
+  /** Run the background webhook delivery worker (default true). */
+  deliverWebhooks?: boolean;
+  /** Retry/backoff/timeout tuning for webhook delivery. */
+  webhookDelivery?: WebhookDeliveryOptions;
+}
+
+export interface Sandbox {
+  readonly dbPath: string;
+  publicBaseUrl: string;
+  accounts: Accounts;
+  workflows: Workflows;
+  sessions: Sessions;
+  faceMatch: FaceMatch;
+  media: Media;
+  webhooks: Webhooks & {
+    /** Waits until the outbox has no pending rows, or the timeout passes (default 30 s). */
+    flush(timeoutMs?: number): Promise<void>;
+  };
+  status(): SandboxStatus;
+  /** Stops the delivery worker (in-flight sends stay pending for the next process) and closes the DB. */
+  close(): Promise<void>;
+  /** The raw database, for diagnostics and tests. */
+  readonly db: Db;
+}
+
+export type { AppContext };
+
+export function openSandbox(opts: SandboxOptions): Sandbox {
+  const dbPath = resolve(opts.dbPath);
+  const db = openStore(dbPath);
+  let publicBaseUrl = (opts.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL).replace(/\/+$/, '');
+  let engine: FaceMatcher | null = opts.engine ?? null;
+  let worker: DeliveryWorker | null = null;
+
+  const ctx: ServiceContext = {
+    db,
+    now: opts.now ?? Date.now,
+    publicBaseUrl: () => publicBaseUrl,
+    engine: async () => {
+      if (!engine) {
+        // Loaded lazily: accounts, workflows and webhooks work without the models.
+        const mod = await import('../engine/index.js');
+        engine = mod.FaceEngine.shared();
+      }
+      return engine;
+    },
+    kickDelivery: () => {
+      if (worker && deliver) queueMicrotask(() => worker?.kick());
+    },
+  };
+
+  const deliver = opts.deliverWebhooks !== false;
+  const accounts = createAccounts(ctx);
+  const workflows = createWorkflows(ctx);
+  const media = createMedia(ctx);
+  // Webhooks and sessions refer to each other (resend by session needs the session's
+  // current envelope); the late-bound hook breaks the cycle.
+  let sessionsRef: ReturnType<typeof createSessions> | null = null;
+  const webhooks = createWebhooks(ctx, {
+    emitCurrent(app, sessionId) {
+      const s = sessionsRef!;
+      return db
+        .transaction(() => {
+          const row = s.rowById(sessionId);
+          if (!row || row.application_id !== app.applicationId) return null;
+          const id = s.emit(row, ['status.updated']);
+          return id;
+        })
+        .immediate();
+    },
+  });
+  const sessions = createSessions(ctx, { workflows, media, webhooks });
+  sessionsRef = sessions;
+  const faceMatch = createFaceMatch(ctx, { sessions, media });
+
+  worker = new DeliveryWorker(ctx, opts.webhookDelivery ?? {}, () => {
+    try {
+      sessions.expireDue();
+    } catch {
+      /* another process holds the lock for longer than busy_timeout; next pass retries */
+    }
+  });
+  if (deliver) worker.start();
+  let closed = false;
+
+  const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+
+  return {
+    dbPath,
+    db,
+    get publicBaseUrl() {
+      return publicBaseUrl;
+    },
+    set publicBaseUrl(value: string) {
+      publicBaseUrl = String(value).replace(/\/+$/, '');
+    },
+    accounts,
+    workflows: {
+      create: workflows.create,
+      list: workflows.list,
+      get: workflows.get,
+      update: workflows.update,
+      byLinkCode: workflows.byLinkCode,
+    },
+    sessions: {
+      create: sessions.create,
+      list: sessions.list,
+      decision: sessions.decision,
+      submitImages: sessions.submitImages,
+      simulate: sessions.simulate,
+      byToken: sessions.byToken,
+      createFromWorkflowLink: sessions.createFromWorkflowLink,
+    },
+    faceMatch,
+    media: { signedUrl: media.signedUrl, open: media.open },
+    webhooks: {
+      createDestination: webhooks.createDestination,
+      listDestinations: webhooks.listDestinations,
+      getDestination: webhooks.getDestination,
+      updateDestination: webhooks.updateDestination,
+      deleteDestination: webhooks.deleteDestination,
+      listDeliveries: webhooks.listDeliveries,
+      resend: webhooks.resend,
+      flush: async (timeoutMs = 30_000) => {
+        if (closed) return;
+        await worker!.drain(timeoutMs);
+      },
+    },
+    status() {
+      const latency = db
+        .prepare<[], { ms: number }>(
+          `SELECT finished_at - created_at AS ms FROM webhook_outbox WHERE state = 'delivered' ORDER BY id DESC LIMIT 1000`,
+        )
+        .all()
+        .map((r) => r.ms)
+        .sort((a, b) => a - b);
+      return {
+        dbPath,
+        publicBaseUrl,
+        counts: {
+          accounts: count('SELECT COUNT(*) AS n FROM accounts'),
+          organizations: count('SELECT COUNT(*) AS n FROM organizations'),
+          applications: count('SELECT COUNT(*) AS n FROM applications'),
+          api_keys_active: count('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL'),
+          workflows: count('SELECT COUNT(*) AS n FROM workflows'),
+          sessions: count("SELECT COUNT(*) AS n FROM sessions WHERE kind = 'session'"),
+          face_matches: count("SELECT COUNT(*) AS n FROM sessions WHERE kind = 'face_match'"),
+          media: count('SELECT COUNT(*) AS n FROM media'),
+          webhook_destinations: count('SELECT COUNT(*) AS n FROM webhook_destinations'),
+          webhook_deliveries_pending: count("SELECT COUNT(*) AS n FROM webhook_outbox WHERE state = 'pending'"),
+          webhook_deliveries_delivered: count("SELECT COUNT(*) AS n FROM webhook_outbox WHERE state = 'delivered'"),
+          webhook_deliveries_failed: count("SELECT COUNT(*) AS n FROM webhook_outbox WHERE state = 'failed'"),
+          webhook_attempts: count('SELECT COUNT(*) AS n FROM webhook_attempts'),
+          ...(latency.length ? { webhook_delivery_latency_p50_ms: latency[Math.floor((latency.length - 1) / 2)]! } : {}),
+        },
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker!.stop();
+      db.close();
+    },
+  };
+}

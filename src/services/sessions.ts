@@ -1,0 +1,619 @@
+// Verification sessions: creation (idempotent on vendor_data), the capture step that runs the
+// face engine with the workflow's thresholds, forced outcomes, lazy expiry, decisions with
+// signed media URLs, and the webhook events every status change queues (same transaction).
+import { z } from 'zod';
+import { decideWorkflow, lowSimilarityWarning, noReferenceWarning } from '../engine/decision.js';
+import type { FaceMatchWarning } from '../engine/types.js';
+import { FacematchError } from '../errors.js';
+import { fieldError, iso, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
+import type { Media, MediaInternals } from './media.js';
+import {
+  SESSION_STATUSES,
+  SIMULATE_OUTCOMES,
+  type AppContext,
+  type FaceMatchItem,
+  type FaceMatchItemStatus,
+  type SessionByToken,
+  type SessionCreated,
+  type SessionDecision,
+  type SessionStatus,
+  type SessionSummary,
+  type SimulateOutcome,
+  type WebhookEnvelope,
+  type WebhookEventType,
+} from './types.js';
+import type { WebhookInternals } from './webhooks.js';
+import { FACE_MATCH_DEFAULTS, faceMatchConfig, type WorkflowDefinition, type WorkflowInternals, type Workflows } from './workflows.js';
+
+export const NODE_ID = 'face_match_1';
+const PORTRAIT_MAX_BYTES = 1024 * 1024;
+/** Statuses in which the session still waits for the user (these can expire). */
+const OPEN_STATUSES: readonly SessionStatus[] = ['Not Started', 'In Progress'];
+/** Statuses whose webhooks carry the decision. */
+const DECISION_STATUSES: readonly SessionStatus[] = ['Approved', 'Declined', 'In Review', 'Abandoned'];
+
+export interface SessionRow {
+  id: string;
+  application_id: string;
+  kind: 'session' | 'face_match';
+  session_number: number;
+  session_token: string | null;
+  workflow_id: string | null;
+  workflow_version: number | null;
+  status: SessionStatus;
+  vendor_data: string | null;
+  metadata: string | null;
+  callback: string | null;
+  callback_method: string | null;
+  language: string | null;
+  contact_details: string | null;
+  expected_details: string | null;
+  portrait_media_id: string | null;
+  face_matches: string | null;
+  attempts: number;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A face match item as stored: media by id, signed into URLs when read. */
+export interface StoredFaceMatch {
+  node_id: string;
+  status: FaceMatchItemStatus;
+  score: number | null;
+  source_media_id: string | null;
+  target_media_id: string | null;
+  source_image_session_id: string | null;
+  warnings: FaceMatchWarning[];
+}
+
+const jsonObject = (field: string) =>
+  z.union([z.record(z.string(), z.unknown()), z.string()], { error: `${field} must be a JSON object.` }).transform((v, c) => {
+    if (typeof v !== 'string') return v;
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      /* reported below */
+    }
+    c.addIssue({ code: 'custom', message: `${field} must be a JSON object (or a string holding one).` });
+    return z.NEVER;
+  });
+
+const CreateInput = z.object({
+  workflow_id: z.string({ error: 'workflow_id is required: the uuid of one of your workflows.' }).trim().min(1, { error: 'workflow_id is required.' }),
+  vendor_data: z.string({ error: 'vendor_data must be a string.' }).max(1000, { error: 'vendor_data must be at most 1000 characters.' }).nullish(),
+  callback: z
+    .string({ error: 'callback must be a URL string.' })
+    .max(2048, { error: 'callback must be at most 2048 characters.' })
+    .refine(
+      (u) => {
+        try {
+          const p = new URL(u);
+          return p.protocol === 'http:' || p.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      },
+      { error: 'callback must be an absolute http:// or https:// URL.' },
+    )
+    .nullish(),
+  callback_method: z.enum(['initiator', 'completer', 'both'], { error: 'callback_method must be initiator, completer or both.' }).nullish(),
+  metadata: jsonObject('metadata').nullish(),
+  language: z.string({ error: 'language must be a language code string such as "en".' }).max(20).nullish(),
+  contact_details: jsonObject('contact_details').nullish(),
+  expected_details: jsonObject('expected_details').nullish(),
+  portrait_image: z.string({ error: 'portrait_image must be a base64-encoded image string.' }).nullish(),
+});
+
+const ListQuery = z.object({
+  limit: z.coerce.number({ error: 'limit must be an integer from 1 to 1000.' }).int().min(1).max(1000).optional(),
+  offset: z.coerce.number({ error: 'offset must be a non-negative integer.' }).int().min(0).optional(),
+  status: z
+    .string()
+    .refine((s): s is SessionStatus => (SESSION_STATUSES as readonly string[]).includes(s), {
+      error: `status must be one of: ${SESSION_STATUSES.join(', ')}.`,
+    })
+    .optional(),
+  vendor_data: z.string({ error: 'vendor_data must be a string.' }).optional(),
+});
+
+/** Decodes portrait_image (plain base64 or a data: URL) and checks size and type. */
+function decodePortrait(text: string): Buffer {
+  const b64 = text.replace(/^data:[a-z/+.-]+;base64,/i, '').replace(/\s+/g, '');
+  if (!b64 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(b64)) throw fieldError('portrait_image', 'portrait_image must be base64-encoded image bytes.');
+  if (b64.length > Math.ceil((PORTRAIT_MAX_BYTES * 4) / 3) + 4) throw fieldError('portrait_image', 'portrait_image must be at most 1 MB.');
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length === 0) throw fieldError('portrait_image', 'portrait_image is empty.');
+  if (bytes.length > PORTRAIT_MAX_BYTES) throw fieldError('portrait_image', 'portrait_image must be at most 1 MB.');
+  if (!sniffImageType(bytes)) throw fieldError('portrait_image', 'portrait_image must be a JPEG, PNG, WebP or TIFF image.');
+  return bytes;
+}
+
+export interface Sessions {
+  create(app: AppContext, input: unknown): SessionCreated;
+  list(app: AppContext, query?: { limit?: number; offset?: number; status?: string; vendor_data?: string }): { count: number; results: SessionSummary[] };
+  decision(app: AppContext, sessionId: string): SessionDecision;
+  submitImages(sessionRef: { app: AppContext; sessionId: string } | { sessionToken: string }, images: { selfie: Buffer; reference?: Buffer }): Promise<SessionDecision>;
+  simulate(app: AppContext, sessionId: string, outcome: SimulateOutcome): SessionDecision;
+  byToken(sessionToken: string): SessionByToken;
+  /** Starts a session from a public workflow link (`workflow_url`), as the hosted link does. */
+  createFromWorkflowLink(code: string): SessionCreated;
+}
+
+export interface SessionInternals {
+  /** Builds the SPEC decision for a row (media URLs signed now). */
+  toDecision(row: SessionRow): SessionDecision;
+  /** Queues webhook events for the row's current state; call inside the writing transaction. */
+  emit(row: SessionRow, types: WebhookEventType[]): string | null;
+  /** Marks due open sessions Expired (and queues their webhooks). */
+  expireDue(): number;
+  nextSessionNumber(applicationId: string): number;
+  rowById(sessionId: string): SessionRow | undefined;
+}
+
+export function createSessions(
+  ctx: ServiceContext,
+  deps: { workflows: Workflows & WorkflowInternals; media: Media & MediaInternals; webhooks: WebhookInternals },
+): Sessions & SessionInternals {
+  const { db } = ctx;
+  const { workflows, media, webhooks } = deps;
+
+  const rowById = (id: string) => db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?').get(id);
+
+  function sessionUrl(row: SessionRow): string | null {
+    return row.session_token ? `${ctx.publicBaseUrl()}/session/${row.session_token}` : null;
+  }
+
+  function definitionOf(row: SessionRow): WorkflowDefinition | null {
+    return row.workflow_id && row.workflow_version ? workflows.definition(row.workflow_id, row.workflow_version) : null;
+  }
+
+  function maxAttemptsOf(row: SessionRow): number {
+    const def = definitionOf(row);
+    return (def && faceMatchConfig(def)?.face_match_max_attempts) || FACE_MATCH_DEFAULTS.face_match_max_attempts;
+  }
+
+  function toItem(s: StoredFaceMatch): FaceMatchItem {
+    return {
+      node_id: s.node_id,
+      status: s.status,
+      score: s.score,
+      source_image: s.source_media_id ? media.signedUrl(s.source_media_id) : null,
+      target_image: s.target_media_id ? media.signedUrl(s.target_media_id) : null,
+      source_image_session_id: s.source_image_session_id,
+      warnings: s.warnings,
+    };
+  }
+
+  function toDecision(row: SessionRow): SessionDecision {
+    const def = definitionOf(row);
+    const features = def ? def.features.map((f) => (f.feature === 'OCR' ? 'ID_VERIFICATION' : f.feature)) : ['FACE_MATCH'];
+    const stored = parseJsonColumn<StoredFaceMatch[]>(row.face_matches);
+    return {
+      session_id: row.id,
+      session_number: row.session_number,
+      session_url: sessionUrl(row),
+      status: row.status,
+      environment: 'sandbox',
+      workflow_id: row.workflow_id,
+      workflow_version: row.workflow_version,
+      features,
+      vendor_data: row.vendor_data,
+      metadata: parseJsonColumn(row.metadata),
+      expected_details: parseJsonColumn(row.expected_details),
+      contact_details: parseJsonColumn(row.contact_details),
+      callback: row.callback,
+      id_verifications: null,
+      liveness_checks: null,
+      face_matches: stored ? stored.map(toItem) : null,
+      aml_screenings: null,
+      ip_analyses: null,
+      reviews: [],
+      face_match_attempts: row.attempts,
+      face_match_max_attempts: maxAttemptsOf(row),
+      created_at: iso(row.created_at),
+      updated_at: iso(row.updated_at),
+      expires_at: row.expires_at === null ? null : iso(row.expires_at),
+    };
+  }
+
+  function emit(row: SessionRow, types: WebhookEventType[]): string | null {
+    let last: string | null = null;
+    for (const type of types) {
+      const envelope: WebhookEnvelope = {
+        event_id: newId(),
+        webhook_type: type,
+        timestamp: Math.floor(ctx.now() / 1000),
+        created_at: Math.floor(row.created_at / 1000),
+        application_id: row.application_id,
+        environment: 'sandbox',
+        session_id: row.id,
+        status: row.status,
+        workflow_id: row.workflow_id,
+        workflow_version: row.workflow_version,
+        vendor_data: row.vendor_data,
+        metadata: parseJsonColumn(row.metadata),
+      };
+      if (DECISION_STATUSES.includes(row.status)) envelope.decision = toDecision(row);
+      webhooks.enqueue(envelope);
+      last = envelope.event_id;
+    }
+    return last;
+  }
+
+  /** Sets a new status (and optionally face matches / attempts) and queues the webhooks. */
+  function transition(
+    id: string,
+    status: SessionStatus,
+    changes: { faceMatches?: StoredFaceMatch[]; attempts?: number } = {},
+  ): SessionRow {
+    const now = ctx.now();
+    db.prepare(
+      `UPDATE sessions SET status = ?, updated_at = ?,
+              face_matches = COALESCE(?, face_matches), attempts = COALESCE(?, attempts) WHERE id = ?`,
+    ).run(status, now, changes.faceMatches ? JSON.stringify(changes.faceMatches) : null, changes.attempts ?? null, id);
+    const row = rowById(id)!;
+    emit(row, changes.faceMatches ? ['status.updated', 'data.updated'] : ['status.updated']);
+    return row;
+  }
+
+  function expireDue(): number {
+    const now = ctx.now();
+    const due = db
+      .prepare<[number], { id: string }>(
+        `SELECT id FROM sessions WHERE status IN ('Not Started', 'In Progress') AND expires_at IS NOT NULL AND expires_at <= ? LIMIT 500`,
+      )
+      .all(now);
+    if (due.length === 0) return 0;
+    return db
+      .transaction(() => {
+        let n = 0;
+        for (const { id } of due) {
+          const row = rowById(id);
+          // Re-checked inside the transaction: another process may have moved it on.
+          if (!row || !OPEN_STATUSES.includes(row.status) || row.expires_at === null || row.expires_at > now) continue;
+          transition(id, 'Expired');
+          n++;
+        }
+        return n;
+      })
+      .immediate();
+  }
+
+  function nextSessionNumber(applicationId: string): number {
+    return (
+      db.prepare<[string], { n: number | null }>('SELECT MAX(session_number) AS n FROM sessions WHERE application_id = ?').get(applicationId)!.n ?? 0
+    ) + 1;
+  }
+
+  function owned(app: AppContext, sessionId: string): SessionRow {
+    expireDue();
+    const row = typeof sessionId === 'string' ? rowById(sessionId) : undefined;
+    if (!row || row.application_id !== app.applicationId) throw new FacematchError('NOT_FOUND', `Session ${String(sessionId)} not found.`);
+    return row;
+  }
+
+  function created(row: SessionRow): SessionCreated {
+    return {
+      session_id: row.id,
+      session_number: row.session_number,
+      session_token: row.session_token!,
+      url: sessionUrl(row)!,
+      vendor_data: row.vendor_data,
+      metadata: parseJsonColumn(row.metadata),
+      status: row.status,
+      workflow_id: row.workflow_id!,
+      workflow_version: row.workflow_version!,
+      callback: row.callback,
+    };
+  }
+
+  function createSession(app: AppContext, input: unknown): SessionCreated {
+    const body = validate(CreateInput, input, 'session');
+    const portrait = body.portrait_image ? decodePortrait(body.portrait_image) : null;
+    expireDue();
+    const now = ctx.now();
+    return db
+      .transaction((): SessionCreated => {
+        let wf;
+        try {
+          wf = workflows.current(app, body.workflow_id);
+        } catch {
+          throw fieldError('workflow_id', `Workflow ${body.workflow_id} not found in this application.`);
+        }
+        const metadataText = body.metadata === undefined ? undefined : body.metadata === null ? null : JSON.stringify(body.metadata);
+        if (body.vendor_data) {
+          const existing = db
+            .prepare<[string, string, number, string, number], SessionRow>(
+              `SELECT * FROM sessions WHERE application_id = ? AND kind = 'session' AND workflow_id = ? AND workflow_version = ? AND vendor_data = ?
+                  AND status IN ('Not Started', 'In Progress') AND (expires_at IS NULL OR expires_at > ?)
+                ORDER BY created_at DESC LIMIT 1`,
+            )
+            .get(app.applicationId, wf.row.id, wf.row.version, body.vendor_data, now);
+          if (existing) {
+            // Same user, same workflow version, still unfinished: hand back the same session.
+            const portraitId = portrait ? media.put(app.applicationId, existing.id, 'portrait', portrait) : null;
+            db.prepare(
+              `UPDATE sessions SET callback = COALESCE(?, callback), callback_method = COALESCE(?, callback_method),
+                      metadata = CASE WHEN ? THEN ? ELSE metadata END, portrait_media_id = COALESCE(?, portrait_media_id),
+                      updated_at = ? WHERE id = ?`,
+            ).run(
+              body.callback ?? null,
+              body.callback_method ?? null,
+              metadataText !== undefined ? 1 : 0,
+              metadataText ?? null,
+              portraitId,
+              now,
+              existing.id,
+            );
+            const row = rowById(existing.id)!;
+            if (metadataText !== undefined && metadataText !== existing.metadata) emit(row, ['data.updated']);
+            return created(row);
+          }
+        }
+        const id = newId();
+        const portraitId = portrait ? media.put(app.applicationId, id, 'portrait', portrait) : null;
+        db.prepare(
+          `INSERT INTO sessions (id, application_id, kind, session_number, session_token, workflow_id, workflow_version, status,
+                                 vendor_data, metadata, callback, callback_method, language, contact_details, expected_details,
+                                 portrait_media_id, expires_at, created_at, updated_at)
+           VALUES (?, ?, 'session', ?, ?, ?, ?, 'Not Started', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          id,
+          app.applicationId,
+          nextSessionNumber(app.applicationId),
+          randomToken(18),
+          wf.row.id,
+          wf.row.version,
+          body.vendor_data ?? null,
+          metadataText ?? null,
+          body.callback ?? null,
+          body.callback_method ?? null,
+          body.language ?? null,
+          body.contact_details ? JSON.stringify(body.contact_details) : null,
+          body.expected_details ? JSON.stringify(body.expected_details) : null,
+          portraitId,
+          now + wf.def.session_expiration_time * 60_000,
+          now,
+          now,
+        );
+        const row = rowById(id)!;
+        emit(row, ['status.updated']);
+        return created(row);
+      })
+      .immediate();
+  }
+
+  /** Why a session cannot take images now, or null when it can. */
+  function refusal(row: SessionRow): string | null {
+    if (row.kind !== 'session') return 'This is a standalone face match request, not a capture session.';
+    if (row.attempts >= maxAttemptsOf(row)) {
+      return `FACE_MATCH_MAX_ATTEMPTS_EXCEEDED: all ${maxAttemptsOf(row)} face match attempts of this session are used; create a new session.`;
+    }
+    if (row.status === 'Declined' || OPEN_STATUSES.includes(row.status) || row.status === 'Resubmitted') return null;
+    return `Session is ${row.status}; it no longer accepts images.`;
+  }
+
+  return {
+    toDecision,
+    emit,
+    expireDue,
+    nextSessionNumber,
+    rowById,
+
+    create: createSession,
+
+    createFromWorkflowLink(code) {
+      const found = workflows.byLinkCode(code);
+      if (!found) throw new FacematchError('NOT_FOUND', 'This verification link does not exist.');
+      return createSession(found.app, { workflow_id: found.workflow.workflow_id });
+    },
+
+    list(app, query = {}) {
+      const q = validate(ListQuery, query ?? {}, 'session list query');
+      expireDue();
+      const where = ['application_id = @app'];
+      if (q.status) where.push('status = @status');
+      if (q.vendor_data !== undefined) where.push('vendor_data = @vendor');
+      const params = { app: app.applicationId, status: q.status ?? null, vendor: q.vendor_data ?? null, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+      const clause = where.join(' AND ');
+      const count = db.prepare<typeof params, { n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params)!.n;
+      const rows = db
+        .prepare<typeof params, SessionRow>(`SELECT * FROM sessions WHERE ${clause} ORDER BY session_number DESC LIMIT @limit OFFSET @offset`)
+        .all(params);
+      return {
+        count,
+        results: rows.map((row) => ({
+          session_id: row.id,
+          session_number: row.session_number,
+          session_token: row.session_token,
+          session_url: sessionUrl(row),
+          status: row.status,
+          vendor_data: row.vendor_data,
+          metadata: parseJsonColumn(row.metadata),
+          workflow_id: row.workflow_id,
+          workflow_version: row.workflow_version,
+          callback: row.callback,
+          created_at: iso(row.created_at),
+          updated_at: iso(row.updated_at),
+        })),
+      };
+    },
+
+    decision(app, sessionId) {
+      return toDecision(owned(app, sessionId));
+    },
+
+    byToken(sessionToken) {
+      expireDue();
+      const row =
+        typeof sessionToken === 'string' && sessionToken
+          ? db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE session_token = ? AND kind = 'session'").get(sessionToken)
+          : undefined;
+      if (!row) throw new FacematchError('NOT_FOUND', 'This verification session does not exist.');
+      return {
+        sessionId: row.id,
+        status: row.status,
+        callback: row.callback,
+        workflow: workflows.toWorkflowById(row.workflow_id!),
+        needsReference: row.portrait_media_id === null,
+        attemptsUsed: row.attempts,
+        attemptsAllowed: maxAttemptsOf(row),
+        acceptsImages: refusal(row) === null,
+      };
+    },
+
+    async submitImages(sessionRef, images) {
+      expireDue();
+      let row: SessionRow | undefined;
+      if ('sessionToken' in sessionRef) {
+        row =
+          typeof sessionRef.sessionToken === 'string' && sessionRef.sessionToken
+            ? db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE session_token = ? AND kind = 'session'").get(sessionRef.sessionToken)
+            : undefined;
+        if (!row) throw new FacematchError('NOT_FOUND', 'This verification session does not exist.');
+      } else {
+        row = owned(sessionRef.app, sessionRef.sessionId);
+      }
+      const def = definitionOf(row);
+      const cfg = def ? faceMatchConfig(def) : null;
+      if (!cfg) throw new FacematchError('CONFLICT', 'This workflow has no FACE_MATCH step; use simulate to set an outcome.');
+      const refused = refusal(row);
+      if (refused) throw new FacematchError('CONFLICT', refused);
+      if (!Buffer.isBuffer(images?.selfie) || images.selfie.length === 0) {
+        throw new FacematchError('IMAGE_EMPTY', 'The selfie image is empty.', { fields: { selfie: ['The selfie image is empty.'] } });
+      }
+      if (images.reference !== undefined && (!Buffer.isBuffer(images.reference) || images.reference.length === 0)) {
+        throw new FacematchError('IMAGE_EMPTY', 'The reference image is empty.', { fields: { reference: ['The reference image is empty.'] } });
+      }
+      const sessionId = row.id;
+
+      if (row.status !== 'In Progress') {
+        db.transaction(() => {
+          const fresh = rowById(sessionId)!;
+          if (refusal(fresh)) throw new FacematchError('CONFLICT', refusal(fresh)!);
+          transition(sessionId, 'In Progress');
+        }).immediate();
+      }
+
+      const portrait = row.portrait_media_id
+        ? db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM media WHERE id = ?').get(row.portrait_media_id)?.bytes
+        : undefined;
+      const reference = images.reference ?? portrait;
+      let status: FaceMatchItemStatus;
+      let score: number | null = null;
+      let warnings: FaceMatchWarning[];
+      if (!reference) {
+        // Always enforced: no reference image, no match.
+        status = 'Declined';
+        warnings = [noReferenceWarning(NODE_ID)];
+      } else {
+        const engine = await ctx.engine();
+        const report = await engine.match(images.selfie, reference, {
+          mode: 'workflow',
+          declineThreshold: cfg.face_match_score_decline_threshold,
+          reviewThreshold: cfg.face_match_score_review_threshold,
+          rotateImage: true,
+          nodeId: NODE_ID,
+        });
+        score = report.score;
+        warnings = report.warnings;
+        status = report.status;
+        // A reference was given but no face pair could be scored: the workflow's not-computed action.
+        if (score === null && cfg.face_match_not_computed_action === 'REVIEW') status = 'In Review';
+      }
+
+      return db
+        .transaction((): SessionDecision => {
+          const fresh = rowById(sessionId)!;
+          const again = refusal(fresh);
+          if (again) throw new FacematchError('CONFLICT', again);
+          const attempts = fresh.attempts + 1;
+          const max = maxAttemptsOf(fresh);
+          const itemWarnings = [...warnings];
+          if (status === 'Declined' && attempts >= max) {
+            itemWarnings.push({
+              feature: 'FACEMATCH',
+              risk: 'FACE_MATCH_MAX_ATTEMPTS_EXCEEDED',
+              additional_data: { attempts, max_attempts: max },
+              log_type: 'error',
+              short_description: 'Face match attempts exceeded',
+              long_description: `The user used all ${max} face match attempts of this session without a match.`,
+              node_id: NODE_ID,
+            });
+          }
+          const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
+          const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
+          const item: StoredFaceMatch = {
+            node_id: NODE_ID,
+            status,
+            score,
+            source_media_id: selfieId,
+            target_media_id: reference ? targetId : null,
+            source_image_session_id: null,
+            warnings: itemWarnings,
+          };
+          const updated = transition(sessionId, status as SessionStatus, { faceMatches: [item], attempts });
+          return toDecision(updated);
+        })
+        .immediate();
+    },
+
+    simulate(app, sessionId, outcome) {
+      if (!(SIMULATE_OUTCOMES as readonly unknown[]).includes(outcome)) {
+        throw fieldError('outcome', `outcome must be one of: ${SIMULATE_OUTCOMES.join(', ')}.`);
+      }
+      owned(app, sessionId);
+      return db
+        .transaction((): SessionDecision => {
+          const row = rowById(sessionId)!;
+          if (outcome === 'Abandoned' || outcome === 'Expired') return toDecision(transition(row.id, outcome));
+          const def = definitionOf(row);
+          const cfg = (def && faceMatchConfig(def)) || {
+            ...FACE_MATCH_DEFAULTS,
+            // Standalone requests have one threshold (30); give them the same review band as a workflow.
+            face_match_score_decline_threshold: 30,
+          };
+          const decline = cfg.face_match_score_decline_threshold;
+          const review = cfg.face_match_score_review_threshold;
+          const previous = parseJsonColumn<StoredFaceMatch[]>(row.face_matches)?.[0];
+          let status: FaceMatchItemStatus;
+          let score: number | null;
+          let warnings: FaceMatchWarning[];
+          if (outcome === 'NO_REFERENCE_IMAGE') {
+            status = 'Declined';
+            score = null;
+            warnings = [noReferenceWarning(NODE_ID)];
+          } else {
+            // A score inside the band of the requested outcome under this workflow's thresholds.
+            score =
+              outcome === 'Approved'
+                ? Math.round((review + (100 - review) / 2) * 100) / 100
+                : outcome === 'In Review'
+                  ? Math.round(((decline + review) / 2) * 100) / 100
+                  : Math.round((decline / 2) * 100) / 100;
+            const d = decideWorkflow(score, Math.min(decline, review), review, NODE_ID);
+            status = outcome;
+            warnings =
+              d.status === outcome
+                ? d.warnings
+                : outcome === 'Approved'
+                  ? []
+                  : [lowSimilarityWarning(score, outcome, { decline_threshold: decline, review_threshold: review }, NODE_ID)];
+          }
+          const item: StoredFaceMatch = {
+            node_id: NODE_ID,
+            status,
+            score,
+            source_media_id: previous?.source_media_id ?? null,
+            target_media_id: outcome === 'NO_REFERENCE_IMAGE' ? null : (previous?.target_media_id ?? row.portrait_media_id),
+            source_image_session_id: null,
+            warnings,
+          };
+          return toDecision(transition(row.id, status as SessionStatus, { faceMatches: [item] }));
+        })
+        .immediate();
+    },
+  };
+}

@@ -1,0 +1,359 @@
+// Shapes the sandbox services return. Field names are the hosted API's (see ../shared/SPEC.md),
+// so the HTTP twin can send these objects as they are.
+import type { FaceMatchReport, FaceMatchWarning, ImageReport, MatchOptions } from '../engine/types.js';
+
+/** What the services need from the face engine (FaceEngine satisfies it). */
+export interface FaceMatcher {
+  match(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<FaceMatchReport>;
+}
+
+export type SessionStatus =
+  | 'Not Started'
+  | 'In Progress'
+  | 'Approved'
+  | 'Declined'
+  | 'In Review'
+  | 'Resubmitted'
+  | 'Expired'
+  | 'Abandoned'
+  | 'Kyc Expired';
+
+export const SESSION_STATUSES: readonly SessionStatus[] = [
+  'Not Started',
+  'In Progress',
+  'Approved',
+  'Declined',
+  'In Review',
+  'Resubmitted',
+  'Expired',
+  'Abandoned',
+  'Kyc Expired',
+];
+
+export type FaceMatchItemStatus = 'Approved' | 'In Review' | 'Declined' | 'Resub Requested' | 'Not Finished';
+
+export type SimulateOutcome = 'Approved' | 'In Review' | 'Declined' | 'Abandoned' | 'Expired' | 'NO_REFERENCE_IMAGE';
+
+export const SIMULATE_OUTCOMES: readonly SimulateOutcome[] = [
+  'Approved',
+  'In Review',
+  'Declined',
+  'Abandoned',
+  'Expired',
+  'NO_REFERENCE_IMAGE',
+];
+
+export type WebhookEventType = 'status.updated' | 'data.updated';
+export const WEBHOOK_EVENTS: readonly WebhookEventType[] = ['status.updated', 'data.updated'];
+
+export type FeatureName =
+  | 'OCR'
+  | 'ID_VERIFICATION'
+  | 'LIVENESS'
+  | 'FACE_MATCH'
+  | 'AML'
+  | 'IP_ANALYSIS'
+  | 'NFC'
+  | 'PHONE'
+  | 'EMAIL'
+  | 'POA'
+  | 'AGE_ESTIMATION';
+
+export const FEATURE_NAMES: readonly FeatureName[] = [
+  'OCR',
+  'ID_VERIFICATION',
+  'LIVENESS',
+  'FACE_MATCH',
+  'AML',
+  'IP_ANALYSIS',
+  'NFC',
+  'PHONE',
+  'EMAIL',
+  'POA',
+  'AGE_ESTIMATION',
+];
+
+export type AppContext = {
+  applicationId: string;
+  organizationId: string;
+  keyId: string | null;
+};
+
+// ---- accounts ------------------------------------------------------------------------------
+
+export type Organization = {
+  uuid: string;
+  name: string;
+};
+
+export type ApplicationInfo = {
+  uuid: string;
+  name: string;
+  client_id: string;
+};
+
+export type VerifyEmailResult = {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  organization: Organization;
+  application: ApplicationInfo & { api_key: string };
+};
+
+/** Login returns tokens; the API key is stored hashed, so it is not returned again. */
+export type LoginResult = {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  organization: Organization;
+  application: ApplicationInfo;
+};
+
+export type ProvisionResult = {
+  api_key: string;
+  application_id: string;
+  organization_id: string;
+  email: string;
+  created: boolean;
+};
+
+// ---- workflows ------------------------------------------------------------------------------
+
+export type FaceMatchConfig = {
+  face_match_score_decline_threshold: number;
+  face_match_score_review_threshold: number;
+  face_match_not_computed_action: 'REVIEW' | 'DECLINE';
+  face_match_max_attempts: number;
+};
+
+export type WorkflowFeature = {
+  feature: FeatureName;
+  config: Record<string, unknown>;
+};
+
+export type Workflow = {
+  uuid: string;
+  workflow_id: string;
+  workflow_label: string;
+  workflow_type: string | null;
+  is_default: boolean;
+  is_archived: boolean;
+  /** Feature names in execution order, as the hosted API lists them. */
+  features: FeatureName[];
+  /** Sandbox extra: each feature with its effective config (defaults filled in). */
+  feature_configs: WorkflowFeature[];
+  is_face_match_enabled: boolean;
+  face_match_score_decline_threshold: number | null;
+  face_match_score_review_threshold: number | null;
+  face_match_not_computed_action: 'REVIEW' | 'DECLINE' | null;
+  face_match_max_attempts: number | null;
+  total_price: string;
+  min_price: string;
+  max_price: string;
+  is_simple_workflow: boolean;
+  is_editable: boolean;
+  workflow_url: string;
+  max_retry_attempts: number;
+  retry_window_days: number;
+  /** Minutes a session may stay unfinished before it becomes Expired. */
+  session_expiration_time: number;
+  version: number;
+  status: 'published';
+  has_draft: boolean;
+  created_at: string;
+  updated_at: string;
+};
+
+// ---- sessions -------------------------------------------------------------------------------
+
+export type SessionCreated = {
+  session_id: string;
+  session_number: number;
+  session_token: string;
+  url: string;
+  vendor_data: string | null;
+  metadata: Record<string, unknown> | null;
+  status: SessionStatus;
+  workflow_id: string;
+  workflow_version: number;
+  callback: string | null;
+};
+
+export type SessionSummary = {
+  session_id: string;
+  session_number: number;
+  session_token: string | null;
+  session_url: string | null;
+  status: SessionStatus;
+  vendor_data: string | null;
+  metadata: Record<string, unknown> | null;
+  workflow_id: string | null;
+  workflow_version: number | null;
+  callback: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type FaceMatchItem = {
+  node_id: string;
+  status: FaceMatchItemStatus;
+  score: number | null;
+  /** Signed URL of the selfie (the live image). */
+  source_image: string | null;
+  /** Signed URL of the reference (ID portrait). */
+  target_image: string | null;
+  source_image_session_id: string | null;
+  warnings: FaceMatchWarning[];
+};
+
+export type SessionDecision = {
+  session_id: string;
+  session_number: number;
+  session_url: string | null;
+  status: SessionStatus;
+  environment: 'sandbox';
+  workflow_id: string | null;
+  workflow_version: number | null;
+  /** Feature names of the session's workflow; OCR is listed as ID_VERIFICATION. */
+  features: string[];
+  vendor_data: string | null;
+  metadata: Record<string, unknown> | null;
+  expected_details: Record<string, unknown> | null;
+  contact_details: Record<string, unknown> | null;
+  callback: string | null;
+  id_verifications: null;
+  liveness_checks: null;
+  face_matches: FaceMatchItem[] | null;
+  aml_screenings: null;
+  ip_analyses: null;
+  reviews: unknown[];
+  /** Sandbox extras: attempts used and allowed for the face match step. */
+  face_match_attempts: number;
+  face_match_max_attempts: number;
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+};
+
+export type SessionByToken = {
+  sessionId: string;
+  status: string;
+  callback: string | null;
+  workflow: Workflow;
+  /** True when the session has no portrait_image: the capture step must supply a reference. */
+  needsReference: boolean;
+  /** Sandbox extras for the capture page. */
+  attemptsUsed: number;
+  attemptsAllowed: number;
+  /** True while images can still be submitted. */
+  acceptsImages: boolean;
+};
+
+// ---- standalone face match -----------------------------------------------------------------
+
+export type FaceMatchBody = {
+  status: 'Approved' | 'In Review' | 'Declined';
+  score: number | null;
+  user_image: ImageReport;
+  ref_image: ImageReport;
+  warnings: FaceMatchWarning[];
+};
+
+export type StandaloneFaceMatchResult = {
+  request_id: string;
+  face_match: FaceMatchBody;
+  created_at: string;
+};
+
+export type StandaloneFaceMatchInput = {
+  userImage: Buffer;
+  refImage: Buffer;
+  declineThreshold?: unknown;
+  rotateImage?: unknown;
+  saveApiRequest?: unknown;
+  vendorData?: unknown;
+  metadata?: unknown;
+};
+
+// ---- webhooks -------------------------------------------------------------------------------
+
+export type WebhookSummary = {
+  pending: number;
+  delivered: number;
+  failed: number;
+  attempts: number;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+};
+
+export type WebhookDestination = {
+  uuid: string;
+  label: string;
+  url: string;
+  subscribed_events: WebhookEventType[];
+  enabled: boolean;
+  webhook_version: string;
+  /** Always redacted in listings, e.g. "abcd…[redacted]". */
+  secret_shared_key: string;
+  summary: WebhookSummary;
+  created_at: string;
+};
+
+export type WebhookDestinationCreated = Omit<WebhookDestination, 'secret_shared_key'> & {
+  /** The full secret: returned only when the destination is created. */
+  secret_shared_key: string;
+};
+
+/** One delivery attempt of one event to one destination. */
+export type WebhookDelivery = {
+  event_id: string;
+  webhook_type: WebhookEventType;
+  session_id: string | null;
+  status: string | null;
+  destination_id: string;
+  url: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  /** What this attempt led to: delivered, retry scheduled, or given up. */
+  outcome: 'delivered' | 'retrying' | 'failed';
+  created_at: string;
+};
+
+export type WebhookEnvelope = {
+  event_id: string;
+  webhook_type: WebhookEventType;
+  timestamp: number;
+  created_at: number;
+  application_id: string;
+  environment: 'sandbox';
+  session_id: string;
+  status: SessionStatus;
+  workflow_id: string | null;
+  workflow_version: number | null;
+  vendor_data: string | null;
+  metadata: Record<string, unknown> | null;
+  decision?: SessionDecision;
+  [key: string]: unknown;
+};
+
+export type SandboxStatus = {
+  dbPath: string;
+  publicBaseUrl: string;
+  counts: Record<string, number>;
+};
+
+/** Delivery tuning; tests shorten the delays. */
+export type WebhookDeliveryOptions = {
+  /** First retry delay; doubles each attempt (default 1000 ms). */
+  baseDelayMs?: number;
+  /** Attempts per event and destination before giving up (default 6). */
+  maxAttempts?: number;
+  /** Connect, headers and body timeout per attempt (default 10000 ms). */
+  timeoutMs?: number;
+  /** How long a claimed row stays reserved for one process (default 60000 ms). */
+  leaseMs?: number;
+  /** How often the worker looks for due rows written by any process (default 500 ms). */
+  pollMs?: number;
+};

@@ -1,0 +1,308 @@
+// Webhook destinations, the outbox (rows written in the caller's transaction, next to the
+// status change they announce) and the delivery log. Sending lives in delivery.ts.
+import { z } from 'zod';
+import { FacematchError } from '../errors.js';
+import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
+import {
+  WEBHOOK_EVENTS,
+  type AppContext,
+  type WebhookDelivery,
+  type WebhookDestination,
+  type WebhookDestinationCreated,
+  type WebhookEnvelope,
+  type WebhookEventType,
+  type WebhookSummary,
+} from './types.js';
+
+const httpUrl = z
+  .string({ error: 'url must be a string.' })
+  .trim()
+  .max(2048, { error: 'url must be at most 2048 characters.' })
+  .refine(
+    (u) => {
+      try {
+        const p = new URL(u);
+        return (p.protocol === 'http:' || p.protocol === 'https:') && !p.username && !p.password;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'url must be an absolute http:// or https:// URL without credentials.' },
+  );
+
+const events = z
+  .array(
+    z.string({ error: 'Each event must be a string.' }).refine((e): e is WebhookEventType => (WEBHOOK_EVENTS as readonly string[]).includes(e), {
+      error: (issue) => `Unknown event '${String(issue.input)}'; allowed: ${WEBHOOK_EVENTS.join(', ')}.`,
+    }),
+    { error: `subscribed_events must be a list of events (${WEBHOOK_EVENTS.join(', ')}).` },
+  )
+  .min(1, { error: `subscribed_events must not be empty; allowed: ${WEBHOOK_EVENTS.join(', ')}.` });
+
+const DestinationInput = z.object({
+  label: z.string({ error: 'label must be a string.' }).trim().max(200, { error: 'label must be at most 200 characters.' }).optional(),
+  url: httpUrl,
+  subscribed_events: events,
+  enabled: z.boolean({ error: 'enabled must be true or false.' }).optional(),
+  webhook_version: z
+    .union([z.string(), z.number()], { error: 'webhook_version must be a string such as "v3".' })
+    .transform(String)
+    .optional(),
+});
+
+const DestinationUpdate = z.object({
+  label: DestinationInput.shape.label,
+  url: httpUrl.optional(),
+  subscribed_events: events.optional(),
+  enabled: DestinationInput.shape.enabled,
+  webhook_version: DestinationInput.shape.webhook_version,
+});
+
+interface DestinationRow {
+  id: string;
+  application_id: string;
+  label: string;
+  url: string;
+  subscribed_events: string;
+  enabled: number;
+  webhook_version: string;
+  secret: string;
+  created_at: number;
+}
+
+export const redactSecret = (secret: string): string => `${secret.slice(0, 4)}…[redacted]`;
+
+export interface Webhooks {
+  createDestination(app: AppContext, input: unknown): WebhookDestinationCreated;
+  listDestinations(app: AppContext): WebhookDestination[];
+  getDestination(app: AppContext, destinationId: string): WebhookDestination;
+  updateDestination(app: AppContext, destinationId: string, input: unknown): WebhookDestination;
+  deleteDestination(app: AppContext, destinationId: string): void;
+  listDeliveries(app: AppContext, sessionId: string): WebhookDelivery[];
+  resend(app: AppContext, ref: { eventId?: string; sessionId?: string }): { event_id: string; queued: number };
+}
+
+export interface WebhookInternals {
+  /** Queues one event to every enabled destination of the application subscribed to its
+   *  type. Call inside the transaction that makes the change. Returns how many rows. */
+  enqueue(envelope: WebhookEnvelope): number;
+}
+
+export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: AppContext, sessionId: string): string | null }): Webhooks & WebhookInternals {
+  const { db } = ctx;
+
+  const summaryStmt = db.prepare<[string], { pending: number; delivered: number; failed: number }>(
+    `SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'delivered'), 0) AS delivered,
+            COALESCE(SUM(state = 'failed'), 0) AS failed FROM webhook_outbox WHERE destination_id = ?`,
+  );
+  const lastAttemptStmt = db.prepare<[string], { n: number; last_at: number | null; last_code: number | null }>(
+    `SELECT COUNT(*) AS n, MAX(a.created_at) AS last_at,
+            (SELECT a2.status_code FROM webhook_attempts a2 JOIN webhook_outbox o2 ON o2.id = a2.outbox_id
+              WHERE o2.destination_id = ?1 ORDER BY a2.id DESC LIMIT 1) AS last_code
+       FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.destination_id = ?1`,
+  );
+
+  function summary(id: string): WebhookSummary {
+    const s = summaryStmt.get(id)!;
+    const a = lastAttemptStmt.get(id)!;
+    return {
+      pending: s.pending,
+      delivered: s.delivered,
+      failed: s.failed,
+      attempts: a.n,
+      last_attempt_at: a.last_at === null ? null : iso(a.last_at),
+      last_status_code: a.last_code,
+    };
+  }
+
+  function toDestination(row: DestinationRow): WebhookDestination {
+    return {
+      uuid: row.id,
+      label: row.label,
+      url: row.url,
+      subscribed_events: JSON.parse(row.subscribed_events) as WebhookEventType[],
+      enabled: row.enabled === 1,
+      webhook_version: row.webhook_version,
+      secret_shared_key: redactSecret(row.secret),
+      summary: summary(row.id),
+      created_at: iso(row.created_at),
+    };
+  }
+
+  function rowOf(app: AppContext, id: string): DestinationRow {
+    const row =
+      typeof id === 'string'
+        ? db.prepare<[string, string], DestinationRow>('SELECT * FROM webhook_destinations WHERE id = ? AND application_id = ?').get(id, app.applicationId)
+        : undefined;
+    if (!row) throw new FacematchError('NOT_FOUND', `Webhook destination ${String(id)} not found.`);
+    return row;
+  }
+
+  const conflict = (url: string) =>
+    new FacematchError('CONFLICT', `A webhook destination for ${url} already exists in this application.`, {
+      fields: { url: ['A webhook destination with this url already exists.'] },
+    });
+
+  const insertOutbox = db.prepare(
+    `INSERT OR IGNORE INTO webhook_outbox (event_id, webhook_type, application_id, session_id, destination_id, payload, state, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+  );
+
+  return {
+    enqueue(envelope) {
+      const dests = db
+        .prepare<[string], { id: string; subscribed_events: string }>(
+          'SELECT id, subscribed_events FROM webhook_destinations WHERE application_id = ? AND enabled = 1',
+        )
+        .all(envelope.application_id)
+        .filter((d) => (JSON.parse(d.subscribed_events) as string[]).includes(envelope.webhook_type));
+      const payload = JSON.stringify(envelope);
+      const now = Date.now();
+      for (const d of dests) insertOutbox.run(envelope.event_id, envelope.webhook_type, envelope.application_id, envelope.session_id, d.id, payload, now, now);
+      if (dests.length) ctx.kickDelivery();
+      return dests.length;
+    },
+
+    createDestination(app, input) {
+      const body = validate(DestinationInput, input, 'webhook destination');
+      const id = newId();
+      // 32 random bytes -> 43 URL-safe characters.
+      const secret = randomToken(32);
+      const now = ctx.now();
+      db.transaction(() => {
+        const dup = db.prepare('SELECT 1 FROM webhook_destinations WHERE application_id = ? AND url = ?').get(app.applicationId, body.url);
+        if (dup) throw conflict(body.url);
+        db.prepare(
+          `INSERT INTO webhook_destinations (id, application_id, label, url, subscribed_events, enabled, webhook_version, secret, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          id,
+          app.applicationId,
+          body.label || new URL(body.url).host,
+          body.url,
+          JSON.stringify([...new Set(body.subscribed_events)]),
+          body.enabled === false ? 0 : 1,
+          body.webhook_version ?? 'v3',
+          secret,
+          now,
+        );
+      }).immediate();
+      return { ...toDestination(rowOf(app, id)), secret_shared_key: secret };
+    },
+
+    listDestinations(app) {
+      return db
+        .prepare<[string], DestinationRow>('SELECT * FROM webhook_destinations WHERE application_id = ? ORDER BY created_at, id')
+        .all(app.applicationId)
+        .map(toDestination);
+    },
+
+    getDestination(app, destinationId) {
+      return toDestination(rowOf(app, destinationId));
+    },
+
+    updateDestination(app, destinationId, input) {
+      const body = validate(DestinationUpdate, input, 'webhook destination update');
+      db.transaction(() => {
+        const row = rowOf(app, destinationId);
+        if (body.url !== undefined && body.url !== row.url) {
+          const dup = db.prepare('SELECT 1 FROM webhook_destinations WHERE application_id = ? AND url = ?').get(app.applicationId, body.url);
+          if (dup) throw conflict(body.url);
+        }
+        db.prepare(
+          'UPDATE webhook_destinations SET label = ?, url = ?, subscribed_events = ?, enabled = ?, webhook_version = ? WHERE id = ?',
+        ).run(
+          body.label || row.label,
+          body.url ?? row.url,
+          body.subscribed_events ? JSON.stringify([...new Set(body.subscribed_events)]) : row.subscribed_events,
+          body.enabled === undefined ? row.enabled : body.enabled ? 1 : 0,
+          body.webhook_version ?? row.webhook_version,
+          row.id,
+        );
+      }).immediate();
+      return toDestination(rowOf(app, destinationId));
+    },
+
+    deleteDestination(app, destinationId) {
+      db.transaction(() => {
+        const row = rowOf(app, destinationId);
+        // Its queue and delivery log go with it.
+        db.prepare('DELETE FROM webhook_attempts WHERE outbox_id IN (SELECT id FROM webhook_outbox WHERE destination_id = ?)').run(row.id);
+        db.prepare('DELETE FROM webhook_outbox WHERE destination_id = ?').run(row.id);
+        db.prepare('DELETE FROM webhook_destinations WHERE id = ?').run(row.id);
+      }).immediate();
+    },
+
+    listDeliveries(app, sessionId) {
+      const owned = typeof sessionId === 'string' && db.prepare('SELECT 1 FROM sessions WHERE id = ? AND application_id = ?').get(sessionId, app.applicationId);
+      if (!owned) throw new FacematchError('NOT_FOUND', `Session ${String(sessionId)} not found.`);
+      type Row = {
+        event_id: string;
+        webhook_type: WebhookEventType;
+        session_id: string | null;
+        payload: string;
+        destination_id: string;
+        url: string;
+        attempt: number;
+        status_code: number | null;
+        error: string | null;
+        duration_ms: number;
+        outcome: WebhookDelivery['outcome'];
+        created_at: number;
+      };
+      return db
+        .prepare<[string, string], Row>(
+          `SELECT o.event_id, o.webhook_type, o.session_id, o.payload, o.destination_id, d.url, a.attempt, a.status_code, a.error,
+                  a.duration_ms, a.outcome, a.created_at
+             FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id
+            WHERE o.session_id = ? AND o.application_id = ? ORDER BY a.id`,
+        )
+        .all(sessionId, app.applicationId)
+        .map((r) => ({
+          event_id: r.event_id,
+          webhook_type: r.webhook_type,
+          session_id: r.session_id,
+          status: (JSON.parse(r.payload) as { status?: string }).status ?? null,
+          destination_id: r.destination_id,
+          url: r.url,
+          attempt: r.attempt,
+          status_code: r.status_code,
+          error: r.error,
+          duration_ms: r.duration_ms,
+          outcome: r.outcome,
+          created_at: iso(r.created_at),
+        }));
+    },
+
+    resend(app, ref) {
+      const eventId = typeof ref?.eventId === 'string' && ref.eventId ? ref.eventId : undefined;
+      const sessionId = typeof ref?.sessionId === 'string' && ref.sessionId ? ref.sessionId : undefined;
+      if (!eventId && !sessionId) {
+        throw new FacematchError('VALIDATION', 'Give event_id (to send that event again) or session_id (to send its current status).', {
+          fields: { event_id: ['Give event_id or session_id.'] },
+        });
+      }
+      if (eventId) {
+        // The same event again, same event_id and body: receivers that deduplicate will skip it.
+        const queued = db
+          .transaction(
+            () =>
+              db
+                .prepare(
+                  `UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL,
+                          finished_at = NULL WHERE event_id = ? AND application_id = ?`,
+                )
+                .run(Date.now(), eventId, app.applicationId).changes,
+          )
+          .immediate();
+        if (!queued) throw new FacematchError('NOT_FOUND', `Webhook event ${eventId} not found.`);
+        ctx.kickDelivery();
+        return { event_id: eventId, queued };
+      }
+      const newEvent = hooks.emitCurrent(app, sessionId!);
+      if (!newEvent) throw new FacematchError('NOT_FOUND', `Session ${sessionId} not found.`);
+      const queued = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM webhook_outbox WHERE event_id = ?').get(newEvent)!.n;
+      return { event_id: newEvent, queued };
+    },
+  };
+}

@@ -1,0 +1,318 @@
+// Workflows: SPEC validation (strict UPPERCASE feature enum, FACE_MATCH config ranges and
+// ordering), versions (PATCH bumps `version`; every version is kept so a session keeps the
+// rules it was created with), and the hosted API's response shape.
+import { z } from 'zod';
+import { FacematchError } from '../errors.js';
+import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
+import {
+  FEATURE_NAMES,
+  type AppContext,
+  type FaceMatchConfig,
+  type FeatureName,
+  type Workflow,
+  type WorkflowFeature,
+} from './types.js';
+
+export const FACE_MATCH_DEFAULTS: FaceMatchConfig = {
+  face_match_score_decline_threshold: 50,
+  face_match_score_review_threshold: 70,
+  face_match_not_computed_action: 'DECLINE',
+  face_match_max_attempts: 3,
+};
+
+/** The stored definition of one workflow version. */
+export interface WorkflowDefinition {
+  workflow_label: string;
+  workflow_type: string | null;
+  features: WorkflowFeature[];
+  max_retry_attempts: number;
+  retry_window_days: number;
+  session_expiration_time: number;
+}
+
+const featureName = z.string({ error: 'Each feature name must be a string.' }).refine(
+  (f): f is FeatureName => (FEATURE_NAMES as readonly string[]).includes(f),
+  {
+    error: (issue) => {
+      const given = String(issue.input);
+      const upper = given.toUpperCase();
+      const hint = (FEATURE_NAMES as readonly string[]).includes(upper) ? ` Feature names are UPPERCASE: use '${upper}'.` : '';
+      return `Unknown feature '${given}'.${hint} Allowed: ${FEATURE_NAMES.join(', ')}.`;
+    },
+  },
+);
+
+const threshold = (name: string) =>
+  z
+    .number({ error: `${name} must be a number from 0 to 100.` })
+    .min(0, { error: `${name} must be from 0 to 100.` })
+    .max(100, { error: `${name} must be from 0 to 100.` });
+
+const FaceMatchConfigInput = z.object({
+  face_match_score_decline_threshold: threshold('face_match_score_decline_threshold').optional(),
+  face_match_score_review_threshold: threshold('face_match_score_review_threshold').optional(),
+  face_match_not_computed_action: z
+    .enum(['REVIEW', 'DECLINE'], { error: 'face_match_not_computed_action must be REVIEW or DECLINE.' })
+    .optional(),
+  face_match_max_attempts: z
+    .number({ error: 'face_match_max_attempts must be an integer from 1 to 10.' })
+    .int({ error: 'face_match_max_attempts must be an integer from 1 to 10.' })
+    .min(1, { error: 'face_match_max_attempts must be an integer from 1 to 10.' })
+    .max(10, { error: 'face_match_max_attempts must be an integer from 1 to 10.' })
+    .optional(),
+});
+
+const FeatureInput = z.object({
+  feature: featureName,
+  config: z
+    .record(z.string(), z.unknown(), { error: 'config must be a JSON object.' })
+    .nullish(),
+});
+
+const settings = {
+  workflow_label: z
+    .string({ error: 'workflow_label must be a string.' })
+    .trim()
+    .min(1, { error: 'workflow_label must not be empty.' })
+    .max(200, { error: 'workflow_label must be at most 200 characters.' }),
+  workflow_type: z.string({ error: 'workflow_type must be a string.' }).max(100).nullish(),
+  is_default: z.boolean({ error: 'is_default must be true or false.' }).optional(),
+  features: z
+    .array(FeatureInput, { error: 'features must be a list of {feature, config} objects.' })
+    .min(1, { error: 'features must list at least one feature.' }),
+  max_retry_attempts: z.number({ error: 'max_retry_attempts must be an integer from 0 to 10.' }).int().min(0).max(10).optional(),
+  retry_window_days: z.number({ error: 'retry_window_days must be an integer from 1 to 365.' }).int().min(1).max(365).optional(),
+  session_expiration_time: z
+    .number({ error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
+    .int({ error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
+    .min(1, { error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
+    .max(43_200, { error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
+    .optional(),
+};
+
+const CreateInput = z.object({ ...settings, workflow_label: settings.workflow_label.optional() });
+const UpdateInput = z.object({
+  workflow_label: settings.workflow_label.optional(),
+  workflow_type: settings.workflow_type,
+  is_default: settings.is_default,
+  features: settings.features.optional(),
+  max_retry_attempts: settings.max_retry_attempts,
+  retry_window_days: settings.retry_window_days,
+  session_expiration_time: settings.session_expiration_time,
+});
+
+type FeatureInputT = z.infer<typeof FeatureInput>;
+
+/** Validates the feature list as a whole and fills in FACE_MATCH defaults. */
+function normaliseFeatures(features: FeatureInputT[]): WorkflowFeature[] {
+  const seen = new Set<string>();
+  const out: WorkflowFeature[] = [];
+  let documentAt = -1;
+  features.forEach((f, i) => {
+    const canonical = f.feature === 'ID_VERIFICATION' ? 'OCR' : f.feature;
+    if (seen.has(canonical)) {
+      throw new FacematchError('VALIDATION', `features: ${f.feature} is listed twice.`, {
+        fields: { [`features.${i}.feature`]: [`${f.feature} is listed twice.`] },
+      });
+    }
+    seen.add(canonical);
+    if (canonical === 'OCR') documentAt = i;
+    if (f.feature === 'FACE_MATCH') {
+      const cfg = validate(FaceMatchConfigInput, f.config ?? {}, 'FACE_MATCH config');
+      const merged: FaceMatchConfig = { ...FACE_MATCH_DEFAULTS };
+      for (const [k, v] of Object.entries(cfg)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+      if (merged.face_match_score_decline_threshold > merged.face_match_score_review_threshold) {
+        const msg = `face_match_score_decline_threshold (${merged.face_match_score_decline_threshold}) must be <= face_match_score_review_threshold (${merged.face_match_score_review_threshold}).`;
+        throw new FacematchError('VALIDATION', msg, { fields: { face_match_score_decline_threshold: [msg] } });
+      }
+      out.push({ feature: 'FACE_MATCH', config: { ...(f.config ?? {}), ...merged } });
+      return;
+    }
+    out.push({ feature: f.feature as FeatureName, config: f.config ?? {} });
+  });
+  // FACE_MATCH compares the selfie with the document portrait, so the document step comes
+  // first. Without any document step the workflow is allowed: sessions then supply
+  // portrait_image (or a reference photo at capture), else NO_REFERENCE_IMAGE.
+  const faceAt = out.findIndex((f) => f.feature === 'FACE_MATCH');
+  if (faceAt >= 0 && documentAt > faceAt) {
+    const msg = 'FACE_MATCH must come after OCR/ID_VERIFICATION in features (it compares the selfie with the document portrait).';
+    throw new FacematchError('VALIDATION', msg, { fields: { features: [msg] } });
+  }
+  return out;
+}
+
+export function faceMatchConfig(def: WorkflowDefinition): FaceMatchConfig | null {
+  const f = def.features.find((x) => x.feature === 'FACE_MATCH');
+  return f ? ({ ...FACE_MATCH_DEFAULTS, ...(f.config as Partial<FaceMatchConfig>) } as FaceMatchConfig) : null;
+}
+
+interface WorkflowRow {
+  id: string;
+  application_id: string;
+  link_code: string;
+  version: number;
+  is_default: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Workflows {
+  create(app: AppContext, input: unknown): Workflow;
+  list(app: AppContext): Workflow[];
+  get(app: AppContext, workflowId: string): Workflow;
+  update(app: AppContext, workflowId: string, input: unknown): Workflow;
+  /** The workflow behind a public `workflow_url` code (for the HTTP twin's /u/{code} page). */
+  byLinkCode(code: string): { app: AppContext; workflow: Workflow } | null;
+}
+
+/** Internal helpers the session services use. */
+export interface WorkflowInternals {
+  definition(workflowId: string, version: number): WorkflowDefinition;
+  current(app: AppContext, workflowId: string): { row: WorkflowRow; def: WorkflowDefinition };
+  toWorkflowById(workflowId: string): Workflow;
+}
+
+export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowInternals {
+  const { db } = ctx;
+  const rowStmt = db.prepare<[string, string], WorkflowRow>('SELECT * FROM workflows WHERE id = ? AND application_id = ?');
+  const defStmt = db.prepare<[string, number], { definition: string }>(
+    'SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?',
+  );
+  const sessionsUsing = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM sessions WHERE workflow_id = ?");
+
+  function definition(workflowId: string, version: number): WorkflowDefinition {
+    const row = defStmt.get(workflowId, version);
+    if (!row) throw new FacematchError('NOT_FOUND', `Workflow ${workflowId} version ${version} not found.`);
+    return JSON.parse(row.definition) as WorkflowDefinition;
+  }
+
+  function toWorkflow(row: WorkflowRow): Workflow {
+    const def = definition(row.id, row.version);
+    const fm = faceMatchConfig(def);
+    return {
+      uuid: row.id,
+      workflow_id: row.id,
+      workflow_label: def.workflow_label,
+      workflow_type: def.workflow_type,
+      is_default: row.is_default === 1,
+      is_archived: false,
+      features: def.features.map((f) => f.feature),
+      feature_configs: def.features,
+      is_face_match_enabled: fm !== null,
+      face_match_score_decline_threshold: fm?.face_match_score_decline_threshold ?? null,
+      face_match_score_review_threshold: fm?.face_match_score_review_threshold ?? null,
+      face_match_not_computed_action: fm?.face_match_not_computed_action ?? null,
+      face_match_max_attempts: fm?.face_match_max_attempts ?? null,
+      // The sandbox charges nothing.
+      total_price: '0.00',
+      min_price: '0.00',
+      max_price: '0.00',
+      is_simple_workflow: true,
+      is_editable: sessionsUsing.get(row.id)!.n === 0,
+      workflow_url: `${ctx.publicBaseUrl()}/u/${row.link_code}`,
+      max_retry_attempts: def.max_retry_attempts,
+      retry_window_days: def.retry_window_days,
+      session_expiration_time: def.session_expiration_time,
+      version: row.version,
+      status: 'published',
+      has_draft: false,
+      created_at: iso(row.created_at),
+      updated_at: iso(row.updated_at),
+    };
+  }
+
+  function current(app: AppContext, workflowId: string): { row: WorkflowRow; def: WorkflowDefinition } {
+    const row = typeof workflowId === 'string' ? rowStmt.get(workflowId, app.applicationId) : undefined;
+    if (!row) throw new FacematchError('NOT_FOUND', `Workflow ${String(workflowId)} not found.`);
+    return { row, def: definition(row.id, row.version) };
+  }
+
+  function setDefault(app: AppContext, workflowId: string): void {
+    db.prepare('UPDATE workflows SET is_default = (id = ?) WHERE application_id = ?').run(workflowId, app.applicationId);
+  }
+
+  return {
+    definition,
+    current,
+    toWorkflowById(workflowId) {
+      const row = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE id = ?').get(workflowId);
+      if (!row) throw new FacematchError('NOT_FOUND', `Workflow ${workflowId} not found.`);
+      return toWorkflow(row);
+    },
+
+    create(app, input) {
+      const body = validate(CreateInput, input, 'workflow');
+      const def: WorkflowDefinition = {
+        workflow_label: body.workflow_label ?? 'Untitled workflow',
+        workflow_type: body.workflow_type ?? null,
+        features: normaliseFeatures(body.features),
+        max_retry_attempts: body.max_retry_attempts ?? 3,
+        retry_window_days: body.retry_window_days ?? 7,
+        session_expiration_time: body.session_expiration_time ?? 1440,
+      };
+      const id = newId();
+      const now = ctx.now();
+      db.transaction(() => {
+        db.prepare(
+          'INSERT INTO workflows (id, application_id, link_code, version, is_default, created_at, updated_at) VALUES (?, ?, ?, 1, 0, ?, ?)',
+        ).run(id, app.applicationId, randomToken(16), now, now);
+        db.prepare('INSERT INTO workflow_versions (workflow_id, version, definition, created_at) VALUES (?, 1, ?, ?)').run(
+          id,
+          JSON.stringify(def),
+          now,
+        );
+        const others = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM workflows WHERE application_id = ?').get(app.applicationId)!.n;
+        // The first workflow of an application becomes its default.
+        if (body.is_default || others === 1) setDefault(app, id);
+      }).immediate();
+      return toWorkflow(rowStmt.get(id, app.applicationId)!);
+    },
+
+    list(app) {
+      return db
+        .prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE application_id = ? ORDER BY created_at DESC, id')
+        .all(app.applicationId)
+        .map(toWorkflow);
+    },
+
+    get(app, workflowId) {
+      return toWorkflow(current(app, workflowId).row);
+    },
+
+    update(app, workflowId, input) {
+      const body = validate(UpdateInput, input, 'workflow update');
+      const now = ctx.now();
+      db.transaction(() => {
+        const { row, def } = current(app, workflowId);
+        const next: WorkflowDefinition = {
+          workflow_label: body.workflow_label ?? def.workflow_label,
+          workflow_type: body.workflow_type === undefined ? def.workflow_type : body.workflow_type,
+          features: body.features ? normaliseFeatures(body.features) : def.features,
+          max_retry_attempts: body.max_retry_attempts ?? def.max_retry_attempts,
+          retry_window_days: body.retry_window_days ?? def.retry_window_days,
+          session_expiration_time: body.session_expiration_time ?? def.session_expiration_time,
+        };
+        const version = row.version + 1;
+        db.prepare('INSERT INTO workflow_versions (workflow_id, version, definition, created_at) VALUES (?, ?, ?, ?)').run(
+          row.id,
+          version,
+          JSON.stringify(next),
+          now,
+        );
+        db.prepare('UPDATE workflows SET version = ?, updated_at = ? WHERE id = ?').run(version, now, row.id);
+        if (body.is_default === true) setDefault(app, row.id);
+        if (body.is_default === false) db.prepare('UPDATE workflows SET is_default = 0 WHERE id = ?').run(row.id);
+      }).immediate();
+      return toWorkflow(rowStmt.get(workflowId, app.applicationId)!);
+    },
+
+    byLinkCode(code) {
+      const row = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE link_code = ?').get(String(code));
+      if (!row) return null;
+      const app = db
+        .prepare<[string], { organization_id: string }>('SELECT organization_id FROM applications WHERE id = ?')
+        .get(row.application_id)!;
+      return { app: { applicationId: row.application_id, organizationId: app.organization_id, keyId: null }, workflow: toWorkflow(row) };
+    },
+  };
+}

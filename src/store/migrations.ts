@@ -1,0 +1,162 @@
+// Versioned schema. Each entry runs once, in order, inside one transaction at open; the
+// applied count is kept in PRAGMA user_version. Never edit an applied migration: append.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the whole sandbox
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE organizations (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE accounts (
+    id                TEXT PRIMARY KEY,
+    email             TEXT NOT NULL UNIQUE,
+    password_hash     TEXT NOT NULL,
+    organization_id   TEXT REFERENCES organizations(id),
+    verified_at       INTEGER,
+    code              TEXT,
+    code_expires_at   INTEGER,
+    created_at        INTEGER NOT NULL
+  );
+
+  CREATE TABLE applications (
+    id               TEXT PRIMARY KEY,
+    organization_id  TEXT NOT NULL REFERENCES organizations(id),
+    name             TEXT NOT NULL,
+    client_id        TEXT NOT NULL UNIQUE,
+    provisioned_at   INTEGER NOT NULL,
+    -- increases on every verify/provision, so "the most recent application" is exact
+    provision_seq    INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL
+  );
+
+  CREATE TABLE api_keys (
+    id              TEXT PRIMARY KEY,
+    application_id  TEXT NOT NULL REFERENCES applications(id),
+    key_hash        BLOB NOT NULL UNIQUE,
+    prefix          TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    revoked_at      INTEGER
+  );
+
+  CREATE TABLE tokens (
+    token_hash  BLOB PRIMARY KEY,
+    account_id  TEXT NOT NULL REFERENCES accounts(id),
+    kind        TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+    expires_at  INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+
+  CREATE TABLE workflows (
+    id              TEXT PRIMARY KEY,
+    application_id  TEXT NOT NULL REFERENCES applications(id),
+    link_code       TEXT NOT NULL UNIQUE,
+    version         INTEGER NOT NULL,
+    is_default      INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+  CREATE INDEX workflows_app ON workflows(application_id, created_at);
+
+  -- every version of every workflow, so a session keeps the rules it was created with
+  CREATE TABLE workflow_versions (
+    workflow_id  TEXT NOT NULL REFERENCES workflows(id),
+    version      INTEGER NOT NULL,
+    definition   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (workflow_id, version)
+  );
+
+  CREATE TABLE media (
+    id              TEXT PRIMARY KEY,
+    application_id  TEXT NOT NULL REFERENCES applications(id),
+    session_id      TEXT,
+    role            TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
+    bytes           BLOB NOT NULL,
+    created_at      INTEGER NOT NULL
+  );
+  CREATE INDEX media_session ON media(session_id);
+
+  CREATE TABLE sessions (
+    id                 TEXT PRIMARY KEY,
+    application_id     TEXT NOT NULL REFERENCES applications(id),
+    kind               TEXT NOT NULL CHECK (kind IN ('session', 'face_match')),
+    session_number     INTEGER NOT NULL,
+    session_token      TEXT UNIQUE,
+    workflow_id        TEXT REFERENCES workflows(id),
+    workflow_version   INTEGER,
+    status             TEXT NOT NULL,
+    vendor_data        TEXT,
+    metadata           TEXT,
+    callback           TEXT,
+    callback_method    TEXT,
+    language           TEXT,
+    contact_details    TEXT,
+    expected_details   TEXT,
+    portrait_media_id  TEXT REFERENCES media(id),
+    face_matches       TEXT,
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    expires_at         INTEGER,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL,
+    UNIQUE (application_id, session_number)
+  );
+  CREATE INDEX sessions_vendor ON sessions(application_id, workflow_id, vendor_data);
+  CREATE INDEX sessions_open ON sessions(status, expires_at);
+
+  CREATE TABLE webhook_destinations (
+    id                 TEXT PRIMARY KEY,
+    application_id     TEXT NOT NULL REFERENCES applications(id),
+    label              TEXT NOT NULL,
+    url                TEXT NOT NULL,
+    subscribed_events  TEXT NOT NULL,
+    enabled            INTEGER NOT NULL,
+    webhook_version    TEXT NOT NULL,
+    secret             TEXT NOT NULL,
+    created_at         INTEGER NOT NULL,
+    UNIQUE (application_id, url)
+  );
+
+  -- one row per (event, destination); written in the same transaction as the status change
+  CREATE TABLE webhook_outbox (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id         TEXT NOT NULL,
+    webhook_type     TEXT NOT NULL,
+    application_id   TEXT NOT NULL,
+    session_id       TEXT,
+    destination_id   TEXT NOT NULL REFERENCES webhook_destinations(id),
+    payload          TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  INTEGER NOT NULL,
+    lease_owner      TEXT,
+    lease_until      INTEGER,
+    last_error       TEXT,
+    created_at       INTEGER NOT NULL,
+    finished_at      INTEGER,
+    UNIQUE (event_id, destination_id)
+  );
+  CREATE INDEX outbox_due ON webhook_outbox(state, next_attempt_at);
+  CREATE INDEX outbox_session ON webhook_outbox(session_id);
+
+  CREATE TABLE webhook_attempts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    outbox_id       INTEGER NOT NULL REFERENCES webhook_outbox(id),
+    attempt         INTEGER NOT NULL,
+    status_code     INTEGER,
+    error           TEXT,
+    duration_ms     INTEGER NOT NULL,
+    outcome         TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+  );
+  CREATE INDEX attempts_outbox ON webhook_attempts(outbox_id);
+  `,
+];

@@ -1,0 +1,37 @@
+// The tool registry: every MCP tool, in the order an agent meets them.
+import type { AnyTool } from '../src/mcp/tool.js';
+import { provisionAccount } from './provision_account.js';
+import { createWorkflow } from './create_workflow.js';
+import { listWorkflows } from './list_workflows.js';
+import { createSession } from './create_session.js';
+import { submitSessionImages } from './submit_session_images.js';
+import { simulateSessionOutcome } from './simulate_session_outcome.js';
+import { getSessionDecision } from './get_session_decision.js';
+import { listSessions } from './list_sessions.js';
+import { faceMatch } from './face_match.js';
+import { createWebhookDestination } from './create_webhook_destination.js';
+import { listWebhookDeliveries } from './list_webhook_deliveries.js';
+import { resendWebhook } from './resend_webhook.js';
+import { verifyWebhookSignature } from './verify_webhook_signature.js';
+import { signWebhookPayload } from './sign_webhook_payload.js';
+import { calibrateThresholds } from './calibrate_thresholds.js';
+import { sandboxStatus } from './sandbox_status.js';
+
+export const TOOLS: readonly AnyTool[] = [
+  provisionAccount,
+  createWorkflow,
+  listWorkflows,
+  createSession,
+  submitSessionImages,
+  simulateSessionOutcome,
+  getSessionDecision,
+  listSessions,
+  faceMatch,
+  createWebhookDestination,
+  listWebhookDeliveries,
+  resendWebhook,
+  verifyWebhookSignature,
+  signWebhookPayload,
+  calibrateThresholds,
+  sandboxStatus,
+] as unknown as readonly AnyTool[];

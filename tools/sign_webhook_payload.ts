@@ -1,0 +1,41 @@
+// sign_webhook_payload: produces the exact body and headers the platform would send.
+import { z } from 'zod';
+import { FacematchError } from '../src/errors.js';
+import { defineTool } from '../src/mcp/tool.js';
+import { JsonSyntaxError, parseJsonTree, signTree, valueToTree } from '../src/webhooks/index.js';
+
+export const signWebhookPayload = defineTool({
+  name: 'sign_webhook_payload',
+  title: 'Sign a webhook payload',
+  description:
+    'Sign any webhook payload exactly as the hosted platform does (Python canonical JSON, HMAC-SHA256): returns the body to POST and the headers (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp, User-Agent). Use it to write tests for the app\'s webhook receiver (happy path, then flip a byte and expect rejection), or to compare with what a receiver computes. Pass the payload as a JSON string to keep big integers and exact number text. Pure computation; nothing is sent.',
+  inputSchema: z.strictObject({
+    payload: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .describe('The webhook envelope: a JSON object, or its JSON text. Include timestamp, session_id, status, webhook_type for X-Signature-Simple.'),
+    secret: z.string().min(1, { error: 'secret is required: e.g. the secret_shared_key of a destination.' }),
+    timestamp: z.number().int().optional().describe('Unix seconds for X-Timestamp when the payload has no timestamp field (default now).'),
+  }),
+  outputSchema: z.object({
+    body: z.string().describe('The exact bytes to POST (ASCII canonical JSON).'),
+    headers: z.record(z.string(), z.string()),
+    body_v2: z.string().describe('The ensure_ascii=False text that X-Signature-V2 covers.'),
+    simple_message: z.string().describe('The text X-Signature-Simple covers.'),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handler(input, ctx) {
+    void ctx;
+    let root;
+    try {
+      root = typeof input.payload === 'string' ? parseJsonTree(input.payload) : valueToTree(input.payload);
+    } catch (err) {
+      if (err instanceof JsonSyntaxError) throw new FacematchError('VALIDATION', `payload is not valid JSON: ${err.message} (at character ${err.offset}).`);
+      throw err;
+    }
+    const signed = signTree(root, input.secret, { timestamp: input.timestamp });
+    return {
+      structured: { body: signed.body, headers: { ...signed.headers }, body_v2: signed.bodyV2, simple_message: signed.simpleMessage },
+      summary: `Signed ${signed.body.length}-byte body; X-Timestamp ${signed.headers['X-Timestamp']}. POST body verbatim with these headers; any change to its bytes must make the receiver reject it.`,
+    };
+  },
+});

@@ -1,0 +1,50 @@
+// verify_webhook_signature: the signature doctor. Raw body + headers + secret -> which
+// signatures pass, and for each failing one, why.
+import { z } from 'zod';
+import { FacematchError } from '../src/errors.js';
+import { defineTool } from '../src/mcp/tool.js';
+import { verifyWebhook } from '../src/webhooks/index.js';
+
+const check = z.object({ ok: z.boolean(), reason: z.string() });
+
+export const verifyWebhookSignature = defineTool({
+  name: 'verify_webhook_signature',
+  title: 'Verify / debug a webhook signature',
+  description:
+    'Check a received webhook exactly as a correct receiver should: pass the raw request body (the exact text received, before any JSON parsing), the request headers (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp) and the destination\'s secret_shared_key. Reports which signatures pass and why each failing one fails (wrong secret, secret with whitespace, body re-serialised or keys reordered, non-ASCII escaping, float formatting, stale or future timestamp, missing header). Use it when the app\'s receiver rejects webhooks, or to confirm a delivery is authentic. Pure computation; nothing is sent or stored.',
+  inputSchema: z.strictObject({
+    raw_body: z.string().optional().describe('The request body exactly as received (UTF-8 text).'),
+    raw_body_base64: z.string().optional().describe('Alternative to raw_body: the body bytes in base64, when exact bytes matter.'),
+    headers: z
+      .record(z.string(), z.string())
+      .describe('Request headers as received, e.g. {"X-Signature": "...", "X-Timestamp": "..."}; names are case-insensitive.'),
+    secret: z.string().min(1, { error: 'secret is required: the secret_shared_key returned by create_webhook_destination.' }),
+    now: z.number().optional().describe('Unix seconds to judge the timestamp against (default: now). Use it to check an old captured delivery.'),
+    tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp (default 300).'),
+  }),
+  outputSchema: z.object({
+    valid: z.boolean(),
+    signatures: z.record(z.string(), check),
+    timestamp: z.object({ ok: z.boolean(), age_s: z.number().nullable(), reason: z.string().optional() }),
+    reason: z.string().optional(),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handler(input, ctx) {
+    void ctx;
+    if ((input.raw_body === undefined) === (input.raw_body_base64 === undefined)) {
+      throw new FacematchError('VALIDATION', 'Pass exactly one of raw_body (the body text as received) or raw_body_base64.');
+    }
+    const rawBody = input.raw_body !== undefined ? input.raw_body : Buffer.from(input.raw_body_base64!, 'base64');
+    const r = verifyWebhook({ rawBody, headers: input.headers, secret: input.secret, now: input.now, toleranceSeconds: input.tolerance_seconds });
+    const signatures: Record<string, { ok: boolean; reason: string }> = {};
+    for (const [k, v] of Object.entries(r.signatures)) if (v) signatures[k] = v;
+    const lines = Object.entries(signatures).map(([k, v]) => `- ${k}: ${v.ok ? 'OK' : 'FAIL'} (${v.reason})`);
+    const ts = r.timestamp.ok
+      ? `timestamp OK (${r.timestamp.age_s} s old)`
+      : `timestamp FAIL: ${r.timestamp.reason ?? 'unusable'}`;
+    return {
+      structured: { valid: r.valid, signatures, timestamp: r.timestamp, ...(r.reason ? { reason: r.reason } : {}) },
+      summary: `${r.valid ? 'VALID: every signature given verifies and the timestamp is fresh.' : `INVALID${r.reason ? `: ${r.reason}` : ''}.`}\n${lines.join('\n')}${lines.length ? '\n' : ''}- ${ts}`,
+    };
+  },
+});
