@@ -20,11 +20,11 @@ Background: scores are 0-100, calibrated. A workflow declines at score <= face_m
 
 1. Get data that looks like production: pairs of (selfie, ID or reference photo) from the user's own domain, labelled same/different person, at least a few hundred of each if possible. Write pairs.tsv in ${dir} with lines path_a<TAB>path_b<TAB>1 (same) or 0 (different), paths relative to the folder. Never upload or copy personal photos elsewhere.
 2. Call calibrate_thresholds with that folder. It returns both score distributions, the false accept rate (different people scored above a threshold) and false reject rate (same person at or below) per threshold, pairs where no face was found, and suggested decline/review thresholds.
-3. Decide with the user:
-   - strict: decline where FAR on impostors is about 0.1% or lower; review band wide enough to catch most remaining impostors.
-   - balanced: decline at FAR about 1%, review up to FAR about 0.1%.
-   - lenient: decline at FAR about 5%, narrow review band.
-   Estimate review load = share of genuine pairs between the two thresholds; report it.
+3. Decide with the user. Two different errors, one threshold each:
+   - face_match_score_review_threshold controls impostors auto-approved (score above it): pick the smallest score where the false accept rate (FAR) is acceptable. strict: FAR <= 0.1%; balanced: <= 0.1-0.5%; lenient: <= 1%.
+   - face_match_score_decline_threshold controls genuine users auto-declined (score at or below it): pick the largest score, not above the review threshold, where the false reject rate (FRR) is acceptable, typically <= 1% (strict may accept more, lenient less).
+   calibrate_thresholds applies exactly this rule with target_far and target_frr; pass the values that match the risk tolerance.
+   Report the review load: the share of genuine and impostor pairs that land between the two thresholds.
    With fewer than ~1,000 impostor pairs, FAR below 0.1% is not measurable: say so.
 4. Apply: create_workflow (or update the user's config) with FACE_MATCH config face_match_score_decline_threshold and face_match_score_review_threshold (0..100, decline <= review). Then test with create_session + submit_session_images on a few held-out pairs and check the decisions.
 5. Record the numbers and the date in the project's docs; re-run calibrate_thresholds when the capture setup changes.`;

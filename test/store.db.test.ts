@@ -1,7 +1,7 @@
 // The SQLite store: file and parents created, WAL, busy timeout, foreign keys, migrations
 // applied once at open and recorded in user_version.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore, schemaVersion } from '../src/store/db.js';
@@ -44,6 +44,27 @@ describe('store', () => {
       assert.equal((again.prepare("SELECT value FROM meta WHERE key = 'probe'").get() as { value: string }).value, 'kept');
     } finally {
       again.close();
+    }
+  });
+
+  it('upgrades an older file step by step (version 1 -> latest)', () => {
+    const older = tempDb('old.db');
+    try {
+      mkdirSync(older.db.replace(/\/[^/]+$/, ''), { recursive: true });
+      const raw = new Database(older.db);
+      raw.exec(MIGRATIONS[0]!);
+      raw.pragma('user_version = 1');
+      raw.close();
+      const db = openStore(older.db);
+      try {
+        assert.equal(schemaVersion(db), MIGRATIONS.length);
+        const idx = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'sessions_workflow'").get();
+        assert.ok(idx, 'migration 2 ran');
+      } finally {
+        db.close();
+      }
+    } finally {
+      older.cleanup();
     }
   });
 

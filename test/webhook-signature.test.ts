@@ -185,6 +185,8 @@ test('canonical: NaN, Infinity and values without a JSON form are refused with a
   assert.throws(() => signWebhook(base({ a: [1, undefined] }), SECRET), /undefined/);
   assert.throws(() => signWebhook([1, 2], SECRET), /JSON object/);
   assert.throws(() => signWebhook(base(), ''), /secret is empty/);
+  assert.throws(() => signWebhook(base({ timestamp: true }), SECRET), /timestamp must be a number/);
+  assert.throws(() => verifyWebhook({ rawBody: { a: 1 } as unknown as string, headers: {}, secret: SECRET }), /before any JSON parsing/);
   // undefined properties are left out and Dates use toJSON, as JSON.stringify does.
   const s = signWebhook(base({ skip: undefined, at: new Date(0) }), SECRET);
   assert.ok(!s.body.includes('skip'));

@@ -4,7 +4,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
-import { cosine, reportScore } from '../src/engine/index.js';
+import { reportScore } from '../src/engine/score.js';
+import { cosine } from '../src/engine/embed.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { loadImageArg } from '../src/mcp/images.js';
 

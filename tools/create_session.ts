@@ -21,6 +21,7 @@ export const createSession = defineTool({
   }),
   outputSchema: sessionCreatedSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  remoteCapable: true,
   async handler(input, ctx) {
     const { portrait_image, ...rest } = input;
     const body: Record<string, unknown> = { ...rest };

@@ -31,6 +31,7 @@ export const createWorkflow = defineTool({
   }),
   outputSchema: workflowSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  remoteCapable: true,
   async handler(input, ctx) {
     const wf = ctx.remote ? ((await ctx.remote.createWorkflow(input)) as z.infer<typeof workflowSchema>) : ctx.sandbox().workflows.create(ctx.app(), input);
     return {

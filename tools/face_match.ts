@@ -54,6 +54,7 @@ export const faceMatch = defineTool({
   }),
   outputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  remoteCapable: true,
   async handler(input, ctx) {
     const [user, ref] = await Promise.all([
       loadImageArg(input.user_image, 'user_image', { cwd: ctx.cwd, signal: ctx.signal }),

@@ -11,6 +11,7 @@ export const getSessionDecision = defineTool({
   inputSchema: z.strictObject({ session_id: sessionId }),
   outputSchema: decisionSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  remoteCapable: true,
   async handler(input, ctx) {
     const d = ctx.remote
       ? ((await ctx.remote.decision(input.session_id)) as z.infer<typeof decisionSchema>)

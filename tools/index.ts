@@ -34,4 +34,4 @@ export const TOOLS: readonly AnyTool[] = [
   signWebhookPayload,
   calibrateThresholds,
   sandboxStatus,
-] as unknown as readonly AnyTool[];
+];

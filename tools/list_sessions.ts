@@ -17,6 +17,7 @@ export const listSessions = defineTool({
   }),
   outputSchema: z.object({ ...page, results: z.array(sessionSummarySchema) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  remoteCapable: true,
   async handler(input, ctx) {
     const query = { limit: input.limit, offset: input.offset, status: input.status, vendor_data: input.vendor_data };
     const res = (ctx.remote ? await ctx.remote.listSessions(query) : ctx.sandbox().sessions.list(ctx.app(), query)) as {

@@ -11,6 +11,7 @@ export const listWorkflows = defineTool({
   inputSchema: z.strictObject({ limit: limitArg(20), offset: offsetArg }),
   outputSchema: z.object({ ...page, results: z.array(workflowSchema) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  remoteCapable: true,
   async handler(input, ctx) {
     const raw = ctx.remote ? await ctx.remote.listWorkflows() : ctx.sandbox().workflows.list(ctx.app());
     const all = (Array.isArray(raw) ? raw : ((raw as { results?: unknown[] }).results ?? [])) as z.infer<typeof workflowSchema>[];

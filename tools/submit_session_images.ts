@@ -29,11 +29,9 @@ export const submitSessionImages = defineTool({
       loadImageArg(input.selfie, 'selfie', { cwd: ctx.cwd, signal: ctx.signal }),
       input.reference === undefined ? Promise.resolve(undefined) : loadImageArg(input.reference, 'reference', { cwd: ctx.cwd, signal: ctx.signal }),
     ]);
-    await ctx.progress(0, 2, 'loading face models');
+    // Loads the models first (with progress notifications) so the services' match is warm.
     await ctx.engine();
-    await ctx.progress(1, 2, 'matching faces');
     const d = await ctx.sandbox().sessions.submitImages({ app, sessionId: input.session_id }, { selfie: selfie.bytes, reference: reference?.bytes });
-    await ctx.progress(2, 2, 'done');
     return {
       structured: d,
       summary: `Session ${d.session_id} is now "${d.status}": ${faceMatchLine(d)}. Webhooks (if any destination is registered) are being delivered; check list_webhook_deliveries.`,

@@ -11,7 +11,7 @@ import { EnginePool, type PoolEmbedResult } from '../engine/pool.js';
 import { cosine } from '../engine/embed.js';
 import { reportScore } from '../engine/score.js';
 import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
-import { accuracyAt, equalErrorRate, leaveOneFoldOut, tarAtFar, type ScoredPair } from '../engine/metrics.js';
+import { accuracyAt, bestThreshold, equalErrorRate, leaveOneFoldOut, tarAtFar, type ScoredPair } from '../engine/metrics.js';
 import type { PipelineConfig } from '../engine/pipeline.js';
 
 interface PairRow {
@@ -51,7 +51,7 @@ export function readPairsTsv(dir: string): PairRow[] {
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
 export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['folds', 'workers', 'pipeline', 'dump']);
+  const { positional, flags } = parseArgs(argv, ['folds', 'workers', 'pipeline', 'dump'], ['errors']);
   if (positional.length !== 1) throw new UsageError('eval needs one set folder: facematch-mcp eval SET_DIR [--folds A-B].');
   const dir = resolve(positional[0]!);
   const folds = parseFolds(flags.folds);
@@ -98,6 +98,12 @@ export const run: Command = async (argv) => {
       return { s: ea && eb ? cosine(ea, eb) : -Infinity, same: p.same, fold: p.fold };
     });
     const lofo = leaveOneFoldOut(scored);
+    if (flags.errors === 'true') {
+      // Pairs misclassified at the all-folds best threshold, worst first (for diagnosis).
+      const t = bestThreshold(scored);
+      const wrong = pairs.map((p, i) => ({ p, s: scored[i]!.s })).filter(({ p, s }) => s > t !== p.same);
+      for (const { p, s } of wrong) process.stderr.write(`eval: wrong ${p.same ? 'same' : 'diff'} cos=${s.toFixed(3)} t=${t.toFixed(3)} ${p.a} ${p.b}\n`);
+    }
     const scores = scored.map((p) => ({ ...p, s: Number.isFinite(p.s) ? reportScore(p.s) : -Infinity }));
     const imp = scored.filter((p) => !p.same).length;
     const genScores = scores.filter((p) => p.same && Number.isFinite(p.s)).map((p) => p.s).sort((a, b) => a - b);

@@ -1,4 +1,5 @@
-// `facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]`:
+// `facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]
+//   [--rate-limit-get N] [--rate-limit-write N]`:
 // the local HTTP twin of the hosted API, with the capture pages and MCP (Streamable HTTP) at
 // /mcp. Listens on loopback only; the base URL goes to stderr once the port is bound.
 import { isIP } from 'node:net';
@@ -14,9 +15,18 @@ interface ServeArgs {
   dbPath: string;
   publicUrl: string | null;
   mcp: boolean;
+  /** Per key per minute; the hosted defaults unless raised for load tests. */
+  rateLimits: { get: number; write: number };
 }
 
-const VALUE_FLAGS = new Set(['port', 'host', 'db', 'public-url']);
+const VALUE_FLAGS = new Set(['port', 'host', 'db', 'public-url', 'rate-limit-get', 'rate-limit-write']);
+
+function positiveInt(flags: Record<string, string>, name: string, fallback: number): number {
+  const text = flags[name];
+  if (text === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a whole number of requests per minute, at least 1 (got '${text}')`);
+  return Number(text);
+}
 
 function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
@@ -36,7 +46,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'; usage: facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE]`);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option --${name} for serve; options: --port N, --host H, --db FILE, --public-url URL, --no-mcp`);
+    if (!VALUE_FLAGS.has(name)) {
+      throw new UsageError(`unknown option --${name} for serve; options: --port N, --host H, --db FILE, --public-url URL, --no-mcp, --rate-limit-get N, --rate-limit-write N`);
+    }
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
     flags[name] = value;
@@ -58,7 +70,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       throw new UsageError(`--public-url must be an http(s) URL (got '${flags['public-url']}')`);
     }
   }
-  return { port, host, dbPath: flags.db ?? defaultDbPath(), publicUrl, mcp };
+  const rateLimits = { get: positiveInt(flags, 'rate-limit-get', 600), write: positiveInt(flags, 'rate-limit-write', 300) };
+  return { port, host, dbPath: flags.db ?? defaultDbPath(), publicUrl, mcp, rateLimits };
 }
 
 export const run: Command = async (argv) => {
@@ -74,6 +87,7 @@ export const run: Command = async (argv) => {
       host: args.host,
       port: args.port,
       extraHandler: mcpHandler ?? undefined,
+      rateLimits: args.rateLimits,
       setPublicBaseUrl: args.publicUrl === null,
     });
   } catch (err) {

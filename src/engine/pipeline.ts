@@ -26,6 +26,10 @@ export interface PipelineConfig {
   landmarkFlip: boolean;
   /** Second landmark pass on a crop re-centred on the first pass's points. */
   landmarkRecentre: boolean;
+  /** Landmark crops at these relative sizes are averaged (test-time augmentation). */
+  landmarkScales: number[];
+  /** Landmark crop: 'height' = square of the box height centred on the box; 'sqrt' = side sqrt(w*h), 5% extra left/right, 10% at the bottom. */
+  landmarkCrop: 'height' | 'sqrt';
   /** Embed the mirrored face too and sum (costs a second embedder run). */
   embedFlip: boolean;
   colorOrder: 'bgr' | 'rgb';
@@ -40,6 +44,8 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   smallFacePx: 140,
   landmarkFlip: true,
   landmarkRecentre: false,
+  landmarkScales: [1],
+  landmarkCrop: 'height',
   embedFlip: true,
   colorOrder: 'bgr',
   padRetry: [0.3, 0.6],
@@ -159,28 +165,56 @@ async function detectWithRetry(sessions: Sessions, img: RgbImage, cfg: PipelineC
   return dets;
 }
 
+function landmarkSquare(box: Box, cfg: PipelineConfig): { x: number; y: number; side: number } {
+  const w = box[2] - box[0];
+  const h = box[3] - box[1];
+  if (cfg.landmarkCrop === 'sqrt') {
+    const x0 = box[0] - 0.05 * w;
+    const x1 = box[2] + 0.05 * w;
+    const y1 = box[3] + 0.1 * h;
+    const side = Math.sqrt((x1 - x0) * (y1 - box[1]));
+    return { x: (x0 + x1) / 2 - side / 2, y: (box[1] + y1) / 2 - side / 2, side };
+  }
+  return { x: (box[0] + box[2]) / 2 - h / 2, y: (box[1] + box[3]) / 2 - h / 2, side: h };
+}
+
+/** 68 points from one square crop, optionally averaged with the mirrored crop's. */
+async function landmarksOnCrop(sessions: Sessions, img: RgbImage, crop: { x: number; y: number; side: number }, flip: boolean, timer: Timer): Promise<Point[]> {
+  const pts = await timer.model_(() => landmarks68(sessions.landmark, img, crop));
+  if (!flip) return pts;
+  const side = crop.side;
+  const pad = Math.ceil(side) + 2;
+  const x0 = Math.floor(crop.x) - 1;
+  const y0 = Math.floor(crop.y) - 1;
+  const mirrored = mirrorImage(cropRegion(img, x0, y0, pad, pad));
+  // Edge coordinates: region x in [0, pad) mirrors to pad - x.
+  const mcrop = { x: pad - (crop.x - x0) - side, y: crop.y - y0, side };
+  const mp = await timer.model_(() => landmarks68(sessions.landmark, mirrored, mcrop));
+  return pts.map((p, i) => {
+    const q = mp[MIRROR68[i]!]!;
+    return [(p[0] + (pad - q[0] + x0)) / 2, (p[1] + q[1] + y0) / 2] as Point;
+  });
+}
+
 async function landmarksFor(sessions: Sessions, img: RgbImage, box: Box, cfg: PipelineConfig, timer: Timer): Promise<Point[]> {
-  const cx = (box[0] + box[2]) / 2;
-  const cy = (box[1] + box[3]) / 2;
-  const side = box[3] - box[1];
-  const crop = { x: cx - side / 2, y: cy - side / 2, side };
-  let pts = await timer.model_(() => landmarks68(sessions.landmark, img, crop));
-  if (cfg.landmarkFlip) {
-    // Mirror TTA on a mirrored copy of just the crop region.
-    const pad = Math.ceil(side) + 2;
-    const x0 = Math.floor(crop.x) - 1;
-    const y0 = Math.floor(crop.y) - 1;
-    const region = cropRegion(img, x0, y0, pad, pad);
-    const mirrored = mirrorImage(region);
-    // The crop inside the mirrored region: x' = pad - 1 - x  (pixel centres).
-    const mcrop = { x: pad - (crop.x - x0) - side, y: crop.y - y0, side };
-    const mp = await timer.model_(() => landmarks68(sessions.landmark, mirrored, mcrop));
-    pts = pts.map((p, i) => {
-      const q = mp[MIRROR68[i]!]!;
-      const qx = pad - q[0] + x0;
-      const qy = q[1] + y0;
-      return [(p[0] + qx) / 2, (p[1] + qy) / 2] as Point;
-    });
+  const base = landmarkSquare(box, cfg);
+  const runs: Point[][] = [];
+  for (const k of cfg.landmarkScales) {
+    const side = base.side * k;
+    const crop = { x: base.x + base.side / 2 - side / 2, y: base.y + base.side / 2 - side / 2, side };
+    runs.push(await landmarksOnCrop(sessions, img, crop, cfg.landmarkFlip, timer));
+  }
+  let pts = runs[0]!.map((_, i) => [runs.reduce((s, r) => s + r[i]![0], 0) / runs.length, runs.reduce((s, r) => s + r[i]![1], 0) / runs.length] as Point);
+  if (cfg.landmarkRecentre) {
+    // Shift the crop by how far the points' centre sits from where it sits on average
+    // relative to the crop (0.495, 0.595 of the side, measured on LFW), and run again.
+    const cx = pts.reduce((s, p) => s + p[0], 0) / 68;
+    const cy = pts.reduce((s, p) => s + p[1], 0) / 68;
+    const dx = cx - (base.x + 0.495 * base.side);
+    const dy = cy - (base.y + 0.595 * base.side);
+    const crop = { x: base.x + dx, y: base.y + dy, side: base.side };
+    const again = await landmarksOnCrop(sessions, img, crop, cfg.landmarkFlip, timer);
+    pts = pts.map((p, i) => [(p[0] + again[i]![0]) / 2, (p[1] + again[i]![1]) / 2] as Point);
   }
   return pts;
 }

@@ -105,6 +105,31 @@ export async function readRaw(req: IncomingMessage, limit: number): Promise<Buff
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Deeper JSON than this is refused: nothing in the API nests past a few levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest [ / { nesting in JSON text, ignoring brackets inside strings. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}
+
 /**
  * The JSON object in the body. An empty body is `{}` (the services then name the missing
  * fields); anything but a JSON object is a 400; a non-JSON content type is a 415.
@@ -127,6 +152,8 @@ export async function readJsonObject(req: IncomingMessage, limit = DEFAULT_JSON_
     throw new HttpError(400, 'malformed JSON: the body is not valid UTF-8');
   }
   if (!text.trim()) return {};
+  // Deep nesting would blow the stack later (JSON.stringify, validation): refuse it here.
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new HttpError(400, `malformed JSON: nested deeper than ${MAX_JSON_DEPTH} levels`);
   let value: unknown;
   try {
     value = JSON.parse(text);

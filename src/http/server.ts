@@ -66,6 +66,24 @@ function drainUnread(req: IncomingMessage): void {
   req.resume();
 }
 
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * DNS-rebinding guard: a web page whose domain resolves to 127.0.0.1 would otherwise be
+ * same-origin with the sandbox. Loopback names and the configured public URL's host pass.
+ */
+function hostAllowed(hostHeader: string | undefined, publicBaseUrl: string): boolean {
+  if (!hostHeader) return true;
+  const host = hostHeader.toLowerCase();
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  if (LOOPBACK_NAMES.has(name) || name.startsWith('127.')) return true;
+  try {
+    return new URL(publicBaseUrl).host.toLowerCase() === host;
+  } catch {
+    return false;
+  }
+}
+
 function splitTarget(target: string): { path: string; query: URLSearchParams } {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
@@ -81,6 +99,9 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<Reply> {
     const method = (req.method ?? 'GET').toUpperCase();
+    if (!hostAllowed(req.headers.host, sandbox.publicBaseUrl)) {
+      return detail(403, `Host '${String(req.headers.host).slice(0, 100)}' is not allowed: the sandbox answers on 127.0.0.1/localhost (or the --public-url host) only.`);
+    }
     const { path, query } = splitTarget(req.url ?? '/');
     const segments = pathSegments(path);
     const match = router.match(method, segments);

@@ -2,8 +2,8 @@
 // first need, reporting progress), the active application, a progress reporter and, in
 // remote mode, a client for the hosted platform.
 import { FacematchError } from '../errors.js';
-import { FaceEngine } from '../engine/index.js';
-import { openSandbox, type Sandbox, type AppContext } from '../services/index.js';
+import type { FaceEngine } from '../engine/index.js';
+import type { Sandbox, AppContext } from '../services/index.js';
 import { defaultDbPath } from '../paths.js';
 import { log } from '../log.js';
 import { RemoteClient, remoteFromEnv } from './remote.js';
@@ -40,6 +40,18 @@ export interface RuntimeOptions {
   remote?: RemoteClient | null;
 }
 
+// The engine (sharp, onnxruntime) and the services (SQLite) take a few hundred ms to import:
+// they load after `initialize` has been answered, on the first call that needs them.
+interface HeavyModules {
+  FaceEngine: typeof import('../engine/index.js').FaceEngine;
+  openSandbox: typeof import('../services/index.js').openSandbox;
+}
+let heavy: Promise<HeavyModules> | undefined;
+function loadHeavy(): Promise<HeavyModules> {
+  heavy ??= Promise.all([import('../engine/index.js'), import('../services/index.js')]).then(([e, s]) => ({ FaceEngine: e.FaceEngine, openSandbox: s.openSandbox }));
+  return heavy;
+}
+
 /** Process-wide state shared by every MCP session of one server. */
 export class McpRuntime {
   readonly cwd: string;
@@ -61,14 +73,33 @@ export class McpRuntime {
     this.httpBaseUrl = opts.httpBaseUrl ?? null;
   }
 
+  private modules: HeavyModules | undefined;
+
   get sandboxOpened(): boolean {
     return this.sandboxInstance !== undefined;
   }
 
+  /** Imports the engine and services modules; awaited before any tool or resource runs. */
+  async ready(): Promise<void> {
+    this.modules ??= await loadHeavy();
+  }
+
+  private heavyModules(): HeavyModules {
+    if (!this.modules) throw new Error('McpRuntime.ready() was not awaited before use');
+    return this.modules;
+  }
+
   sandbox(): Sandbox {
     if (!this.sandboxInstance) {
+      const { openSandbox, FaceEngine } = this.heavyModules();
       log(`opening sandbox ${this.dbPath}`);
-      this.sandboxInstance = openSandbox({ dbPath: this.dbPath, engine: FaceEngine.shared() });
+      try {
+        this.sandboxInstance = openSandbox({ dbPath: this.dbPath, engine: FaceEngine.shared() });
+      } catch (err) {
+        if (err instanceof FacematchError) throw err;
+        const why = err instanceof Error ? err.message : String(err);
+        throw new FacematchError('VALIDATION', `Cannot open the sandbox database at ${this.dbPath} (${why}); set FACEMATCH_DB or --db to a writable file path.`, { cause: err });
+      }
     }
     return this.sandboxInstance;
   }
@@ -78,17 +109,17 @@ export class McpRuntime {
     if (onProgress) this.loadListeners.add(onProgress);
     try {
       if (!this.engineLoad) {
-        const engine = FaceEngine.shared();
         const started = Date.now();
-        this.engineLoad = engine
-          .load((done, total, message) => {
+        // Assigned synchronously so concurrent first callers share one load.
+        this.engineLoad = this.ready().then(async () => {
+          const engine = this.heavyModules().FaceEngine.shared();
+          await engine.load((done, total, message) => {
             for (const fn of this.loadListeners) void fn(done, total, message).catch(() => undefined);
-          })
-          .then(() => {
-            log(`face models loaded in ${Date.now() - started} ms`);
-            this.modelsLoaded = true;
-            return engine;
           });
+          log(`face models loaded in ${Date.now() - started} ms`);
+          this.modelsLoaded = true;
+          return engine;
+        });
         // A failed load (missing models) may be fixed while the server runs: allow a retry.
         this.engineLoad.catch(() => {
           this.engineLoad = undefined;

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { isFacematchError, type ErrorCode } from '../errors.js';
 import { log } from '../log.js';
 
+/** What to do next, per error code; skipped when the message already says it. */
 const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
   IMAGE_EMPTY: 'Pass a non-empty JPEG, PNG, WebP or TIFF image.',
   IMAGE_TOO_LARGE: 'Use an image of at most 5 MB (resize or re-encode it as JPEG).',
@@ -25,14 +26,22 @@ function pathText(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** One line per zod issue: `field: message`. */
-export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
+/** One line per zod issue: `field: message`; `describe` adds what a top-level argument is. */
+export function formatZodIssues(issues: readonly z.core.$ZodIssue[], describe?: (key: string) => string | undefined): string {
   return issues
     .slice(0, 8)
     .map((i) => {
       const where = pathText(i.path);
       let msg = i.message;
       if (i.code === 'unrecognized_keys') msg = `unknown argument(s) ${i.keys.map((k) => `'${k}'`).join(', ')}; remove them`;
+      if (i.code === 'invalid_type') {
+        msg = msg.replace(/expected record/, 'expected a JSON object');
+        if (/received undefined/.test(msg)) {
+          const what = i.path.length === 1 && describe ? describe(String(i.path[0])) : undefined;
+          msg = `missing (required ${i.expected === 'record' ? 'JSON object' : i.expected})${what ? `: ${what}` : ''}`;
+        }
+      }
+      msg = msg.replace(/[.\s]+$/, '');
       return where ? `${where}: ${msg}` : msg;
     })
     .join('; ');
@@ -46,15 +55,15 @@ export interface ToolErrorText {
 
 export function describeToolError(toolName: string, err: unknown): ToolErrorText {
   if (isFacematchError(err)) {
-    const fields = err.fields
-      ? ' ' +
-        Object.entries(err.fields)
-          .map(([k, v]) => `${k}: ${v.join(' ')}`)
-          .join('; ')
-      : '';
     const next = NEXT_STEP[err.code];
-    const fieldsDup = fields && err.message.includes(fields.trim()) ? '' : fields;
-    return { text: `${toolName} failed: ${err.message}${fieldsDup}${next && !err.message.includes(next) ? ` ${next}` : ''}`, expected: true };
+    // Field messages often repeat the main sentence: add only what is new.
+    const extra = Object.entries(err.fields ?? {})
+      .map(([k, v]) => [k, v.filter((m) => !err.message.includes(m.replace(/[.\s]+$/, '')))] as const)
+      .filter(([, v]) => v.length)
+      .map(([k, v]) => `${k}: ${v.join(' ')}`)
+      .join('; ');
+    const hint = next && !err.message.includes(next) && !(err.code === 'FORBIDDEN' && /provision_account/.test(err.message)) ? ` ${next}` : '';
+    return { text: `${toolName} failed: ${err.message}${extra ? ` (${extra})` : ''}${hint}`, expected: true };
   }
   if (isZodError(err)) {
     return { text: `${toolName}: invalid arguments: ${formatZodIssues(err.issues)}. Fix these arguments and call ${toolName} again.`, expected: true };

@@ -44,9 +44,10 @@ function hostnameOf(hostHeader: string): string {
   return hostHeader.split(':')[0]!.toLowerCase();
 }
 
-function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string, closeConnection = false): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
+  // After refusing a body we did not read, the connection cannot be reused.
+  res.writeHead(status, closeConnection ? { 'content-type': 'application/json', connection: 'close' } : { 'content-type': 'application/json' });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
@@ -116,7 +117,7 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
       if (req.method === 'POST') {
         const raw = await readBody(req);
         if (raw === null) {
-          jsonRpcError(res, 413, -32600, 'Request body over 16 MB; pass images as file paths instead of base64.');
+          jsonRpcError(res, 413, -32600, 'Request body over 16 MB; pass images as file paths instead of base64.', true);
           return true;
         }
         try {

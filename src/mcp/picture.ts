@@ -1,8 +1,12 @@
 // The picture face_match returns: both faces side by side (the engine's aligned 112x112 crops,
 // or a crop of the detected box when only a box is known) with the score and status on top.
-import sharp from 'sharp';
 
-const FACE = 192;
+// sharp is imported on first use: it is slow to load and most sessions never draw a picture.
+async function sharpModule(): Promise<typeof import('sharp').default> {
+  return (await import('sharp')).default;
+}
+
+const FACE = 176;
 const GAP = 16;
 const HEADER = 44;
 const FOOTER = 26;
@@ -31,8 +35,9 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** Returns a PNG about 420x280 px (well under 100 kB). */
+/** Returns a palette PNG of about 370x250 px (tens of kB). */
 export async function composeMatchPicture(faces: [PictureFace, PictureFace], caption: PictureCaption): Promise<Buffer> {
+  const sharp = await sharpModule();
   const colour = STATUS_COLOUR[caption.status] ?? '#4a5568';
   const scoreText = caption.score === null ? 'no score' : `score ${caption.score}`;
   const tiles = await Promise.all(
@@ -57,8 +62,8 @@ export async function composeMatchPicture(faces: [PictureFace, PictureFace], cap
     .join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}">
 <rect x="0" y="0" width="${WIDTH}" height="${HEADER - 6}" fill="${colour}"/>
-<text x="${GAP}" y="${HEADER - 17}" font-family="sans-serif" font-size="20" font-weight="bold" fill="#ffffff">${escapeXml(`${caption.status} · ${scoreText}`)}</text>
-${caption.detail ? `<text x="${WIDTH - GAP}" y="${HEADER - 18}" text-anchor="end" font-family="sans-serif" font-size="13" fill="#ffffff">${escapeXml(caption.detail)}</text>` : ''}
+<text x="${GAP}" y="${HEADER - 17}" font-family="sans-serif" font-size="18" font-weight="bold" fill="#ffffff">${escapeXml(`${caption.status} · ${scoreText}`)}</text>
+${caption.detail ? `<text x="${WIDTH - GAP}" y="${HEADER - 18}" text-anchor="end" font-family="sans-serif" font-size="12" fill="#ffffff">${escapeXml(caption.detail)}</text>` : ''}
 ${missing}${labels}
 </svg>`;
   return sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: '#1a202c' } })
@@ -67,13 +72,14 @@ ${missing}${labels}
       { input: tiles[1]!, left: GAP * 2 + FACE, top: HEADER },
       { input: Buffer.from(svg), left: 0, top: 0 },
     ])
-    .png({ compressionLevel: 6 })
+    .png({ palette: true, colours: 64, effort: 2, compressionLevel: 9 })
     .toBuffer();
 }
 
 /** A square crop around a detected box of the original photo, for when no aligned crop exists. */
 export async function cropFace(image: Buffer, bbox: [number, number, number, number]): Promise<Buffer | null> {
   try {
+    const sharp = await sharpModule();
     const meta = await sharp(image).rotate().metadata();
     const W = meta.autoOrient?.width ?? meta.width ?? 0;
     const H = meta.autoOrient?.height ?? meta.height ?? 0;

@@ -1,7 +1,9 @@
 // MCP resources: the wire contract, each session's decision, the engine's calibration table.
 import { readFileSync } from 'node:fs';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CALIBRATION, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/index.js';
+// Direct module imports (not engine/index.js): these are cheap, the engine's index is not.
+import { CALIBRATION } from '../engine/score.js';
+import { STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
 import { specPath } from '../paths.js';
 import { log } from '../log.js';
@@ -54,6 +56,7 @@ export function registerResources(server: McpServer, runtime: McpRuntime): void 
         // Listing must never fail the client's resources/list: no account yet -> nothing.
         try {
           if (runtime.remote) return { resources: [] };
+          await runtime.ready();
           const sandbox = runtime.sandbox();
           const app = sandbox.accounts.defaultApplication();
           if (!app) return { resources: [] };
@@ -76,6 +79,7 @@ export function registerResources(server: McpServer, runtime: McpRuntime): void 
     async (uri, variables) => {
       const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id ?? '');
       if (!id) throw new FacematchError('VALIDATION', 'facematch://sessions/{id} needs a session id.');
+      await runtime.ready();
       const decision = runtime.remote ? await runtime.remote.decision(id) : runtime.sandbox().sessions.decision(runtime.app(), decodeURIComponent(id));
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(decision, null, 2) }] };
     },

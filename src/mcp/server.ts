@@ -58,7 +58,12 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
         description: tool.description,
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,
-        annotations: { title: tool.title, ...tool.annotations },
+        annotations: {
+          title: tool.title,
+          ...tool.annotations,
+          // In remote mode these tools talk to the hosted platform: an open world.
+          openWorldHint: tool.annotations.openWorldHint || (runtime.remote !== null && tool.remoteCapable === true),
+        },
       },
       async () => errorResult('unreachable: calls are dispatched by facematch-mcp'),
     );
@@ -70,8 +75,14 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     if (!tool) return errorResult(`There is no tool named '${name}'. Available tools: ${[...byName.keys()].join(', ')}.`);
     const parsed = tool.inputSchema.safeParse(args ?? {});
     if (!parsed.success) {
-      return errorResult(`${name}: invalid arguments: ${formatZodIssues(parsed.error.issues)}. Fix these arguments and call ${name} again.`);
+      const describe = (key: string): string | undefined => {
+        const field = tool.inputSchema.shape[key] as { description?: string } | undefined;
+        const d = field?.description;
+        return d && d.length > 240 ? `${d.slice(0, 237)}...` : d;
+      };
+      return errorResult(`${name}: invalid arguments: ${formatZodIssues(parsed.error.issues, describe)}. Fix these arguments and call ${name} again.`);
     }
+    await runtime.ready();
     const token = extra._meta?.progressToken;
     const ctx = createToolContext(runtime, {
       signal: extra.signal,

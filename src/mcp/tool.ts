@@ -44,6 +44,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   inputSchema: I;
   outputSchema: O;
   annotations: ToolAnnotations;
+  /** Calls FACEMATCH_API_BASE instead of the local services in remote mode (then open-world). */
+  remoteCapable?: boolean;
   // Method syntax so a registry can hold tools with different schemas.
   handler(input: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<Declared<z.infer<O>>>>;
 }

@@ -135,14 +135,14 @@ export class DeliveryWorker {
   private claim(limit: number): OutboxRow[] {
     const now = Date.now();
     return this.ctx.db
-      .prepare<[string, number, number, number], OutboxRow>(
-        `UPDATE webhook_outbox SET lease_owner = ?1, lease_until = ?2
+      .prepare<{ owner: string; until: number; now: number; limit: number }, OutboxRow>(
+        `UPDATE webhook_outbox SET lease_owner = @owner, lease_until = @until
           WHERE id IN (SELECT id FROM webhook_outbox
-                        WHERE state = 'pending' AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until <= ?3)
-                        ORDER BY id LIMIT ?4)
+                        WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+                        ORDER BY id LIMIT @limit)
           RETURNING id, event_id, destination_id, payload, attempts, lease_owner`,
       )
-      .all(this.owner, now + this.leaseMs, now, limit);
+      .all({ owner: this.owner, until: now + this.leaseMs, now, limit });
   }
 
   /** Frees leases held by processes on this host that no longer exist (crashed, killed). */

@@ -58,7 +58,10 @@ export type { AppContext };
 export function openSandbox(opts: SandboxOptions): Sandbox {
   const dbPath = resolve(opts.dbPath);
   const db = openStore(dbPath);
-  let publicBaseUrl = (opts.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL).replace(/\/+$/, '');
+  // A running `serve` records its address in the DB, so another process on the same file
+  // (e.g. the MCP server) hands out session and media URLs that point at it.
+  const recordedBaseUrl = (db.prepare("SELECT value FROM meta WHERE key = 'public_base_url'").get() as { value: string } | undefined)?.value;
+  let publicBaseUrl = (opts.publicBaseUrl ?? recordedBaseUrl ?? DEFAULT_PUBLIC_BASE_URL).replace(/\/+$/, '');
   let engine: FaceMatcher | null = opts.engine ?? null;
   let worker: DeliveryWorker | null = null;
 
@@ -123,6 +126,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     },
     set publicBaseUrl(value: string) {
       publicBaseUrl = String(value).replace(/\/+$/, '');
+      if (!closed) db.prepare("INSERT INTO meta (key, value) VALUES ('public_base_url', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(publicBaseUrl);
     },
     accounts,
     workflows: {

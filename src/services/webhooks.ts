@@ -95,16 +95,16 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
     `SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'delivered'), 0) AS delivered,
             COALESCE(SUM(state = 'failed'), 0) AS failed FROM webhook_outbox WHERE destination_id = ?`,
   );
-  const lastAttemptStmt = db.prepare<[string], { n: number; last_at: number | null; last_code: number | null }>(
+  const lastAttemptStmt = db.prepare<{ id: string }, { n: number; last_at: number | null; last_code: number | null }>(
     `SELECT COUNT(*) AS n, MAX(a.created_at) AS last_at,
             (SELECT a2.status_code FROM webhook_attempts a2 JOIN webhook_outbox o2 ON o2.id = a2.outbox_id
-              WHERE o2.destination_id = ?1 ORDER BY a2.id DESC LIMIT 1) AS last_code
-       FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.destination_id = ?1`,
+              WHERE o2.destination_id = @id ORDER BY a2.id DESC LIMIT 1) AS last_code
+       FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.destination_id = @id`,
   );
 
   function summary(id: string): WebhookSummary {
     const s = summaryStmt.get(id)!;
-    const a = lastAttemptStmt.get(id)!;
+    const a = lastAttemptStmt.get({ id })!;
     return {
       pending: s.pending,
       delivered: s.delivered,

@@ -159,4 +159,6 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX attempts_outbox ON webhook_attempts(outbox_id);
   `,
+  // 2: "is this workflow used?" and per-workflow listings without a table scan
+  `CREATE INDEX sessions_workflow ON sessions(workflow_id);`,
 ];

@@ -114,7 +114,8 @@ export function signTree(root: JsonNode, secret: string, opts: SignOptions = {})
   let timestamp: string;
   if (tsNode !== undefined) {
     const s = pythonStr(tsNode);
-    if (s === undefined || tsNode.kind === 'null') {
+    const numeric = tsNode.kind === 'number' || (tsNode.kind === 'string' && /^\d+(\.\d+)?$/.test(tsNode.value));
+    if (s === undefined || !numeric) {
       throw new FacematchError('VALIDATION', 'payload.timestamp must be a number of unix seconds.');
     }
     timestamp = s;

@@ -56,8 +56,9 @@ function readHeader(headers: HeaderBag, name: string): { value?: string; problem
   const values: string[] = [];
   for (const [k, v] of Object.entries(headers)) {
     if (k.toLowerCase() !== lower || v === undefined) continue;
-    if (Array.isArray(v)) values.push(...v);
-    else values.push(v);
+    // Headers typed loosely at runtime (numbers from hand-built objects) are read as text.
+    if (Array.isArray(v)) values.push(...v.map(String));
+    else values.push(String(v));
   }
   if (values.length === 0) return {};
   const distinct = [...new Set(values.map((v) => v.trim()))];

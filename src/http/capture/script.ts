@@ -129,6 +129,13 @@ export const CAPTURE_JS = String.raw`(function () {
     } else if (body.accepts_images) {
       submitBtn.disabled = false;
       resultNext.textContent = 'You can try again with other photos (attempt ' + (body.attempts_used + 1) + ' of ' + body.attempts_allowed + ').';
+      if (body.return_url) {
+        var back = document.createElement('a');
+        back.href = body.return_url;
+        back.textContent = 'Stop here and return to the site';
+        resultNext.appendChild(document.createTextNode(' '));
+        resultNext.appendChild(back);
+      }
       say('Verification result: ' + body.status + '.');
     } else {
       form.hidden = true;

@@ -7,10 +7,10 @@ import type { SessionByToken } from '../../services/types.js';
 import { capturePage, messagePage, PAGE_HEADERS } from '../capture/html.js';
 import { CAPTURE_JS } from '../capture/script.js';
 import { CAPTURE_CSS } from '../capture/style.js';
-import { HttpError } from '../errors.js';
+import { errorReply, HttpError } from '../errors.js';
 import { readMultipart } from '../multipart.js';
 import type { Reply } from '../reply.js';
-import { openRoute, type Route } from '../router.js';
+import { openRoute, type Route, type RouteContext } from '../router.js';
 import { pickImage } from './face-match.js';
 
 const FILE_FIELDS = new Set(['selfie', 'reference', 'user_image', 'ref_image']);
@@ -92,6 +92,46 @@ function checkOrigin(req: IncomingMessage): void {
   if (host !== req.headers.host) throw new HttpError(403, 'cross-site upload refused: the capture page must be opened from this server');
 }
 
+/** The upload step: checks, streams the images in with caps, runs the match, answers. */
+async function capture(ctx: RouteContext): Promise<Reply> {
+  checkOrigin(ctx.req);
+  const token = ctx.params.token!;
+  const info = ctx.sandbox.sessions.byToken(token);
+  if (!info.acceptsImages) {
+    throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
+  }
+  const form = await readMultipart(ctx.req, {
+    fileFields: FILE_FIELDS,
+    maxFileBytes: ctx.limits.maxImageBytes,
+    maxFieldBytes: ctx.limits.maxFieldBytes,
+    maxTotalBytes: ctx.limits.maxMultipartBytes,
+  });
+  const selfie = pickImage(form, 'selfie', 'user_image');
+  const hasReference = form.files.has('reference') || form.files.has('ref_image');
+  const reference = info.needsReference || hasReference ? pickImage(form, 'reference', 'ref_image') : undefined;
+  const decision = await ctx.sandbox.sessions.submitImages({ sessionToken: token }, { selfie, reference });
+  const acceptsImages = stillAccepts(ctx.sandbox.sessions, token);
+  const returnUrl = info.callback ? callbackUrl(info.callback, decision.session_id, decision.status) : null;
+  const redirectUrl = acceptsImages ? null : returnUrl;
+  if (wantsHtml(ctx.req)) {
+    return { status: 303, body: '', headers: { Location: redirectUrl ?? `/session/${encodeURIComponent(token)}` } };
+  }
+  const item = decision.face_matches?.[decision.face_matches.length - 1] ?? null;
+  return {
+    status: 200,
+    json: {
+      session_id: decision.session_id,
+      status: decision.status,
+      face_match: item ? { status: item.status, score: item.score, warnings: item.warnings.map((w) => w.risk) } : null,
+      accepts_images: acceptsImages,
+      attempts_used: decision.face_match_attempts,
+      attempts_allowed: decision.face_match_max_attempts,
+      redirect_url: redirectUrl,
+      return_url: returnUrl,
+    },
+  };
+}
+
 export const captureRoutes: Route[] = [
   openRoute(
     'GET',
@@ -121,46 +161,19 @@ export const captureRoutes: Route[] = [
     'POST',
     '/session/:token/capture/',
     async (ctx) => {
-      checkOrigin(ctx.req);
-      const token = ctx.params.token!;
-      const info = ctx.sandbox.sessions.byToken(token);
-      if (!info.acceptsImages) {
-        throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
+      try {
+        return await capture(ctx);
+      } catch (err) {
+        if (!wantsHtml(ctx.req)) throw err;
+        // A browser without our script posted the plain form: answer with a page, not JSON.
+        const reply = errorReply(err, 'capture form');
+        const message = (reply.json as { detail?: string } | undefined)?.detail ?? 'The photos were not accepted.';
+        const back = `/session/${encodeURIComponent(ctx.params.token!)}`;
+        return html(reply.status, messagePage('Photos not accepted', message, { href: back, text: 'Try again' }));
       }
-      const form = await readMultipart(ctx.req, {
-        fileFields: FILE_FIELDS,
-        maxFileBytes: ctx.limits.maxImageBytes,
-        maxFieldBytes: ctx.limits.maxFieldBytes,
-        maxTotalBytes: ctx.limits.maxMultipartBytes,
-      });
-      const selfie = pickImage(form, 'selfie', 'user_image');
-      const hasReference = form.files.has('reference') || form.files.has('ref_image');
-      const reference = info.needsReference || hasReference ? pickImage(form, 'reference', 'ref_image') : undefined;
-      const decision = await ctx.sandbox.sessions.submitImages({ sessionToken: token }, { selfie, reference });
-      const acceptsImages = stillAccepts(ctx.sandbox.sessions, token);
-      const returnUrl = info.callback ? callbackUrl(info.callback, decision.session_id, decision.status) : null;
-      const redirectUrl = acceptsImages ? null : returnUrl;
-      if (wantsHtml(ctx.req)) {
-        return { status: 303, body: '', headers: { Location: redirectUrl ?? `/session/${encodeURIComponent(token)}` } };
-      }
-      const item = decision.face_matches?.[decision.face_matches.length - 1] ?? null;
-      return {
-        status: 200,
-        json: {
-          session_id: decision.session_id,
-          status: decision.status,
-          face_match: item ? { status: item.status, score: item.score, warnings: item.warnings.map((w) => w.risk) } : null,
-          accepts_images: acceptsImages,
-          attempts_used: decision.face_match_attempts,
-          attempts_allowed: decision.face_match_max_attempts,
-          redirect_url: redirectUrl,
-          return_url: returnUrl,
-        },
-      };
     },
     { rateLimited: false },
-  ),
-  // A workflow's public link (`workflow_url`): each visit starts a new session and opens it.
+  ),  // A workflow's public link (`workflow_url`): each visit starts a new session and opens it.
   openRoute(
     'GET',
     '/u/:code',
@@ -177,6 +190,8 @@ export const captureRoutes: Route[] = [
     },
     { rateLimited: true },
   ),
+  // Browsers ask for it on every page; an empty answer keeps their consoles clean.
+  openRoute('GET', '/favicon.ico', () => ({ status: 204 }), { rateLimited: false }),
   openRoute('GET', '/static/capture.js', () => ({
     status: 200,
     body: CAPTURE_JS,

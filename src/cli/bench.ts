@@ -1,0 +1,138 @@
+// facematch-mcp bench [--images DIR] [--iterations N]
+// Builds realistic test photos at run time from face photos (never stored in the repo):
+// a 1600x1200 "selfie" (face ~600 px) and a 1500x1000 "ID card" (portrait ~300 px), then
+// measures end-to-end match latency on them, pure model time, per-stage medians,
+// throughput on 640x480 pairs with all cores, and memory. Progress on stderr; the last
+// stdout line is one JSON object.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { UsageError, printJson, type Command } from './common.js';
+import { parseArgs } from './args.js';
+import { FaceEngine } from '../engine/index.js';
+import { EnginePool } from '../engine/pool.js';
+import { packageRoot } from '../paths.js';
+
+function defaultImagesDir(): string {
+  const faces = process.env.FACEMATCH_DATA ? resolve(process.env.FACEMATCH_DATA) : resolve(packageRoot, '..', 'shared', 'data', 'faces');
+  return join(faces, 'lfw-funneled-dev', 'images');
+}
+
+function findPhotos(dir: string, limit: number): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      if (out.length >= limit) return;
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(jpe?g|png|webp|tiff?)$/i.test(name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+};
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** Selfie-like: the photo enlarged to fill the height, on a blurred enlarged copy. */
+async function selfie(photo: Buffer, w: number, h: number): Promise<Buffer> {
+  const bg = await sharp(photo).resize(w, h, { fit: 'cover' }).blur(12).toBuffer();
+  const fg = await sharp(photo).resize(h, h).toBuffer();
+  return sharp(bg).composite([{ input: fg, left: Math.round((w - h) / 2), top: 0 }]).jpeg({ quality: 88 }).toBuffer();
+}
+
+/** ID-card-like: a pale card with the portrait on the left and grey "text" bars. */
+async function idCard(photo: Buffer): Promise<Buffer> {
+  const W = 1500;
+  const H = 1000;
+  const portrait = await sharp(photo).resize(420, 420).toBuffer();
+  const bar = await sharp({ create: { width: 700, height: 36, channels: 3, background: '#8a8f99' } }).png().toBuffer();
+  return sharp({ create: { width: W, height: H, channels: 3, background: '#e8e4da' } })
+    .composite([{ input: portrait, left: 90, top: 260 }, ...[300, 400, 500, 600, 700].map((top) => ({ input: bar, left: 640, top }))])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+export const run: Command = async (argv) => {
+  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs']);
+  if (positional.length > 0) throw new UsageError(`bench takes no positional arguments (got '${positional[0]}'); use --images DIR.`);
+  const dir = resolve(flags.images ?? defaultImagesDir());
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`image folder '${dir}' not found; pass --images DIR with a few face photos.`);
+  const iterations = Number(flags.iterations ?? 40);
+  const pairCount = Number(flags.pairs ?? 120);
+  if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(pairCount) || pairCount < 1) throw new UsageError('--iterations and --pairs must be positive integers.');
+  const photos = findPhotos(dir, 16);
+  if (photos.length < 2) throw new UsageError(`fewer than two photos in '${dir}'; pass --images DIR with face photos.`);
+  const src = photos.map((p) => readFileSync(p));
+
+  // 1. Two 1-2 MP JPEGs, one engine, end to end.
+  const big = [await selfie(src[0]!, 1600, 1200), await idCard(src[1]!)];
+  const engine = new FaceEngine();
+  const tLoad = performance.now();
+  await engine.load();
+  const loadMs = performance.now() - tLoad;
+  process.stderr.write(`bench: models loaded in ${r1(loadMs)} ms; selfie ${r1(big[0]!.length / 1024)} KB (1600x1200), id ${r1(big[1]!.length / 1024)} KB (1500x1000)\n`);
+  for (let i = 0; i < 5; i++) await engine.match(big[0]!, big[1]!); // warm-up
+  const totals: number[] = [];
+  const models: number[] = [];
+  const stages: Record<string, number[]> = {};
+  let lastReport = null;
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    const { report } = await engine.matchInternal(big[0]!, big[1]!);
+    totals.push(performance.now() - t);
+    models.push(report.timing_ms.model!);
+    for (const [k, v] of Object.entries(report.timing_ms)) (stages[k] ??= []).push(v);
+    lastReport = report;
+  }
+  const matchP50 = median(totals);
+  const modelMs = median(models);
+  const stageMedians = Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, r1(median(v))]));
+  process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}, stages (summed over both images) ${JSON.stringify(stageMedians)}\n`);
+  const rssSingle = process.memoryUsage().rss / 1048576;
+
+  // 2. Throughput on 640x480 pairs, a worker per core.
+  const small = await Promise.all(src.slice(0, 8).map((p) => selfie(p, 640, 480)));
+  const workers = availableParallelism();
+  const pool = new EnginePool(workers);
+  let matchesPerS = 0;
+  try {
+    await pool.load();
+    for (let i = 0; i < workers * 2; i++) await pool.match(small[i % small.length]!, small[(i + 1) % small.length]!);
+    let next = 0;
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: workers * 2 }, async () => {
+        while (next < pairCount) {
+          const i = next++;
+          await pool.match(small[i % small.length]!, small[(i * 3 + 1) % small.length]!);
+        }
+      }),
+    );
+    matchesPerS = pairCount / ((performance.now() - t) / 1000);
+  } finally {
+    await pool.close();
+  }
+  const rssAll = process.memoryUsage().rss / 1048576;
+  process.stderr.write(`bench: 640x480 pairs: ${r1(matchesPerS)} matches/s with ${workers} workers\n`);
+  printJson({
+    match_p50_ms: r1(matchP50),
+    match_p90_ms: r1(totals.sort((a, b) => a - b)[Math.floor(totals.length * 0.9)]!),
+    model_ms: r1(modelMs),
+    ratio: Math.round((matchP50 / modelMs) * 100) / 100,
+    stages_ms: stageMedians,
+    model_load_ms: r1(loadMs),
+    matches_per_s: r1(matchesPerS),
+    workers,
+    rss_mb: Math.round(rssSingle),
+    rss_mb_with_workers: Math.round(rssAll),
+    iterations,
+  });
+  return 0;
+};

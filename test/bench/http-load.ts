@@ -1,0 +1,263 @@
+// Load benchmark of the HTTP twin on loopback (not a test: run it on purpose).
+//   node dist/test/bench/http-load.js [--duration 30] [--connections 8] [--webhooks 40]
+// Starts `facematch-mcp serve` as a child process on a temp DB (rate limits raised so the
+// limiter is not what is measured), gets an API key through the public account flow, then:
+//   1. POST /v3/face-match/ with real photo pairs, N concurrent clients for D seconds;
+//   2. POST /v3/session/ for D/3 seconds (session creation rate);
+//   3. webhook delivery latency: simulate an outcome, time until the loopback receiver has it.
+// Prints one JSON line on stdout; progress goes to stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import { packageRoot } from '../../src/paths.js';
+import { hasFaces, noFacesReason, readPairs } from '../helpers/data.js';
+
+interface Args {
+  duration: number;
+  connections: number;
+  webhooks: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { duration: 30, connections: 8, webhooks: 40 };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.replace(/^--/, '') as keyof Args;
+    const value = Number(argv[++i]);
+    if (!(name in args) || !Number.isFinite(value) || value <= 0) {
+      throw new Error(`usage: http-load [--duration S] [--connections N] [--webhooks N] (bad '${argv[i - 1]}')`);
+    }
+    args[name] = Math.min(value, name === 'duration' ? 120 : 256);
+  }
+  return args;
+}
+
+const progress = (msg: string): void => void process.stderr.write(`http-load: ${msg}\n`);
+
+async function startServer(dbPath: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const cli = join(packageRoot, 'dist', 'src', 'cli.js');
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', dbPath, '--no-mcp', '--rate-limit-get', '100000000', '--rate-limit-write', '100000000'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${err}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${err}`)));
+  });
+  return { child, url, stderr: () => err };
+}
+
+async function json(base: string, method: string, path: string, body: unknown, key?: string): Promise<Record<string, unknown>> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const parsed = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+/** An API key through the public account flow (register, read the code, verify). */
+async function apiKey(base: string): Promise<string> {
+  const email = 'bench@example.com';
+  await json(base, 'POST', '/auth/v2/programmatic/register/', { email, password: 'Bench!pass9' });
+  const code = (await json(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`, undefined)).code as string;
+  const verified = await json(base, 'POST', '/auth/v2/programmatic/verify-email/', { email, code });
+  return (verified.application as { api_key: string }).api_key;
+}
+
+function multipart(boundary: string, files: Record<string, Buffer>): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, bytes] of Object.entries(files)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), bytes, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(parts);
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const round = (n: number | null, digits = 1): number | null => (n === null ? null : Number(n.toFixed(digits)));
+
+function peakRssMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (!hasFaces) throw new Error(noFacesReason);
+  const dir = mkdtempSync(join(tmpdir(), 'fm-http-load-'));
+  const server = await startServer(join(dir, 'bench.db'));
+  const receiverHits = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = performance.now();
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { session_id?: string; status?: string };
+        const tag = `${body.session_id}:${body.status}`;
+        if (!receiverHits.has(tag)) receiverHits.set(tag, at);
+        waiters.get(tag)?.();
+      } catch {
+        /* not ours */
+      }
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  try {
+    const base = server.url;
+    progress(`server ${base}; ${args.connections} connections, ${args.duration} s`);
+    const key = await apiKey(base);
+
+    // 1. Standalone face match with a rotation of real pairs (same and different people).
+    const pairs = readPairs('lfw-funneled-dev');
+    const chosen = [...pairs.filter((p) => p.same).slice(0, 8), ...pairs.filter((p) => !p.same).slice(0, 8)];
+    const boundary = 'fmLoadBoundary';
+    const bodies = chosen.map((p) => multipart(boundary, { user_image: readFileSync(p.a), ref_image: readFileSync(p.b) }));
+    const headers = { 'x-api-key': key, 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const warm = await fetch(`${base}/v3/face-match/`, { method: 'POST', headers, body: bodies[0] });
+    if (warm.status !== 200) throw new Error(`warm-up face match failed: ${warm.status} ${await warm.text()}`);
+    let next = 0;
+    progress('face-match load...');
+    const fm = await autocannon({
+      url: `${base}/v3/face-match/`,
+      connections: args.connections,
+      duration: args.duration,
+      timeout: 60,
+      requests: [
+        {
+          method: 'POST',
+          headers,
+          setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+        },
+      ],
+    });
+
+    // 2. Session creation.
+    const wf = await json(base, 'POST', '/v3/workflows/', { workflow_label: 'load', features: [{ feature: 'FACE_MATCH' }] }, key);
+    const sessionBody = JSON.stringify({ workflow_id: wf.workflow_id, metadata: { bench: true } });
+    progress('session creation load...');
+    const sessionDuration = Math.max(3, Math.round(args.duration / 3));
+    const sc = await autocannon({
+      url: `${base}/v3/session/`,
+      connections: args.connections,
+      duration: sessionDuration,
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: sessionBody,
+    });
+
+    // 3. Webhook delivery latency, one event at a time on an otherwise idle server.
+    await json(base, 'POST', '/v3/webhook/destinations/', { label: 'load', url: receiverUrl, subscribed_events: ['status.updated'] }, key);
+    progress(`webhook latency over ${args.webhooks} events...`);
+    const latencies: number[] = [];
+    for (let i = 0; i < args.webhooks; i++) {
+      const s = await json(base, 'POST', '/v3/session/', { workflow_id: wf.workflow_id, vendor_data: `wh-${i}` }, key);
+      const id = s.session_id as string;
+      const tag = `${id}:Approved`;
+      const arrived = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`webhook for ${id} not received in 20 s`)), 20_000);
+        waiters.set(tag, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      const t0 = performance.now();
+      await json(base, 'POST', `/sandbox/session/${id}/simulate/`, { outcome: 'Approved' }, key);
+      if (!receiverHits.has(tag)) await arrived;
+      latencies.push(receiverHits.get(tag)! - t0);
+      waiters.delete(tag);
+    }
+    latencies.sort((a, b) => a - b);
+
+    const result = {
+      bench: 'http-load',
+      node: process.version,
+      cpus: cpus().length,
+      connections: args.connections,
+      face_match: {
+        duration_s: fm.duration,
+        requests: fm.requests.total,
+        requests_per_s: round(fm.requests.average, 2),
+        latency_p50_ms: fm.latency.p50,
+        latency_p99_ms: fm.latency.p99,
+        latency_max_ms: fm.latency.max,
+        errors: fm.errors + fm.timeouts + fm.non2xx,
+        status_codes: Object.fromEntries(Object.entries(fm.statusCodeStats).map(([k, v]) => [k, v.count])),
+      },
+      session_create: {
+        duration_s: sc.duration,
+        requests: sc.requests.total,
+        requests_per_s: round(sc.requests.average, 1),
+        latency_p50_ms: sc.latency.p50,
+        latency_p99_ms: sc.latency.p99,
+        errors: sc.errors + sc.timeouts + sc.non2xx,
+      },
+      webhook_delivery: {
+        events: latencies.length,
+        latency_p50_ms: round(percentile(latencies, 50)),
+        latency_p95_ms: round(percentile(latencies, 95)),
+        latency_max_ms: round(latencies[latencies.length - 1] ?? null),
+        measured: 'from sending the simulate request to the receiver having the status.updated body',
+      },
+      server_peak_rss_mb: peakRssMb(server.child.pid),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    receiver.close();
+    server.child.kill('SIGTERM');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.child.kill('SIGKILL');
+        resolve();
+      }, 10_000);
+      server.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `node --test dist/test/` treats every .js under a test/ folder as a test file; a 45-second
+// load run must not start by accident there.
+if (process.env.NODE_TEST_CONTEXT) {
+  process.stderr.write('http-load: benchmark, not a test; run it directly: node dist/test/bench/http-load.js\n');
+} else {
+  void run();
+}
+
+function run(): Promise<void> {
+  return main().catch((err: unknown) => {
+    process.stderr.write(`http-load: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,209 @@
+// The hosted capture page in a real headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core): upload real photos with the keyboard-reachable form, see the outcome
+// announced, land on the callback with verificationSessionId and status, and find the same
+// decision stored. Also: the camera path (Chromium's fake camera), a retry after a decline,
+// the page without JavaScript, and finished/expired sessions.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { SessionCreated, SessionDecision, Workflow } from '../src/services/index.js';
+import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
+import { call, startTwin, type Twin } from './helpers/http-twin.js';
+import { startReceiver, type Receiver } from './helpers/sandbox.js';
+
+const CHROMIUM = process.env.FACEMATCH_CHROMIUM ?? '/usr/bin/chromium';
+const noChromium = existsSync(CHROMIUM)
+  ? false
+  : `Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set FACEMATCH_CHROMIUM); the capture page was NOT tested in a browser`;
+const skip = noChromium || (hasFaces ? false : noFacesReason);
+if (noChromium) process.stderr.write(`\n*** SKIPPING capture-page browser tests: ${noChromium} ***\n\n`);
+
+const pairs = hasFaces ? readPairs('lfw-funneled-dev') : [];
+const samePair = pairs.find((p) => p.same);
+const diffPair = pairs.find((p) => !p.same);
+
+describe('capture page in headless Chromium', { skip }, () => {
+  let twin: Twin;
+  let receiver: Receiver;
+  let browser: Browser;
+  let key: string;
+  let workflowId: string;
+
+  before(async () => {
+    twin = await startTwin({ sandbox: { deliverWebhooks: false } });
+    receiver = await startReceiver();
+    key = twin.apiKey();
+    const wf = await call(twin.url, 'POST', '/v3/workflows/', { key, json: { workflow_label: 'capture', features: [{ feature: 'FACE_MATCH' }] } });
+    workflowId = (wf.json as Workflow).workflow_id;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+        // A synthetic camera that needs no permission prompt, for the getUserMedia path.
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await twin?.close();
+  });
+
+  async function newSession(body: Record<string, unknown> = {}): Promise<SessionCreated> {
+    const r = await call(twin.url, 'POST', '/v3/session/', { key, json: { workflow_id: workflowId, ...body } });
+    assert.equal(r.status, 201, r.text);
+    return r.json as SessionCreated;
+  }
+
+  async function decision(sessionId: string): Promise<SessionDecision> {
+    const r = await call(twin.url, 'GET', `/v3/session/${sessionId}/decision/`, { key });
+    assert.equal(r.status, 200, r.text);
+    return r.json as SessionDecision;
+  }
+
+  async function openPage(url: string, javaScriptEnabled = true): Promise<Page> {
+    const context = await browser.newContext({ javaScriptEnabled });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(msg.text());
+    });
+    const res = await page.goto(url);
+    assert.equal(res?.status(), 200);
+    (page as Page & { jsErrors?: string[] }).jsErrors = errors;
+    return page;
+  }
+
+  test('real photos, keyboard only: progress and outcome announced, redirect to the callback, decision stored', async () => {
+    const session = await newSession({ vendor_data: 'browser-1', callback: `${receiver.url}?shop=demo` });
+    const page = await openPage(session.url);
+    assert.equal(await page.title(), 'Verify your identity');
+    // Accessible names come from <label for>: the inputs are found by their labels.
+    await page.getByLabel('Selfie photo').setInputFiles(samePair!.a);
+    await page.getByLabel('ID document or reference photo').setInputFiles(samePair!.b);
+    assert.equal(await page.locator('#selfie-preview').isVisible(), true, 'a preview of the chosen selfie is shown');
+    // Submit with the keyboard: focus the button and press Enter.
+    await page.getByRole('button', { name: 'Submit for verification' }).focus();
+    await page.keyboard.press('Enter');
+    const result = page.locator('#result-text');
+    await result.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await result.textContent()) ?? '', /Verified/);
+    assert.match((await page.locator('#status').textContent()) ?? '', /Approved/, 'the aria-live status region announces the outcome');
+    assert.equal(await page.locator('#status').getAttribute('aria-live'), 'polite');
+
+    await page.waitForURL((url) => url.toString().startsWith(receiver.url), { timeout: 10_000 });
+    const landed = new URL(page.url());
+    assert.equal(landed.searchParams.get('shop'), 'demo', 'the callback keeps its own query');
+    assert.equal(landed.searchParams.get('verificationSessionId'), session.session_id);
+    assert.equal(landed.searchParams.get('status'), 'Approved');
+    const stored = await decision(session.session_id);
+    assert.equal(stored.status, 'Approved');
+    assert.equal(stored.face_matches?.[0]?.status, 'Approved');
+    assert.deepEqual((page as Page & { jsErrors?: string[] }).jsErrors, [], 'no script errors');
+    await page.context().close();
+  });
+
+  test('a decline with attempts left offers a retry on the page instead of redirecting', async () => {
+    const session = await newSession({ callback: `${receiver.url}?shop=retry` });
+    const page = await openPage(session.url);
+    await page.getByLabel('Selfie photo').setInputFiles(diffPair!.a);
+    await page.getByLabel('ID document or reference photo').setInputFiles(diffPair!.b);
+    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    await page.locator('#result-text').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await page.locator('#result-text').textContent()) ?? '', /Not verified/);
+    assert.match((await page.locator('#result-next').textContent()) ?? '', /try again/i);
+    const giveUp = page.getByRole('link', { name: 'Stop here and return to the site' });
+    assert.match((await giveUp.getAttribute('href')) ?? '', /shop=retry&verificationSessionId=.*&status=Declined$/);
+    assert.equal(await page.getByRole('button', { name: 'Submit for verification' }).isEnabled(), true);
+    assert.ok(page.url().startsWith(twin.url), 'still on the capture page');
+    assert.equal((await decision(session.session_id)).status, 'Declined');
+
+    // Second attempt with the right photos: Approved and redirected.
+    await page.getByLabel('Selfie photo').setInputFiles(samePair!.a);
+    await page.getByLabel('ID document or reference photo').setInputFiles(samePair!.b);
+    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(receiver.url), { timeout: 30_000 });
+    assert.equal(new URL(page.url()).searchParams.get('status'), 'Approved');
+    const stored = await decision(session.session_id);
+    assert.equal(stored.status, 'Approved');
+    assert.equal(stored.face_match_attempts, 2);
+    await page.context().close();
+  });
+
+  test('the camera path: getUserMedia, take a selfie, submit (the fake camera has no face)', async () => {
+    const session = await newSession();
+    const page = await openPage(session.url);
+    const start = page.getByRole('button', { name: "Use this device's camera instead" });
+    assert.equal(await start.isVisible(), true, 'the camera button appears where getUserMedia is allowed');
+    await start.click();
+    await page.getByRole('button', { name: 'Take selfie' }).click();
+    await page.locator('#status').filter({ hasText: 'Selfie taken' }).waitFor({ timeout: 10_000 });
+    await page.getByLabel('ID document or reference photo').setInputFiles(samePair!.b);
+    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    await page.locator('#result-text').waitFor({ state: 'visible', timeout: 30_000 });
+    const stored = await decision(session.session_id);
+    assert.equal(stored.face_matches?.length, 1, 'the camera selfie reached the server and was scored');
+    assert.equal(stored.status, 'Declined');
+    assert.ok(stored.face_matches?.[0]?.source_image, 'the camera selfie is stored as the source image');
+    await page.context().close();
+  });
+
+  test('client-side checks: submitting without a selfie says what is missing, nothing is sent', async () => {
+    const session = await newSession();
+    const page = await openPage(session.url);
+    // Bypass the browser's own `required` check to exercise the script's message.
+    await page.evaluate("document.getElementById('capture-form').noValidate = true");
+    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'selfie' }).waitFor({ timeout: 5000 });
+    assert.equal((await decision(session.session_id)).status, 'Not Started');
+    await page.context().close();
+  });
+
+  test('without JavaScript the plain form still posts and the browser lands on the callback', async () => {
+    const session = await newSession({ callback: `${receiver.url}?nojs=1` });
+    const page = await openPage(session.url, false);
+    // A wrong file first: the server answers with a readable page and a way back.
+    await page.locator('#selfie').setInputFiles(samePair!.a);
+    await page.locator('#reference').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
+    await Promise.all([page.waitForURL((url) => url.pathname.endsWith('/capture/'), { timeout: 30_000 }), page.locator('#submit').click()]);
+    assert.equal(await page.title(), 'Photos not accepted');
+    assert.match((await page.locator('#message').textContent()) ?? '', /reference|JPEG/i);
+    await Promise.all([page.waitForURL((url) => url.pathname === new URL(session.url).pathname), page.getByRole('link', { name: 'Try again' }).click()]);
+    await page.locator('#selfie').setInputFiles(samePair!.a);
+    await page.locator('#reference').setInputFiles(samePair!.b);
+    await Promise.all([page.waitForURL((url) => url.toString().startsWith(receiver.url), { timeout: 30_000 }), page.locator('#submit').click()]);
+    const landed = new URL(page.url());
+    assert.equal(landed.searchParams.get('verificationSessionId'), session.session_id);
+    assert.equal(landed.searchParams.get('status'), 'Approved');
+    await page.context().close();
+  });
+
+  test('finished and expired sessions show a clear message instead of the form', async () => {
+    const done = await newSession({ callback: `${receiver.url}?x=1` });
+    await call(twin.url, 'POST', `/sandbox/session/${done.session_id}/simulate/`, { key, json: { outcome: 'Approved' } });
+    let page = await openPage(done.url);
+    assert.equal(await page.locator('#capture-form').count(), 0);
+    assert.match((await page.locator('#message').textContent()) ?? '', /complete/);
+    const back = page.getByRole('link', { name: 'Return to the site' });
+    assert.match((await back.getAttribute('href')) ?? '', /verificationSessionId=.*&status=Approved/);
+    await page.context().close();
+
+    const expired = await newSession();
+    await call(twin.url, 'POST', `/sandbox/session/${expired.session_id}/simulate/`, { key, json: { outcome: 'Expired' } });
+    page = await openPage(expired.url);
+    assert.match((await page.locator('#message').textContent()) ?? '', /expired/i);
+    await page.context().close();
+  });
+});
