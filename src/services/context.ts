@@ -71,3 +71,24 @@ export function sniffImageType(bytes: Buffer): string | null {
   if (bytes.length >= 4 && (bytes.toString('latin1', 0, 4) === 'II*\u0000' || bytes.toString('latin1', 0, 4) === 'MM\u0000*')) return 'image/tiff';
   return null;
 }
+
+const MAX_JSON_DEPTH = 32;
+const MAX_JSON_BYTES = 64 * 1024;
+
+/**
+ * Why: metadata-like fields are stored and echoed in every webhook; a pathological value
+ * (thousands of nesting levels, megabytes) would overflow JSON.stringify or bloat each
+ * delivery. Returns a sentence describing the problem, or null when the value is fine.
+ */
+export function jsonShapeProblem(value: unknown, field: string): string | null {
+  const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
+  while (stack.length) {
+    const { v, d } = stack.pop()!;
+    if (v && typeof v === 'object') {
+      if (d >= MAX_JSON_DEPTH) return `${field} is nested deeper than ${MAX_JSON_DEPTH} levels; flatten it.`;
+      for (const child of Object.values(v)) stack.push({ v: child, d: d + 1 });
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_JSON_BYTES) return `${field} is larger than ${MAX_JSON_BYTES / 1024} KB once encoded as JSON; keep it small (ids, not documents).`;
+  return null;
+}

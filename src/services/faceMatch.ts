@@ -3,7 +3,7 @@
 // session whose decision can be fetched and which fires status.updated.
 import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
-import { fieldError, iso, newId, type ServiceContext } from './context.js';
+import { fieldError, iso, jsonShapeProblem, newId, type ServiceContext } from './context.js';
 import type { MediaInternals } from './media.js';
 import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
 import type { AppContext, FaceMatchBody, StandaloneFaceMatchInput, StandaloneFaceMatchResult } from './types.js';
@@ -42,6 +42,8 @@ export function parseMetadata(value: unknown): Record<string, unknown> | null {
     }
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw fieldError('metadata', 'metadata must be a JSON object.');
+  const problem = jsonShapeProblem(parsed, 'metadata');
+  if (problem) throw fieldError('metadata', problem);
   return parsed as Record<string, unknown>;
 }
 

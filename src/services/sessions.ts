@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { decideWorkflow, lowSimilarityWarning, noReferenceWarning } from '../engine/decision.js';
 import type { FaceMatchWarning } from '../engine/types.js';
 import { FacematchError } from '../errors.js';
-import { fieldError, iso, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
+import { fieldError, iso, jsonShapeProblem, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
 import type { Media, MediaInternals } from './media.js';
 import {
   SESSION_STATUSES,
@@ -69,14 +69,18 @@ export interface StoredFaceMatch {
 
 const jsonObject = (field: string) =>
   z.union([z.record(z.string(), z.unknown()), z.string()], { error: `${field} must be a JSON object.` }).transform((v, c) => {
-    if (typeof v !== 'string') return v;
-    try {
-      const parsed: unknown = JSON.parse(v);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-    } catch {
-      /* reported below */
+    let obj: Record<string, unknown> | null = typeof v === 'string' ? null : v;
+    if (typeof v === 'string') {
+      try {
+        const parsed: unknown = JSON.parse(v);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) obj = parsed as Record<string, unknown>;
+      } catch {
+        /* reported below */
+      }
     }
-    c.addIssue({ code: 'custom', message: `${field} must be a JSON object (or a string holding one).` });
+    const problem = obj ? jsonShapeProblem(obj, field) : `${field} must be a JSON object (or a string holding one).`;
+    if (problem === null && obj) return obj;
+    c.addIssue({ code: 'custom', message: problem ?? `${field} must be a JSON object.` });
     return z.NEVER;
   });
 
