@@ -401,3 +401,14 @@ describe('face engine tools', { skip: hasFaces ? false : noFacesReason }, () => 
     assert.deepEqual(values, [...values].sort((a, b) => a - b), 'progress must increase');
   });
 });
+
+test('an unusable database path is a sentence, and tools that need no database still work', async () => {
+  const bad = await connectStdio({ env: { FACEMATCH_DB: join(files.text!, 'sub', 'db.sqlite'), FACEMATCH_LOG: 'silent' } });
+  try {
+    assert.match(await fails(bad.client, 'sandbox_status', {}), /Cannot open the sandbox database.*FACEMATCH_DB/);
+    const signed = await ok<{ body: string }>(bad.client, 'sign_webhook_payload', { payload: { a: 1.0 }, secret: 's', timestamp: 5 });
+    assert.equal(signed.body, '{"a":1}');
+  } finally {
+    await bad.close();
+  }
+});

@@ -69,7 +69,11 @@ export const run: Command = async (argv) => {
   if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(pairCount) || pairCount < 1) throw new UsageError('--iterations and --pairs must be positive integers.');
   const photos = findPhotos(dir, 16);
   if (photos.length < 2) throw new UsageError(`fewer than two photos in '${dir}'; pass --images DIR with face photos.`);
-  const src = photos.map((p) => readFileSync(p));
+  // Prefer two photos of the same person (same folder) for the 1-2 MP pair: a genuine match.
+  const byDir = new Map<string, string[]>();
+  for (const p of findPhotos(dir, 400)) byDir.set(p.slice(0, p.lastIndexOf('/')), [...(byDir.get(p.slice(0, p.lastIndexOf('/'))) ?? []), p]);
+  const samePerson = [...byDir.values()].find((v) => v.length >= 2);
+  const src = (samePerson ? [...samePerson.slice(0, 2), ...photos] : photos).map((p) => readFileSync(p));
 
   // 1. Two 1-2 MP JPEGs, one engine, end to end.
   const big = [await selfie(src[0]!, 1600, 1200), await idCard(src[1]!)];
