@@ -55,3 +55,13 @@ export class FacematchError extends Error {
 export function isFacematchError(err: unknown): err is FacematchError {
   return err instanceof FacematchError;
 }
+
+/** Field-keyed messages from validation issues (zod's shape): `a.b` per path, `non_field_errors` without one. */
+export function fieldsFromIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of issues) {
+    const key = issue.path.length ? issue.path.map(String).join('.') : 'non_field_errors';
+    (fields[key] ??= []).push(issue.message);
+  }
+  return fields;
+}

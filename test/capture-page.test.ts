@@ -16,6 +16,8 @@ const CHROMIUM = process.env.FACEMATCH_CHROMIUM ?? '/usr/bin/chromium';
 const noChromium = existsSync(CHROMIUM)
   ? false
   : `Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set FACEMATCH_CHROMIUM); the capture page was NOT tested in a browser`;
+// Why: CI installs Chromium; there its absence must fail the run instead of skipping the page test.
+if (noChromium && process.env.CI) throw new Error(`CI is set but ${noChromium}`);
 const skip = noChromium || (hasFaces ? false : noFacesReason);
 if (noChromium) process.stderr.write(`\n*** SKIPPING capture-page browser tests: ${noChromium} ***\n\n`);
 

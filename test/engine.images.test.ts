@@ -138,3 +138,22 @@ test('missing model files -> MODELS_MISSING telling to run npm install', async (
   await assert.rejects(e.load(), expectCode('MODELS_MISSING', /npm install/));
   await assert.rejects(e.match(noiseJpeg, noiseJpeg), expectCode('MODELS_MISSING', /npm install/));
 });
+
+test('large photo: bboxes in original pixels, small face refined from full resolution', { skip: hasFaces ? false : noFacesReason }, async () => {
+  const a = readFileSync(FACE_A);
+  const b = readFileSync(FACE_B);
+  // 3000x2000 "ID scan" (6 MP, decoded at 1/4) with the 250x250 photo pasted at (2100, 300):
+  // the face is ~110 px in the original, ~28 px at the working resolution.
+  const card = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#e6e2d8' } })
+    .composite([{ input: a, left: 2100, top: 300 }])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  assert.ok(card.length < 5 * 1024 * 1024);
+  const r = await engine.match(card, b);
+  const [x1, y1, x2, y2] = r.user_image.entities[0]!.bbox;
+  assert.ok(x1 >= 2100 && x2 <= 2350 && y1 >= 300 && y2 <= 550, `bbox ${[x1, y1, x2, y2]} should lie inside the pasted photo`);
+  assert.ok(x2 - x1 > 60, 'box covers the face, not a speck');
+  assert.equal(r.status, 'Approved', `score ${r.score}`);
+  const direct = await engine.match(a, b);
+  assert.ok(Math.abs(r.score! - direct.score!) < 8, `score ${r.score} vs ${direct.score} on the photo itself`);
+});

@@ -5,7 +5,6 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
 import { reportScore } from '../src/engine/score.js';
-import { cosine } from '../src/engine/embed.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { loadImageArg } from '../src/mcp/images.js';
 
@@ -132,6 +131,8 @@ export const calibrateThresholds = defineTool({
     }
 
     const engine = await ctx.engine();
+    // Imported here, not at the top: embed.js pulls in onnxruntime, which would slow every server start.
+    const { cosine } = await import('../src/engine/embed.js');
     const unique = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
     const embeddings = new Map<string, Float32Array | null>();
     const failures = [...problems];

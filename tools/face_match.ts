@@ -6,9 +6,8 @@ import { defineTool, type Declared, type ToolImage } from '../src/mcp/tool.js';
 import { loadImageArg } from '../src/mcp/images.js';
 import { composeMatchPicture, cropFace } from '../src/mcp/picture.js';
 import { faceMatchBodySchema, imageArg } from '../src/mcp/schemas.js';
+import { STANDALONE_DECLINE_DEFAULT } from '../src/engine/decision.js';
 import type { FaceEntity } from '../src/engine/index.js';
-
-const DEFAULT_DECLINE = 30;
 
 const outputSchema = z.object({
   request_id: z.string(),
@@ -48,7 +47,7 @@ export const faceMatch = defineTool({
       .number({ error: 'face_match_score_decline_threshold must be a number from 0 to 100.' })
       .min(0, { error: 'face_match_score_decline_threshold must be from 0 to 100.' })
       .max(100, { error: 'face_match_score_decline_threshold must be from 0 to 100.' })
-      .default(DEFAULT_DECLINE)
+      .default(STANDALONE_DECLINE_DEFAULT)
       .describe('Approved only when score is above this (0-100, default 30).'),
     rotate_image: z.boolean().default(false).describe('Also try 90/180/270-degree rotations when no upright face is found.'),
   }),

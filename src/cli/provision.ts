@@ -17,6 +17,9 @@ export const run: Command = async (argv) => {
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value; ${USAGE}`);
       return v;
     };
+    if ((flag === '--email' && email !== undefined) || (flag === '--db' && db !== undefined)) {
+      throw new UsageError(`${flag} given twice; provision makes one account at a time. ${USAGE}`);
+    }
     if (flag === '--email') email = value();
     else if (flag === '--db') db = value();
     else if (flag === '--help' || flag === '-h') {

@@ -14,6 +14,9 @@ export const WORK_MIN_SIDE = 640;
 /** ...and at most this. */
 export const WORK_MAX_SIDE = 1280;
 
+// Each photo is decoded once, so libvips' operation cache would only hold memory.
+sharp.cache(false);
+
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff';
 
 export interface DecodedImage {

@@ -3,7 +3,7 @@
 // confidence threshold and IoU NMS here.
 import type { InferenceSession } from 'onnxruntime-node';
 import { resampleRegion, type Box, type RgbImage } from './image.js';
-import { runModel } from './models.js';
+import { runModel, type ModelClock } from './models.js';
 import { nms } from './nms.js';
 
 export const DETECT_W = 320;
@@ -47,10 +47,10 @@ export function decodeDetections(scores: Float32Array, boxes: Float32Array, w: n
  * Detects faces in the region (x0, y0, w, h) of `img` (the whole image by default).
  * Boxes are returned in `img` coordinates.
  */
-export async function detectFaces(session: InferenceSession, img: RgbImage, threshold = DETECT_THRESHOLD, region?: { x: number; y: number; w: number; h: number }): Promise<Detection[]> {
+export async function detectFaces(session: InferenceSession, img: RgbImage, threshold = DETECT_THRESHOLD, region?: { x: number; y: number; w: number; h: number }, clock?: ModelClock): Promise<Detection[]> {
   const r = region ?? { x: 0, y: 0, w: img.width, h: img.height };
   const small = resampleRegion(img, r.x, r.y, r.w, r.h, DETECT_W, DETECT_H);
-  const out = await runModel(session, detectorTensor(small), [1, 3, DETECT_H, DETECT_W]);
+  const out = await runModel(session, detectorTensor(small), [1, 3, DETECT_H, DETECT_W], clock);
   const dets = decodeDetections(out.scores!, out.boxes!, r.w, r.h, threshold);
   for (const d of dets) {
     d.box = [d.box[0] + r.x, d.box[1] + r.y, d.box[2] + r.x, d.box[3] + r.y];

@@ -2,7 +2,7 @@
 // L2-normalised. Optionally the horizontal mirror is embedded too and the two summed.
 import type { InferenceSession } from 'onnxruntime-node';
 import type { RgbImage } from './image.js';
-import { runModel } from './models.js';
+import { runModel, type ModelClock } from './models.js';
 import { ALIGN_SIZE } from './align.js';
 
 export const EMBED_DIM = 512;
@@ -52,12 +52,12 @@ function norm(v: Float32Array): number {
  * face-quality signal (upright, well-aligned faces ~3-4.5; sideways or misaligned ~1.6-2.6),
  * used to pick the orientation when rotate_image is on.
  */
-export async function embedFace(session: InferenceSession, face: RgbImage, opts: { flip?: boolean; order?: 'bgr' | 'rgb' } = {}): Promise<{ embedding: Float32Array; norm: number }> {
+export async function embedFace(session: InferenceSession, face: RgbImage, opts: { flip?: boolean; order?: 'bgr' | 'rgb'; clock?: ModelClock } = {}): Promise<{ embedding: Float32Array; norm: number }> {
   const dims = [1, 3, ALIGN_SIZE, ALIGN_SIZE];
   const name = session.outputNames[0]!;
-  const a = (await runModel(session, embedderTensor(face, false, opts.order), dims))[name]!;
+  const a = (await runModel(session, embedderTensor(face, false, opts.order), dims, opts.clock))[name]!;
   if (!opts.flip) return { embedding: l2normalize(a), norm: norm(a) };
-  const b = (await runModel(session, embedderTensor(face, true, opts.order), dims))[name]!;
+  const b = (await runModel(session, embedderTensor(face, true, opts.order), dims, opts.clock))[name]!;
   const na = l2normalize(a);
   const nb = l2normalize(b);
   const sum = new Float32Array(EMBED_DIM);

@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { modelsDir as defaultModelsDir } from '../paths.js';
-import { FacematchError } from '../errors.js';
+import { FacematchError, isFacematchError } from '../errors.js';
 import { loadSessions, type Sessions } from './models.js';
+import { EnginePool } from './pool.js';
 import { analyzeImage, DEFAULT_PIPELINE, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
 import { cosine } from './embed.js';
 import { reportScore } from './score.js';
@@ -19,6 +20,13 @@ export interface FaceEngineOptions {
   threads?: number;
   /** Pipeline variants, for evaluation; defaults are the measured best. */
   pipeline?: Partial<PipelineConfig>;
+  /**
+   * Analyse the reference image in a helper worker thread while this thread does the
+   * selfie (onnxruntime-node runs inference on the calling JS thread, so this is the only
+   * way a single match uses two cores). Default: on when the machine has >= 2 cores and
+   * FACEMATCH_PARALLEL is not '0'. Costs a second copy of the models (~70 MB RSS).
+   */
+  parallel?: boolean;
 }
 
 export type ProgressFn = (done: number, total: number, message: string) => void;
@@ -30,11 +38,35 @@ export class FaceEngine {
   readonly threads: number;
   readonly config: PipelineConfig;
   private loading: Promise<Sessions> | null = null;
+  private readonly parallel: boolean;
+  private helper: EnginePool | null = null;
 
   constructor(opts: FaceEngineOptions = {}) {
     this.modelsDir = opts.modelsDir ?? defaultModelsDir;
     this.threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism()));
     this.config = { ...DEFAULT_PIPELINE, ...opts.pipeline };
+    this.parallel = opts.parallel ?? (process.env.FACEMATCH_PARALLEL !== '0' && availableParallelism() >= 2);
+  }
+
+  /** The helper worker, started with the models (it loads its own copy). */
+  private helperPool(): EnginePool | null {
+    if (!this.parallel) return null;
+    if (!this.helper) {
+      this.helper = new EnginePool(1, this.config, { unrefWhenIdle: true });
+      this.helper.load().catch(() => {
+        // Models missing or the worker failed: match() falls back to this thread.
+        void this.helper?.close();
+        this.helper = null;
+      });
+    }
+    return this.helper;
+  }
+
+  /** Stops the helper worker (tests and embedders that want a clean exit). */
+  async close(): Promise<void> {
+    const h = this.helper;
+    this.helper = null;
+    await h?.close();
   }
 
   /** The process-wide engine (created on first use). */
@@ -46,6 +78,7 @@ export class FaceEngine {
   /** Loads the four models once; later and concurrent calls share the same promise. */
   async load(onProgress?: ProgressFn): Promise<void> {
     await this.sessions(onProgress);
+    this.helperPool();
   }
 
   private sessions(onProgress?: ProgressFn): Promise<Sessions> {
@@ -104,9 +137,16 @@ export class FaceEngine {
     const rotate = options.rotateImage ?? false;
     // Both images in parallel: sharp and onnxruntime run off the JS thread, so the two
     // pipelines overlap on two cores.
+    const helper = this.helperPool();
     const [user, ref] = await Promise.all([
       analyzeImage(sessions, userImage, 'user_image', { cfg: this.config, liveness: true, rotate }),
-      analyzeImage(sessions, refImage, 'ref_image', { cfg: this.config, rotate }),
+      helper
+        ? helper.analyze(refImage, 'ref_image', { rotate }).catch((err: unknown) => {
+            if (isFacematchError(err)) throw err;
+            // The helper thread failed (not the image): do the work here instead.
+            return analyzeImage(sessions, refImage, 'ref_image', { cfg: this.config, rotate });
+          })
+        : analyzeImage(sessions, refImage, 'ref_image', { cfg: this.config, rotate }),
     ]);
     const similarity = user.embedding && ref.embedding ? cosine(user.embedding, ref.embedding) : null;
     const score = similarity === null ? null : reportScore(similarity);

@@ -1,7 +1,7 @@
 // 68-point landmarks (iBUG order) from a 64x64 grey crop, reduced to the 5 alignment points.
 import type { InferenceSession } from 'onnxruntime-node';
 import { resampleRegion, type Box, type RgbImage } from './image.js';
-import { runModel } from './models.js';
+import { runModel, type ModelClock } from './models.js';
 
 export type Point = [number, number];
 export const LANDMARK_SIZE = 64;
@@ -15,7 +15,7 @@ export function landmarkCrop(box: Box): { x: number; y: number; side: number } {
 }
 
 /** Runs the landmark model on the square crop; returns 68 points in image coordinates. */
-export async function landmarks68(session: InferenceSession, img: RgbImage, crop: { x: number; y: number; side: number }): Promise<Point[]> {
+export async function landmarks68(session: InferenceSession, img: RgbImage, crop: { x: number; y: number; side: number }, clock?: ModelClock): Promise<Point[]> {
   const rgb = resampleRegion(img, crop.x, crop.y, crop.side, crop.side, LANDMARK_SIZE, LANDMARK_SIZE);
   const n = LANDMARK_SIZE * LANDMARK_SIZE;
   const t = new Float32Array(n);
@@ -24,7 +24,7 @@ export async function landmarks68(session: InferenceSession, img: RgbImage, crop
     const grey = Math.round(0.299 * d[i * 3]! + 0.587 * d[i * 3 + 1]! + 0.114 * d[i * 3 + 2]!);
     t[i] = grey / 256;
   }
-  const out = await runModel(session, t, [1, 1, LANDMARK_SIZE, LANDMARK_SIZE]);
+  const out = await runModel(session, t, [1, 1, LANDMARK_SIZE, LANDMARK_SIZE], clock);
   const o = out[session.outputNames[0]!]!;
   const pts: Point[] = [];
   for (let i = 0; i < 68; i++) pts.push([crop.x + o[i * 2]! * crop.side, crop.y + o[i * 2 + 1]! * crop.side]);

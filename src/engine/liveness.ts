@@ -2,7 +2,7 @@
 // kept inside the image, 128x128 raw RGB 0..255; softmax, class 0 = live.
 import type { InferenceSession } from 'onnxruntime-node';
 import { resampleRegion, type Box, type RgbImage } from './image.js';
-import { runModel } from './models.js';
+import { runModel, type ModelClock } from './models.js';
 
 const SIZE = 128;
 const SCALE = 2.7;
@@ -21,7 +21,7 @@ export function livenessCrop(box: Box, width: number, height: number): { x: numb
 }
 
 /** p(live) in 0..1. */
-export async function livenessScore(session: InferenceSession, img: RgbImage, box: Box): Promise<number> {
+export async function livenessScore(session: InferenceSession, img: RgbImage, box: Box, clock?: ModelClock): Promise<number> {
   const c = livenessCrop(box, img.width, img.height);
   const rgb = resampleRegion(img, c.x, c.y, c.w, c.h, SIZE, SIZE);
   const n = SIZE * SIZE;
@@ -31,7 +31,7 @@ export async function livenessScore(session: InferenceSession, img: RgbImage, bo
     t[n + i] = rgb.data[i * 3 + 1]!;
     t[2 * n + i] = rgb.data[i * 3 + 2]!;
   }
-  const out = await runModel(session, t, [1, 3, SIZE, SIZE]);
+  const out = await runModel(session, t, [1, 3, SIZE, SIZE], clock);
   const l = out[session.outputNames[0]!]!;
   const m = Math.max(l[0]!, l[1]!, l[2]!);
   const e = [Math.exp(l[0]! - m), Math.exp(l[1]! - m), Math.exp(l[2]! - m)];

@@ -2,6 +2,7 @@
 // never spin: on a 2-core machine a spinning pool steals the CPU from JavaScript and sharp.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { FacematchError } from '../errors.js';
 
@@ -42,10 +43,33 @@ export async function loadSessions(modelsDir: string, threads: number, onProgres
   return out as Sessions;
 }
 
-/** Runs a single-input, single-or-more-output model; returns outputs by name. */
-export async function runModel(session: ort.InferenceSession, input: Float32Array, dims: number[]): Promise<Record<string, Float32Array>> {
+/** Accumulates pure inference time. */
+export interface ModelClock {
+  ms: number;
+}
+
+/**
+ * Runs a single-input model; returns outputs by name. onnxruntime-node runs inference
+ * synchronously inside a setImmediate callback, so two immediates queued around it time
+ * exactly the inference, whatever else the event loop is doing.
+ */
+export async function runModel(session: ort.InferenceSession, input: Float32Array, dims: number[], clock?: ModelClock): Promise<Record<string, Float32Array>> {
   const feeds: Record<string, ort.Tensor> = { [session.inputNames[0]!]: new ort.Tensor('float32', input, dims) };
-  const res = await session.run(feeds);
+  let res: ort.InferenceSession.OnnxValueMapType;
+  if (clock) {
+    let start = 0;
+    setImmediate(() => {
+      start = performance.now();
+    });
+    const running = session.run(feeds);
+    const ended = new Promise<void>((resolve) => setImmediate(() => {
+      clock.ms += performance.now() - start;
+      resolve();
+    }));
+    [res] = await Promise.all([running, ended]);
+  } else {
+    res = await session.run(feeds);
+  }
   const out: Record<string, Float32Array> = {};
   for (const name of session.outputNames) out[name] = res[name]!.data as Float32Array;
   return out;

@@ -2,7 +2,7 @@
 // choose the subject -> refine the box (re-detect on a crop, at full resolution when the
 // face is small) -> 68 landmarks -> 5 points -> align -> embed (-> liveness).
 import { performance } from 'node:perf_hooks';
-import type { Sessions } from './models.js';
+import type { ModelClock, Sessions } from './models.js';
 import { decodeImage, decodeRegion, type DecodedImage } from './decode.js';
 import { detectFaces, DETECT_THRESHOLD, type Detection } from './detect.js';
 import { chooseFace, type ChoiceRule } from './choose.js';
@@ -69,18 +69,19 @@ export interface FaceAnalysis {
 
 class Timer {
   readonly t: Record<string, number> = {};
-  model = 0;
+  /** Pure inference time (see runModel). */
+  readonly clock: ModelClock = { ms: 0 };
   private last = performance.now();
+  get model(): number {
+    return this.clock.ms;
+  }
   lap(stage: string): void {
     const now = performance.now();
     this.t[stage] = (this.t[stage] ?? 0) + (now - this.last);
     this.last = now;
   }
-  async model_<T>(p: () => Promise<T>): Promise<T> {
-    const s = performance.now();
-    const r = await p();
-    this.model += performance.now() - s;
-    return r;
+  async model_<T>(p: (clock: ModelClock) => Promise<T>): Promise<T> {
+    return p(this.clock);
   }
 }
 
@@ -151,13 +152,13 @@ function unrotateBox(b: Box, angle: number, w: number, h: number): Box {
 }
 
 async function detectWithRetry(sessions: Sessions, img: RgbImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
-  let dets = await timer.model_(() => detectFaces(sessions.detect, img));
+  let dets = await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD, undefined, c));
   for (const pad of cfg.padRetry) {
     if (dets.length > 0) break;
     // Tight crop: give the detector a margin (edges replicated) and accept a lower score.
     const px = img.width * pad;
     const py = img.height * pad;
-    dets = await timer.model_(() => detectFaces(sessions.detect, img, DETECT_THRESHOLD * 0.75, { x: -px, y: -py, w: img.width + 2 * px, h: img.height + 2 * py }));
+    dets = await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD * 0.75, { x: -px, y: -py, w: img.width + 2 * px, h: img.height + 2 * py }, c));
     for (const d of dets) {
       d.box = [Math.max(0, d.box[0]), Math.max(0, d.box[1]), Math.min(img.width, d.box[2]), Math.min(img.height, d.box[3])];
     }
@@ -180,7 +181,7 @@ function landmarkSquare(box: Box, cfg: PipelineConfig): { x: number; y: number; 
 
 /** 68 points from one square crop, optionally averaged with the mirrored crop's. */
 async function landmarksOnCrop(sessions: Sessions, img: RgbImage, crop: { x: number; y: number; side: number }, flip: boolean, timer: Timer): Promise<Point[]> {
-  const pts = await timer.model_(() => landmarks68(sessions.landmark, img, crop));
+  const pts = await timer.model_((c) => landmarks68(sessions.landmark, img, crop, c));
   if (!flip) return pts;
   const side = crop.side;
   const pad = Math.ceil(side) + 2;
@@ -189,7 +190,7 @@ async function landmarksOnCrop(sessions: Sessions, img: RgbImage, crop: { x: num
   const mirrored = mirrorImage(cropRegion(img, x0, y0, pad, pad));
   // Edge coordinates: region x in [0, pad) mirrors to pad - x.
   const mcrop = { x: pad - (crop.x - x0) - side, y: crop.y - y0, side };
-  const mp = await timer.model_(() => landmarks68(sessions.landmark, mirrored, mcrop));
+  const mp = await timer.model_((c) => landmarks68(sessions.landmark, mirrored, mcrop, c));
   return pts.map((p, i) => {
     const q = mp[MIRROR68[i]!]!;
     return [(p[0] + (pad - q[0] + x0)) / 2, (p[1] + q[1] + y0) / 2] as Point;
@@ -284,7 +285,7 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
     const w = (h * 4) / 3;
     const cx = (box[0] + box[2]) / 2;
     const cy = (box[1] + box[3]) / 2;
-    const rd = await timer.model_(() => detectFaces(sessions.detect, src, DETECT_THRESHOLD * 0.5, { x: cx - w / 2, y: cy - h / 2, w, h }));
+    const rd = await timer.model_((c) => detectFaces(sessions.detect, src, DETECT_THRESHOLD * 0.5, { x: cx - w / 2, y: cy - h / 2, w, h }, c));
     let best: Detection | null = null;
     let bestIou = 0.3;
     for (const d of rd) {
@@ -302,7 +303,7 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   // Landmarks are in pixel-edge coordinates; the warp samples at pixel centres.
   const aligned = warpAligned(src, fivePoints(pts68).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
   timer.lap('align');
-  const { embedding, norm } = await timer.model_(() => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder }));
+  const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
   return { angle, img, dets, chosen, embedding, norm, aligned };
 }
@@ -340,7 +341,7 @@ export async function analyzeImage(
   const entities: FaceEntity[] = ordered.map((d) => ({ bbox: roundBox(toOriginal(d.box)), confidence: Math.round(d.score * 1e4) / 1e4 }));
   let liveness: number | null = null;
   if (opts.liveness) {
-    liveness = await timer.model_(() => livenessScore(sessions.liveness, img, chosen.box));
+    liveness = await timer.model_((c) => livenessScore(sessions.liveness, img, chosen.box, c));
     timer.lap('liveness');
   }
   return { ...base, bestAngle: angle, entities, chosen: entities[0]!, embedding: best.embedding, aligned: best.aligned, liveness, norm: best.norm, timings: timer.t, modelMs: timer.model };

@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FaceEngine } from './engine.js';
+import { isFacematchError } from '../errors.js';
 import type { PipelineConfig } from './pipeline.js';
 
-const engine = new FaceEngine({ threads: 1, pipeline: (workerData as { pipeline: Partial<PipelineConfig> }).pipeline });
+const engine = new FaceEngine({ threads: 1, parallel: false, pipeline: (workerData as { pipeline: Partial<PipelineConfig> }).pipeline });
 
-parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; options?: object }) => {
+parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; image?: Uint8Array; label?: string; liveness?: boolean; rotate?: boolean; options?: object }) => {
   void (async () => {
     try {
       let value: unknown;
@@ -21,6 +22,8 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
         } catch (err) {
           value = { embedding: null, entities: [], error: err instanceof Error ? err.message : String(err), ms: performance.now() - t };
         }
+      } else if (m.op === 'analyze') {
+        value = await engine.analyze(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label, { liveness: m.liveness, rotate: m.rotate });
       } else if (m.op === 'match') {
         value = await engine.match(Buffer.from(m.user!), Buffer.from(m.ref!), m.options);
       } else {
@@ -28,7 +31,9 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
       }
       parentPort!.postMessage({ id: m.id, ok: true, value });
     } catch (err) {
-      parentPort!.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) });
+      // FacematchError crosses the thread boundary as code + message and is rebuilt there.
+      const code = isFacematchError(err) ? err.code : undefined;
+      parentPort!.postMessage({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err), code });
     }
   })();
 });

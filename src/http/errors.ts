@@ -2,7 +2,7 @@
 // keep their message and field errors; anything else is a bug: a bare 500 for the client and
 // the stack on stderr.
 import { ZodError } from 'zod';
-import { isFacematchError } from '../errors.js';
+import { fieldsFromIssues, isFacematchError } from '../errors.js';
 import { log } from '../log.js';
 import type { Reply } from './reply.js';
 
@@ -25,21 +25,12 @@ function body(message: string, fields: Record<string, string[]> | undefined): Re
   return { ...(fields ?? {}), detail: message };
 }
 
-function zodFields(err: ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const issue of err.issues) {
-    const name = issue.path.length ? issue.path.map(String).join('.') : 'non_field_errors';
-    (fields[name] ??= []).push(issue.message);
-  }
-  return fields;
-}
-
 export function errorReply(err: unknown, where: string): Reply {
   if (err instanceof HttpError) return { status: err.status, json: body(err.message, err.fields), headers: err.headers };
   if (isFacematchError(err)) return { status: err.status, json: body(err.message, err.fields) };
   if (err instanceof ZodError) {
     // Services are meant to wrap these; if one slips through it is still the caller's input.
-    const fields = zodFields(err);
+    const fields = fieldsFromIssues(err.issues);
     const names = Object.keys(fields).join(', ');
     return { status: 400, json: body(`invalid value for ${names}`, fields) };
   }

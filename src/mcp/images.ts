@@ -4,6 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { request } from 'undici';
+import { decodeBase64 as decodeBase64Text, looksLikeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
 
 export const MAX_INPUT_BYTES = 5 * 1024 * 1024;
@@ -25,8 +26,6 @@ export interface LoadImageOptions {
   timeoutMs?: number;
 }
 
-const BASE64_RE = /^[A-Za-z0-9+/_-]+={0,2}$/;
-
 /** `label` names the argument in error messages, e.g. "user_image". */
 export async function loadImageArg(value: string, label: string, opts: LoadImageOptions): Promise<LoadedImage> {
   const raw = value.trim();
@@ -45,7 +44,7 @@ export async function loadImageArg(value: string, label: string, opts: LoadImage
   }
   // '.' is not a base64 character, so anything with a file extension is a path.
   const compact = raw.replace(/\s+/g, '');
-  const couldBeBase64 = compact.length >= 64 && BASE64_RE.test(compact);
+  const couldBeBase64 = compact.length >= 64 && looksLikeBase64(compact);
   if (couldBeBase64 && compact.length > 4096) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
   const path = isAbsolute(raw) ? raw : resolve(opts.cwd, raw);
   const info = await stat(path).catch(() => null);
@@ -77,16 +76,11 @@ async function readRegularFile(path: string, isFile: boolean, size: number, labe
 }
 
 function decodeBase64(text: string, label: string): Buffer {
-  const clean = text.replace(/\s+/g, '');
-  if (!clean || !BASE64_RE.test(clean)) {
-    throw new FacematchError('VALIDATION', `${label} is neither an existing file path, an http(s) URL, nor valid base64.`);
-  }
-  if (clean.length > Math.ceil((MAX_INPUT_BYTES * 4) / 3) + 4) {
-    throw new FacematchError('IMAGE_TOO_LARGE', `${label}: the base64 image decodes to more than 5 MB.`);
-  }
-  const bytes = Buffer.from(clean, clean.includes('-') || clean.includes('_') ? 'base64url' : 'base64');
-  if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: the base64 decodes to zero bytes.`);
-  return bytes;
+  const decoded = decodeBase64Text(text, MAX_INPUT_BYTES);
+  if (decoded.ok) return decoded.bytes;
+  if (decoded.problem === 'too_large') throw new FacematchError('IMAGE_TOO_LARGE', `${label}: the base64 image decodes to more than 5 MB.`);
+  if (decoded.problem === 'empty') throw new FacematchError('IMAGE_EMPTY', `${label}: the base64 decodes to zero bytes.`);
+  throw new FacematchError('VALIDATION', `${label} is neither an existing file path, an http(s) URL, nor valid base64.`);
 }
 
 async function fetchImage(url: string, label: string, opts: LoadImageOptions): Promise<Buffer> {

@@ -4,6 +4,7 @@
 // server's own `detail` sentence.
 import { fetch, FormData } from 'undici';
 import { FacematchError, type ErrorCode } from '../errors.js';
+import { log } from '../log.js';
 
 const TIMEOUT_MS = 60_000;
 
@@ -120,7 +121,11 @@ function fieldErrors(body: Record<string, unknown>): Record<string, string[]> | 
 export function remoteFromEnv(env: NodeJS.ProcessEnv = process.env): RemoteClient | null {
   const base = env.FACEMATCH_API_BASE?.trim();
   const key = env.FACEMATCH_API_KEY?.trim();
-  if (!base || !key) return null;
+  if (!base || !key) {
+    // Why: with only one of the two set, an agent would believe it talks to the real platform.
+    if (base || key) log(`remote mode is off: set both FACEMATCH_API_BASE and FACEMATCH_API_KEY (only ${base ? 'FACEMATCH_API_BASE' : 'FACEMATCH_API_KEY'} is set); using the local sandbox.`);
+    return null;
+  }
   if (!/^https?:\/\//i.test(base)) throw new FacematchError('VALIDATION', `FACEMATCH_API_BASE must be an http(s) URL, got '${base}'.`);
   return new RemoteClient(base, key);
 }

@@ -2,7 +2,8 @@
 // plus small helpers (ids, times, input validation with field names).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import { FacematchError } from '../errors.js';
+import { sniffFormat } from '../engine/decode.js';
+import { FacematchError, fieldsFromIssues } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { FaceMatcher } from './types.js';
 
@@ -48,11 +49,7 @@ export function validate<T>(schema: z.ZodType<T>, input: unknown, what: string):
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields: Record<string, string[]> = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.length ? issue.path.map(String).join('.') : 'non_field_errors';
-    (fields[key] ??= []).push(issue.message);
-  }
+  const fields = fieldsFromIssues(result.error.issues);
   const [firstKey, firstMessages] = Object.entries(fields)[0]!;
   const sentence = firstKey === 'non_field_errors' ? firstMessages[0]! : `${firstKey}: ${firstMessages[0]}`;
   throw new FacematchError('VALIDATION', `Invalid ${what}: ${sentence}`, { fields });
@@ -63,13 +60,10 @@ export function fieldError(field: string, message: string): FacematchError {
   return new FacematchError('VALIDATION', `${field}: ${message}`, { fields: { [field]: [message] } });
 }
 
-/** Image type from the leading bytes (the file name is never trusted). */
+/** MIME type from the leading bytes (the file name is never trusted); the engine's sniffer decides. */
 export function sniffImageType(bytes: Buffer): string | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
-  if (bytes.length >= 4 && (bytes.toString('latin1', 0, 4) === 'II*\u0000' || bytes.toString('latin1', 0, 4) === 'MM\u0000*')) return 'image/tiff';
-  return null;
+  const format = sniffFormat(bytes);
+  return format ? `image/${format}` : null;
 }
 
 const MAX_JSON_DEPTH = 32;

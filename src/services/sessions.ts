@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { decideWorkflow, lowSimilarityWarning, noReferenceWarning } from '../engine/decision.js';
 import type { FaceMatchWarning } from '../engine/types.js';
+import { decodeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, iso, jsonShapeProblem, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
 import type { Media, MediaInternals } from './media.js';
@@ -124,14 +125,17 @@ const ListQuery = z.object({
 
 /** Decodes portrait_image (plain base64 or a data: URL) and checks size and type. */
 function decodePortrait(text: string): Buffer {
-  const b64 = text.replace(/^data:[a-z/+.-]+;base64,/i, '').replace(/\s+/g, '');
-  if (!b64 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(b64)) throw fieldError('portrait_image', 'portrait_image must be base64-encoded image bytes.');
-  if (b64.length > Math.ceil((PORTRAIT_MAX_BYTES * 4) / 3) + 4) throw fieldError('portrait_image', 'portrait_image must be at most 1 MB.');
-  const bytes = Buffer.from(b64, 'base64');
-  if (bytes.length === 0) throw fieldError('portrait_image', 'portrait_image is empty.');
-  if (bytes.length > PORTRAIT_MAX_BYTES) throw fieldError('portrait_image', 'portrait_image must be at most 1 MB.');
-  if (!sniffImageType(bytes)) throw fieldError('portrait_image', 'portrait_image must be a JPEG, PNG, WebP or TIFF image.');
-  return bytes;
+  const decoded = decodeBase64(text, PORTRAIT_MAX_BYTES);
+  if (!decoded.ok) {
+    const message = {
+      invalid: 'portrait_image must be base64-encoded image bytes.',
+      empty: 'portrait_image is empty.',
+      too_large: 'portrait_image must be at most 1 MB.',
+    }[decoded.problem];
+    throw fieldError('portrait_image', message);
+  }
+  if (!sniffImageType(decoded.bytes)) throw fieldError('portrait_image', 'portrait_image must be a JPEG, PNG, WebP or TIFF image.');
+  return decoded.bytes;
 }
 
 export interface Sessions {

@@ -236,20 +236,8 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
     listDeliveries(app, sessionId) {
       const owned = typeof sessionId === 'string' && db.prepare('SELECT 1 FROM sessions WHERE id = ? AND application_id = ?').get(sessionId, app.applicationId);
       if (!owned) throw new FacematchError('NOT_FOUND', `Session ${String(sessionId)} not found.`);
-      type Row = {
-        event_id: string;
-        webhook_type: WebhookEventType;
-        session_id: string | null;
-        payload: string;
-        destination_id: string;
-        url: string;
-        attempt: number;
-        status_code: number | null;
-        error: string | null;
-        duration_ms: number;
-        outcome: WebhookDelivery['outcome'];
-        created_at: number;
-      };
+      // The stored row: the payload instead of its status, and the time as epoch ms.
+      type Row = Omit<WebhookDelivery, 'status' | 'created_at'> & { payload: string; created_at: number };
       return db
         .prepare<[string, string], Row>(
           `SELECT o.event_id, o.webhook_type, o.session_id, o.payload, o.destination_id, d.url, a.attempt, a.status_code, a.error,
@@ -258,19 +246,10 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
             WHERE o.session_id = ? AND o.application_id = ? ORDER BY a.id`,
         )
         .all(sessionId, app.applicationId)
-        .map((r) => ({
-          event_id: r.event_id,
-          webhook_type: r.webhook_type,
-          session_id: r.session_id,
-          status: (JSON.parse(r.payload) as { status?: string }).status ?? null,
-          destination_id: r.destination_id,
-          url: r.url,
-          attempt: r.attempt,
-          status_code: r.status_code,
-          error: r.error,
-          duration_ms: r.duration_ms,
-          outcome: r.outcome,
-          created_at: iso(r.created_at),
+        .map(({ payload, created_at, ...rest }): WebhookDelivery => ({
+          ...rest,
+          status: (JSON.parse(payload) as { status?: string }).status ?? null,
+          created_at: iso(created_at),
         }));
     },
 

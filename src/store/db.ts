@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { FacematchError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -15,8 +16,17 @@ export interface OpenStoreOptions {
 
 export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
   const file = resolve(dbPath);
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  // Why: Node's recursive mkdir never returns on kernel pseudo-filesystems.
+  if (/^\/(proc|sys)(\/|$)/.test(file)) {
+    throw new FacematchError('VALIDATION', `the sandbox database path ${file} is on a kernel pseudo-filesystem; choose a normal file path (--db or FACEMATCH_DB).`);
+  }
+  let db: Db;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+  } catch (err) {
+    throw unusablePath(file, err);
+  }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
     db.pragma('journal_mode = WAL');
@@ -25,9 +35,15 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
     migrate(db);
   } catch (err) {
     db.close();
-    throw err;
+    throw err instanceof FacematchError ? err : unusablePath(file, err);
   }
   return db;
+}
+
+/** Why: a directory, a device or an unwritable folder given as --db is the caller's to fix, not a crash. */
+function unusablePath(file: string, err: unknown): FacematchError {
+  const why = err instanceof Error ? err.message : String(err);
+  return new FacematchError('VALIDATION', `Cannot open the sandbox database at ${file} (${why}); choose a writable file path (--db or FACEMATCH_DB).`, { cause: err });
 }
 
 /** Schema version of an open store (the number of migrations applied). */
@@ -41,7 +57,8 @@ export function migrate(db: Db): number {
   const run = db.transaction(() => {
     const current = schemaVersion(db);
     if (current > MIGRATIONS.length) {
-      throw new Error(
+      throw new FacematchError(
+        'VALIDATION',
         `the sandbox database has schema version ${current}, newer than this facematch-mcp (${MIGRATIONS.length}); upgrade facematch-mcp or use another --db file`,
       );
     }

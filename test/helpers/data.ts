@@ -13,6 +13,10 @@ export const hasFaces: boolean = existsSync(join(facesDir, 'lfw-funneled-dev', '
 /** Reason to pass to `skip` when the data is absent: loud, with the path looked at. */
 export const noFacesReason = `face photos not found at ${facesDir}: set FACEMATCH_DATA or put ../shared/data/faces beside the repo`;
 
+// Why: CI provides the photos, so there a missing folder is a broken setup, not a reason to skip
+// half the suite and report green.
+if (!hasFaces && process.env.CI) throw new Error(`CI is set but ${noFacesReason}`);
+
 export interface Pair {
   a: string;
   b: string;

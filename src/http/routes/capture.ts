@@ -8,10 +8,9 @@ import { capturePage, messagePage, PAGE_HEADERS } from '../capture/html.js';
 import { CAPTURE_JS } from '../capture/script.js';
 import { CAPTURE_CSS } from '../capture/style.js';
 import { errorReply, HttpError } from '../errors.js';
-import { readMultipart } from '../multipart.js';
 import type { Reply } from '../reply.js';
 import { openRoute, type Route, type RouteContext } from '../router.js';
-import { pickImage } from './face-match.js';
+import { pickImage, readImageForm } from './face-match.js';
 
 const FILE_FIELDS = new Set(['selfie', 'reference', 'user_image', 'ref_image']);
 
@@ -100,12 +99,7 @@ async function capture(ctx: RouteContext): Promise<Reply> {
   if (!info.acceptsImages) {
     throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
   }
-  const form = await readMultipart(ctx.req, {
-    fileFields: FILE_FIELDS,
-    maxFileBytes: ctx.limits.maxImageBytes,
-    maxFieldBytes: ctx.limits.maxFieldBytes,
-    maxTotalBytes: ctx.limits.maxMultipartBytes,
-  });
+  const form = await readImageForm(ctx, FILE_FIELDS);
   const selfie = pickImage(form, 'selfie', 'user_image');
   const hasReference = form.files.has('reference') || form.files.has('ref_image');
   const reference = info.needsReference || hasReference ? pickImage(form, 'reference', 'ref_image') : undefined;

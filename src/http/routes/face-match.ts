@@ -3,7 +3,7 @@
 import { HttpError } from '../errors.js';
 import { readMultipart, type MultipartForm } from '../multipart.js';
 import { json } from '../reply.js';
-import { keyRoute, type Route } from '../router.js';
+import { keyRoute, type Route, type RouteContext } from '../router.js';
 
 const FILE_FIELDS = new Set(['user_image', 'ref_image', 'source_image', 'target_image']);
 
@@ -30,14 +30,19 @@ export function pickImage(form: MultipartForm, name: string, alias: string): Buf
   return file.bytes;
 }
 
+/** Reads an image upload form with the server's caps (per file, per text field, in total). */
+export function readImageForm(ctx: RouteContext, fileFields: ReadonlySet<string>): Promise<MultipartForm> {
+  return readMultipart(ctx.req, {
+    fileFields,
+    maxFileBytes: ctx.limits.maxImageBytes,
+    maxFieldBytes: ctx.limits.maxFieldBytes,
+    maxTotalBytes: ctx.limits.maxMultipartBytes,
+  });
+}
+
 export const faceMatchRoutes: Route[] = [
   keyRoute('POST', '/v3/face-match/', async (ctx) => {
-    const form = await readMultipart(ctx.req, {
-      fileFields: FILE_FIELDS,
-      maxFileBytes: ctx.limits.maxImageBytes,
-      maxFieldBytes: ctx.limits.maxFieldBytes,
-      maxTotalBytes: ctx.limits.maxMultipartBytes,
-    });
+    const form = await readImageForm(ctx, FILE_FIELDS);
     const userImage = pickImage(form, 'user_image', 'source_image');
     const refImage = pickImage(form, 'ref_image', 'target_image');
     const result = await ctx.sandbox.faceMatch.standalone(ctx.app, {
