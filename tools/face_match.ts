@@ -1,5 +1,7 @@
 // face_match: standalone 1:1 comparison of two photos (the POST /v3/face-match/ report),
-// with a picture of both aligned faces, score and status.
+// with a picture of both aligned faces, score and status. Local mode runs the services'
+// compareFaces (the same compare as POST /v3/face-match/, minus storage); the services parse
+// the threshold and rotate_image for both modes.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineTool, type Declared, type ToolImage } from '../src/mcp/tool.js';
@@ -7,7 +9,6 @@ import { loadImageArg } from '../src/mcp/images.js';
 import { composeMatchPicture, cropFace } from '../src/mcp/picture.js';
 import { faceMatchBodySchema, imageArg } from '../src/mcp/schemas.js';
 import { STANDALONE_DECLINE_DEFAULT } from '../src/engine/decision.js';
-import type { FaceEntity } from '../src/engine/index.js';
 
 const outputSchema = z.object({
   request_id: z.string(),
@@ -43,18 +44,23 @@ export const faceMatch = defineTool({
   inputSchema: z.strictObject({
     user_image: imageArg('The selfie (live image)'),
     ref_image: imageArg('The reference photo (e.g. ID portrait)'),
+    // Types only: the services (parseCompareOptions) check the range and apply the defaults;
+    // `meta` just advertises them in the JSON Schema agents read.
     face_match_score_decline_threshold: z
       .number({ error: 'face_match_score_decline_threshold must be a number from 0 to 100.' })
-      .min(0, { error: 'face_match_score_decline_threshold must be from 0 to 100.' })
-      .max(100, { error: 'face_match_score_decline_threshold must be from 0 to 100.' })
-      .default(STANDALONE_DECLINE_DEFAULT)
+      .optional()
+      .meta({ minimum: 0, maximum: 100, default: STANDALONE_DECLINE_DEFAULT })
       .describe('Approved only when score is above this (0-100, default 30).'),
-    rotate_image: z.boolean().default(false).describe('Also try 90/180/270-degree rotations when no upright face is found.'),
+    rotate_image: z.boolean().optional().meta({ default: false }).describe('Also try 90/180/270-degree rotations when no upright face is found.'),
   }),
   outputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   remoteCapable: true,
   async handler(input, ctx) {
+    // Loaded by the runtime before any tool runs; imported here so startup stays light.
+    const { compareFaces, parseCompareOptions } = await import('../src/services/index.js');
+    const options = parseCompareOptions({ declineThreshold: input.face_match_score_decline_threshold, rotateImage: input.rotate_image });
+    const threshold = options.declineThreshold;
     const [user, ref] = await Promise.all([
       loadImageArg(input.user_image, 'user_image', { cwd: ctx.cwd, signal: ctx.signal }),
       loadImageArg(input.ref_image, 'ref_image', { cwd: ctx.cwd, signal: ctx.signal }),
@@ -66,8 +72,8 @@ export const faceMatch = defineTool({
         userImage: user.bytes,
         refImage: ref.bytes,
         fields: {
-          face_match_score_decline_threshold: String(input.face_match_score_decline_threshold),
-          rotate_image: String(input.rotate_image),
+          face_match_score_decline_threshold: String(threshold),
+          rotate_image: String(options.rotateImage),
           save_api_request: 'false',
         },
       })) as Omit<Out, 'engine' | 'source'>;
@@ -76,24 +82,12 @@ export const faceMatch = defineTool({
       const rb = best(res.face_match.ref_image.entities);
       faces = await Promise.all([ub ? cropFace(user.bytes, ub) : null, rb ? cropFace(ref.bytes, rb) : null]);
     } else {
-      const engine = await ctx.engine();
-      const { report, alignedFaces } = await engine.matchDetailed(user.bytes, ref.bytes, {
-        mode: 'standalone',
-        declineThreshold: input.face_match_score_decline_threshold,
-        rotateImage: input.rotate_image,
-      });
-      const entity = (e: FaceEntity) => ({ ...e, bbox: [...e.bbox] });
+      const { body, alignedFaces, extras } = await compareFaces(() => ctx.engine(), { userImage: user.bytes, refImage: ref.bytes, ...options, withAlignedFaces: true });
       out = {
         request_id: randomUUID(),
-        face_match: {
-          status: report.status,
-          score: report.score,
-          user_image: { ...report.user_image, entities: report.user_image.entities.map(entity) },
-          ref_image: { ...report.ref_image, entities: report.ref_image.entities.map(entity) },
-          warnings: report.warnings,
-        },
+        face_match: body,
         created_at: new Date().toISOString(),
-        engine: { similarity: report.similarity, liveness_user_image: report.liveness?.user_image ?? null, timing_ms: report.timing_ms },
+        engine: extras,
         source: 'local',
       };
       faces = [alignedFaces.user, alignedFaces.ref];
@@ -108,7 +102,7 @@ export const faceMatch = defineTool({
             { image: faces[0], label: 'user_image (selfie)' },
             { image: faces[1], label: 'ref_image (reference)' },
           ],
-          { score: fm.score, status: fm.status, detail: `threshold ${input.face_match_score_decline_threshold}` },
+          { score: fm.score, status: fm.status, detail: `threshold ${threshold}` },
         ),
       });
     } catch {
@@ -118,7 +112,7 @@ export const faceMatch = defineTool({
     return {
       structured: out,
       summary:
-        `${fm.status}: score ${fm.score === null ? 'null (no face pair could be scored)' : fm.score} vs decline threshold ${input.face_match_score_decline_threshold}. ` +
+        `${fm.status}: score ${fm.score === null ? 'null (no face pair could be scored)' : fm.score} vs decline threshold ${threshold}. ` +
         `user_image: ${faceCount(fm.user_image.entities.length)}, ref_image: ${faceCount(fm.ref_image.entities.length)}.${warn}` +
         (out.engine?.similarity != null ? ` Cosine similarity ${out.engine.similarity}.` : ''),
       images,

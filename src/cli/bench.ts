@@ -85,14 +85,12 @@ export const run: Command = async (argv) => {
   for (let i = 0; i < 5; i++) await engine.match(big[0]!, big[1]!); // warm-up
   const totals: number[] = [];
   const models: number[] = [];
-  const stages: Record<string, number[]> = {};
   let lastReport = null;
   for (let i = 0; i < iterations; i++) {
     const t = performance.now();
     const { report } = await engine.matchInternal(big[0]!, big[1]!);
     totals.push(performance.now() - t);
     models.push(report.timing_ms.model!);
-    for (const [k, v] of Object.entries(report.timing_ms)) (stages[k] ??= []).push(v);
     lastReport = report;
   }
   // Per-stage medians from the two images analysed one after the other (inside match()
@@ -109,7 +107,6 @@ export const run: Command = async (argv) => {
   }
   const matchP50 = median(totals);
   const modelMs = median(models);
-  void stages;
   const stageMedians = Object.fromEntries(Object.entries(seqStages).map(([k, v]) => [k, r1(median(v))]));
   process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}; stages, both images one after the other: ${JSON.stringify(stageMedians)}\n`);
   const rssSingle = process.memoryUsage().rss / 1048576;

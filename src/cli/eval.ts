@@ -117,6 +117,7 @@ export const run: Command = async (argv) => {
       pairs: pairs.length,
       accuracy: r4(lofo.mean),
       accuracy_std: r4(lofo.std),
+      ...(Object.keys(lofo.perFold).length < 2 ? { accuracy_note: 'one fold only: threshold chosen on the same pairs (optimistic)' } : {}),
       accuracy_per_fold: Object.fromEntries(Object.entries(lofo.perFold).map(([k, v]) => [k, r4(v)])),
       accuracy_at_default: r4(accuracyAt(scores, STANDALONE_DECLINE_DEFAULT)),
       'tar_far_1e-2': r4(tarAtFar(scored, 1e-2).tar),

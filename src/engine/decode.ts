@@ -30,6 +30,8 @@ export interface DecodedImage {
   format: ImageFormat;
   /** The encoded bytes, kept to re-decode a face region at full resolution. */
   source: Buffer;
+  /** Which image this is in error messages ("user_image", "ref_image", "image"). */
+  label: string;
 }
 
 /** Recognises the four accepted formats by their leading bytes, never by a file name. */
@@ -119,7 +121,7 @@ export async function decodeImage(buf: Buffer, label = 'image'): Promise<Decoded
   try {
     const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const image = toRgb(data, info.width, info.height, info.channels);
-    return { image, scale: width / info.width, width, height, format, source: buf };
+    return { image, scale: width / info.width, width, height, format, source: buf, label };
   } catch (err) {
     throw corrupt(label, format, err);
   }
@@ -143,6 +145,6 @@ export async function decodeRegion(src: DecodedImage, left: number, top: number,
     const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { image: toRgb(data, info.width, info.height, info.channels), scale: ww / info.width, left: l, top: t };
   } catch (err) {
-    throw corrupt('image', src.format, err);
+    throw corrupt(src.label, src.format, err);
   }
 }

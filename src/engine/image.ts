@@ -90,22 +90,3 @@ export function bilinearInto(img: RgbImage, fx: number, fy: number, out: Uint8Ar
     out[o + c] = data[p00 + c]! * w00 + data[p01 + c]! * w01 + data[p10 + c]! * w10 + data[p11 + c]! * w11;
   }
 }
-
-/** Pads an image with a uniform border (edge-replicated), returning the new image and offset. */
-export function padImage(img: RgbImage, pad: number): RgbImage {
-  const w = img.width + 2 * pad;
-  const h = img.height + 2 * pad;
-  const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    const sy = clampInt(y - pad, img.height);
-    for (let x = 0; x < w; x++) {
-      const sx = clampInt(x - pad, img.width);
-      const s = (sy * img.width + sx) * 3;
-      const o = (y * w + x) * 3;
-      out[o] = img.data[s]!;
-      out[o + 1] = img.data[s + 1]!;
-      out[o + 2] = img.data[s + 2]!;
-    }
-  }
-  return { data: out, width: w, height: h };
-}

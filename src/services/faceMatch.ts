@@ -1,12 +1,23 @@
-// Standalone face match (POST /v3/face-match/): the engine's standalone rule with the
-// caller's threshold; with save_api_request (default true) the request becomes a stored
-// session whose decision can be fetched and which fires status.updated.
+// Standalone face match (POST /v3/face-match/, MCP face_match). compareFaces is the compare
+// itself: parse the options, check the images, run the engine's standalone rule, shape the SPEC
+// body; no account, nothing stored. standalone() builds on it for the HTTP route: with
+// save_api_request (default true) the request becomes a stored session whose decision can be
+// fetched and which fires status.updated.
 import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, iso, jsonShapeProblem, newId, type ServiceContext } from './context.js';
 import type { MediaInternals } from './media.js';
 import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
-import type { AppContext, FaceMatchBody, StandaloneFaceMatchInput, StandaloneFaceMatchResult } from './types.js';
+import type {
+  AppContext,
+  FaceCompareInput,
+  FaceCompareOptions,
+  FaceCompareOptionsInput,
+  FaceCompareResult,
+  FaceMatcher,
+  StandaloneFaceMatchInput,
+  StandaloneFaceMatchResult,
+} from './types.js';
 
 export interface FaceMatch {
   standalone(app: AppContext, input: StandaloneFaceMatchInput): Promise<StandaloneFaceMatchResult>;
@@ -47,12 +58,50 @@ export function parseMetadata(value: unknown): Record<string, unknown> | null {
   return parsed as Record<string, unknown>;
 }
 
+/** The compare's options with their defaults; every caller (HTTP, MCP) parses them here. */
+export function parseCompareOptions(input: FaceCompareOptionsInput): FaceCompareOptions {
+  return {
+    declineThreshold: parseThreshold(input.declineThreshold),
+    rotateImage: parseBool(input.rotateImage, 'rotate_image', false),
+  };
+}
+
+/**
+ * One standalone 1:1 compare. Everything is validated before `engine()` is called, so a bad
+ * argument never waits for (or fails on) the model load.
+ */
+export async function compareFaces(engine: () => Promise<FaceMatcher>, input: FaceCompareInput): Promise<FaceCompareResult> {
+  const { declineThreshold, rotateImage } = parseCompareOptions(input);
+  for (const [field, img] of [['user_image', input.userImage], ['ref_image', input.refImage]] as const) {
+    if (!Buffer.isBuffer(img) || img.length === 0) {
+      throw new FacematchError('IMAGE_EMPTY', `${field} is missing or empty.`, { fields: { [field]: [`${field} is missing or empty.`] } });
+    }
+  }
+  const matcher = await engine();
+  const options = { mode: 'standalone', declineThreshold, rotateImage, nodeId: null } as const;
+  const { report, alignedFaces } = input.withAlignedFaces
+    ? await matcher.matchDetailed(input.userImage, input.refImage, options)
+    : { report: await matcher.match(input.userImage, input.refImage, options), alignedFaces: { user: null, ref: null } };
+  return {
+    body: {
+      status: report.status,
+      score: report.score,
+      user_image: report.user_image,
+      ref_image: report.ref_image,
+      warnings: report.warnings,
+    },
+    alignedFaces,
+    extras: { similarity: report.similarity, liveness_user_image: report.liveness?.user_image ?? null, timing_ms: report.timing_ms },
+  };
+}
+
 export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionInternals; media: MediaInternals }): FaceMatch {
   const { db } = ctx;
   return {
     async standalone(app, input) {
-      const declineThreshold = parseThreshold(input.declineThreshold);
-      const rotateImage = parseBool(input.rotateImage, 'rotate_image', false);
+      // Compare options, then this request's own fields, then (in compareFaces) the images:
+      // the order in which field errors have always been reported.
+      const options = parseCompareOptions(input);
       const save = parseBool(input.saveApiRequest, 'save_api_request', true);
       if (input.vendorData !== undefined && input.vendorData !== null && typeof input.vendorData !== 'string') {
         throw fieldError('vendor_data', 'vendor_data must be a string.');
@@ -60,21 +109,8 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
       const vendorData = typeof input.vendorData === 'string' && input.vendorData !== '' ? input.vendorData : null;
       if (vendorData && vendorData.length > 1000) throw fieldError('vendor_data', 'vendor_data must be at most 1000 characters.');
       const metadata = parseMetadata(input.metadata);
-      for (const [field, img] of [['user_image', input.userImage], ['ref_image', input.refImage]] as const) {
-        if (!Buffer.isBuffer(img) || img.length === 0) {
-          throw new FacematchError('IMAGE_EMPTY', `${field} is missing or empty.`, { fields: { [field]: [`${field} is missing or empty.`] } });
-        }
-      }
 
-      const engine = await ctx.engine();
-      const report = await engine.match(input.userImage, input.refImage, { mode: 'standalone', declineThreshold, rotateImage, nodeId: null });
-      const body: FaceMatchBody = {
-        status: report.status,
-        score: report.score,
-        user_image: report.user_image,
-        ref_image: report.ref_image,
-        warnings: report.warnings,
-      };
+      const { body } = await compareFaces(ctx.engine, { userImage: input.userImage, refImage: input.refImage, ...options });
       const now = ctx.now();
       if (!save) return { request_id: newId(), face_match: body, created_at: iso(now) };
 
@@ -84,12 +120,12 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
         const refId = deps.media.put(app.applicationId, id, 'reference', input.refImage);
         const item: StoredFaceMatch = {
           node_id: NODE_ID,
-          status: report.status,
-          score: report.score,
+          status: body.status,
+          score: body.score,
           source_media_id: selfieId,
           target_media_id: refId,
           source_image_session_id: null,
-          warnings: report.warnings,
+          warnings: body.warnings,
         };
         db.prepare(
           `INSERT INTO sessions (id, application_id, kind, session_number, status, vendor_data, metadata, face_matches, attempts, created_at, updated_at)
@@ -98,7 +134,7 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
           id,
           app.applicationId,
           deps.sessions.nextSessionNumber(app.applicationId),
-          report.status,
+          body.status,
           vendorData,
           metadata ? JSON.stringify(metadata) : null,
           JSON.stringify([item]),

@@ -15,7 +15,7 @@ import { createWorkflows, type Workflows } from './workflows.js';
 
 export * from './types.js';
 export { FACE_MATCH_DEFAULTS } from './workflows.js';
-export { parseBool, parseMetadata, parseThreshold } from './faceMatch.js';
+export { compareFaces, parseBool, parseCompareOptions, parseMetadata, parseThreshold } from './faceMatch.js';
 
 export const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:8787';
 

@@ -2,9 +2,13 @@
 // so the HTTP twin can send these objects as they are.
 import type { FaceMatchReport, FaceMatchWarning, ImageReport, MatchOptions } from '../engine/types.js';
 
+/** PNGs of the aligned 112x112 faces the score compared; null where no face was found. */
+export type AlignedFaces = { user: Buffer | null; ref: Buffer | null };
+
 /** What the services need from the face engine (FaceEngine satisfies it). */
 export interface FaceMatcher {
   match(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<FaceMatchReport>;
+  matchDetailed(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<{ report: FaceMatchReport; alignedFaces: AlignedFaces }>;
 }
 
 export type SessionStatus =
@@ -265,11 +269,32 @@ export type StandaloneFaceMatchResult = {
   created_at: string;
 };
 
-export type StandaloneFaceMatchInput = {
+/** The standalone compare's options as callers send them (multipart strings or JSON values). */
+export type FaceCompareOptionsInput = {
+  /** 0-100, number or numeric string; default 30. */
+  declineThreshold?: unknown;
+  /** Boolean or "true"/"false"; default false. */
+  rotateImage?: unknown;
+};
+
+export type FaceCompareOptions = { declineThreshold: number; rotateImage: boolean };
+
+export type FaceCompareInput = FaceCompareOptionsInput & {
   userImage: Buffer;
   refImage: Buffer;
-  declineThreshold?: unknown;
-  rotateImage?: unknown;
+  /** Also return the aligned faces as PNGs (the MCP preview); off on the HTTP hot path. */
+  withAlignedFaces?: boolean;
+};
+
+/** A standalone compare: the SPEC body plus what only local callers get (pictures, engine extras). */
+export type FaceCompareResult = {
+  body: FaceMatchBody;
+  alignedFaces: AlignedFaces;
+  /** Not in the hosted API: raw cosine, advisory liveness p(live) of the selfie, stage timings. */
+  extras: { similarity: number | null; liveness_user_image: number | null; timing_ms: Record<string, number> };
+};
+
+export type StandaloneFaceMatchInput = FaceCompareInput & {
   saveApiRequest?: unknown;
   vendorData?: unknown;
   metadata?: unknown;
