@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 /** The package root (the folder holding package.json), from dist/src/paths.js. */
 export const packageRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Verified ONNX weights, put there by scripts/fetch-models.mjs at install. */
+/** Verified ONNX weights, put there by models/fetch-models.mjs at install. */
 export const modelsDir: string = join(packageRoot, 'models');
 
 /** The wire contract shipped with the package (served as the facematch://spec resource). */

@@ -2,7 +2,7 @@
 // working resolution reached with sharp's shrink-on-load (JPEG/WebP decode at 1/2, 1/4,
 // 1/8 directly) so a 12 MP photo is never expanded in full.
 import sharp from 'sharp';
-import { FacematchError } from '../errors.js';
+import { FacematchError, type ErrorCode } from '../errors.js';
 import type { RgbImage } from './image.js';
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -45,6 +45,12 @@ export function sniffFormat(buf: Buffer): ImageFormat | null {
 
 type SharpPipeline = ReturnType<typeof sharp>;
 
+/** An image error; when the label is a request field it is also reported under that field. */
+function imageError(code: ErrorCode, label: string, message: string, options: { cause?: unknown } = {}): FacematchError {
+  const fields = label === 'image' ? undefined : { [label]: [message] };
+  return new FacematchError(code, message, { ...options, fields });
+}
+
 function sharpOf(buf: Buffer): SharpPipeline {
   // failOn 'truncated': a cut-off file is an error, minor encoder quirks are not.
   return sharp(buf, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS, sequentialRead: true });
@@ -52,26 +58,26 @@ function sharpOf(buf: Buffer): SharpPipeline {
 
 /** Header-only checks. Throws FacematchError naming `label` ("user_image", "image"...). */
 export async function probeImage(buf: Buffer, label = 'image'): Promise<{ format: ImageFormat; width: number; height: number }> {
-  if (!buf || buf.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label} is empty (0 bytes); send a JPEG, PNG, WebP or TIFF photo.`);
+  if (!buf || buf.length === 0) throw imageError('IMAGE_EMPTY', label, `${label} is empty (0 bytes); send a JPEG, PNG, WebP or TIFF photo.`);
   if (buf.length > MAX_IMAGE_BYTES) {
-    throw new FacematchError('IMAGE_TOO_LARGE', `${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is 5 MB per image, so resize or recompress it.`);
+    throw imageError('IMAGE_TOO_LARGE', label, `${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is 5 MB per image, so resize or recompress it.`);
   }
   const format = sniffFormat(buf);
-  if (!format) throw new FacematchError('IMAGE_UNSUPPORTED', `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`);
+  if (!format) throw imageError('IMAGE_UNSUPPORTED', label, `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`);
   let meta: Awaited<ReturnType<SharpPipeline['metadata']>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new FacematchError('IMAGE_CORRUPT', `${label} looks like ${format.toUpperCase()} but its header cannot be read; the file is damaged or incomplete.`, { cause: err });
+    throw imageError('IMAGE_CORRUPT', label, `${label} looks like ${format.toUpperCase()} but its header cannot be read; the file is damaged or incomplete.`, { cause: err });
   }
   let width = meta.width ?? 0;
   let height = meta.height ?? 0;
   if ((meta.orientation ?? 1) >= 5) [width, height] = [height, width];
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
-    throw new FacematchError('IMAGE_DIMENSIONS', `${label} is ${width}x${height} pixels; each side must be at least ${MIN_IMAGE_SIDE} pixels.`);
+    throw imageError('IMAGE_DIMENSIONS', label, `${label} is ${width}x${height} pixels; each side must be at least ${MIN_IMAGE_SIDE} pixels.`);
   }
   if (width * height > MAX_IMAGE_PIXELS) {
-    throw new FacematchError('IMAGE_DIMENSIONS', `${label} is ${width}x${height} pixels (${((width * height) / 1e6).toFixed(0)} MP); the limit is ${MAX_IMAGE_PIXELS / 1e6} MP, so downscale it.`);
+    throw imageError('IMAGE_DIMENSIONS', label, `${label} is ${width}x${height} pixels (${((width * height) / 1e6).toFixed(0)} MP); the limit is ${MAX_IMAGE_PIXELS / 1e6} MP, so downscale it.`);
   }
   return { format, width, height };
 }
@@ -79,7 +85,7 @@ export async function probeImage(buf: Buffer, label = 'image'): Promise<{ format
 function corrupt(label: string, format: ImageFormat, err: unknown): FacematchError {
   const msg = err instanceof Error ? err.message : String(err);
   const why = /truncat|premature|end of (file|input)|unexpected end/i.test(msg) ? 'is truncated (the file ends early)' : 'cannot be decoded (the data is damaged)';
-  return new FacematchError('IMAGE_CORRUPT', `${label} is a ${format.toUpperCase()} file that ${why}; re-export or re-upload it.`, { cause: err });
+  return imageError('IMAGE_CORRUPT', label, `${label} is a ${format.toUpperCase()} file that ${why}; re-export or re-upload it.`, { cause: err });
 }
 
 /** Converts sharp raw output with 1-4 channels to 8-bit RGB. */

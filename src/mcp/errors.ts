@@ -16,7 +16,7 @@ const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
   UNAUTHORIZED: 'Call provision_account to get a fresh API key for the sandbox.',
   FORBIDDEN: 'Call provision_account first.',
   RATE_LIMITED: 'Wait a few seconds and retry.',
-  MODELS_MISSING: 'Install the model files: run `node scripts/fetch-models.mjs` in the facematch-mcp package (or reinstall it).',
+  MODELS_MISSING: 'Install the model files: run `node models/fetch-models.mjs` in the facematch-mcp package (or reinstall it).',
 };
 
 /** `a.b[2]` for a zod issue path. */

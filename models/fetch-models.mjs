@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-const modelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'models');
+const modelsDir = dirname(fileURLToPath(import.meta.url));
 const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8'));
 const entries = Object.values(manifest.models);
 
