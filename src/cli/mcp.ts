@@ -1,6 +1,7 @@
 // `facematch-mcp` (no arguments) / `facematch-mcp mcp [--db PATH]`: the MCP server on stdio.
 // stdout carries protocol frames only; every diagnostic goes to stderr.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
 import { McpRuntime } from '../mcp/context.js';
@@ -21,6 +22,40 @@ function parseArgs(argv: string[]): { dbPath?: string } {
     }
   }
   return out;
+}
+
+const IN_FLIGHT_GRACE_MS = 60_000;
+
+/** Counts requests that have not been answered yet, by watching the transport both ways. */
+function trackInFlight(transport: StdioServerTransport): { drained(timeoutMs: number): Promise<void> } {
+  const pending = new Set<string | number>();
+  let onIdle: (() => void) | undefined;
+  const receive = transport.onmessage;
+  transport.onmessage = (message: JSONRPCMessage) => {
+    if ('method' in message && 'id' in message) pending.add(message.id);
+    receive?.(message);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message: JSONRPCMessage) => {
+    await send(message);
+    if (('result' in message || 'error' in message) && 'id' in message && message.id !== undefined) {
+      pending.delete(message.id);
+      if (pending.size === 0) onIdle?.();
+    }
+  };
+  return {
+    drained: (timeoutMs) =>
+      pending.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, timeoutMs);
+            timer.unref();
+            onIdle = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          }),
+  };
 }
 
 export const run: Command = async (argv) => {
@@ -49,8 +84,12 @@ export const run: Command = async (argv) => {
     process.once('SIGTERM', () => resolve());
   });
   await server.connect(transport);
+  const inFlight = trackInFlight(transport);
   log(`MCP server ready on stdio (database ${runtime.dbPath}${runtime.remote ? `, remote ${runtime.remote.baseUrl}` : ''})`);
   await done;
+  // Why: a client that writes its requests and closes stdin (a piped script) still gets
+  // every answer; bounded so a stuck call cannot keep the process alive.
+  await inFlight.drained(IN_FLIGHT_GRACE_MS);
   await shutdown('input closed');
   // Native handles (onnxruntime, sqlite worker timers) must not keep the process alive.
   setImmediate(() => process.exit(process.exitCode ?? 0)).unref();

@@ -86,7 +86,12 @@ const jsonObject = (field: string) =>
   });
 
 const CreateInput = z.object({
-  workflow_id: z.string({ error: 'workflow_id is required: the uuid of one of your workflows.' }).trim().min(1, { error: 'workflow_id is required.' }),
+  workflow_id: z.string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'workflow_id is required: the uuid of one of your workflows.'
+        : 'workflow_id must be a string: the uuid of one of your workflows.',
+  }).trim().min(1, { error: 'workflow_id is required.' }),
   vendor_data: z.string({ error: 'vendor_data must be a string.' }).max(1000, { error: 'vendor_data must be at most 1000 characters.' }).nullish(),
   callback: z
     .string({ error: 'callback must be a URL string.' })
