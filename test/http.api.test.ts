@@ -217,6 +217,8 @@ describe('HTTP twin: standalone POST /v3/face-match/', { skip: hasFaces ? false 
       { why: 'user_image empty', body: form({ user_image: Buffer.alloc(0), ref_image: selfie }), field: 'user_image' },
       { why: 'threshold out of range', body: form({ user_image: selfie, ref_image: selfie }, { face_match_score_decline_threshold: '150' }), field: 'face_match_score_decline_threshold' },
       { why: 'threshold not a number', body: form({ user_image: selfie, ref_image: selfie }, { face_match_score_decline_threshold: 'high' }), field: 'face_match_score_decline_threshold' },
+      // Number('0x1e') is 30; the hosted parser reads plain decimals only.
+      { why: 'threshold in hex', body: form({ user_image: selfie, ref_image: selfie }, { face_match_score_decline_threshold: '0x1e' }), field: 'face_match_score_decline_threshold' },
       { why: 'metadata not JSON', body: form({ user_image: selfie, ref_image: selfie }, { metadata: '{oops' }), field: 'metadata' },
       { why: 'rotate_image not a boolean', body: form({ user_image: selfie, ref_image: selfie }, { rotate_image: 'sideways' }), field: 'rotate_image' },
     ];
@@ -311,6 +313,7 @@ describe('HTTP twin: SPEC error paths', () => {
       { path: '/v3/workflows/', body: { workflow_label: 123, features: [{ feature: 'FACE_MATCH' }] }, field: 'workflow_label' },
       { path: '/v3/workflows/', body: { features: [{ feature: 'face_match' }] }, field: 'features.0.feature' },
       { path: '/v3/webhook/destinations/', body: { label: 'x', url: 'http://127.0.0.1:9/h', subscribed_events: [] }, field: 'subscribed_events' },
+      { path: '/v3/webhook/destinations/', body: { label: 'x', url: 'http://127.0.0.1:9/h2', subscribed_events: ['status.update'] }, field: 'subscribed_events.0' },
       { path: `/sandbox/session/${sessionId}/simulate/`, body: { outcome: 'Maybe' }, field: 'outcome' },
     ];
     for (const c of cases) {

@@ -315,6 +315,67 @@ describe('tools with good and bad input', () => {
   });
 });
 
+describe('what a first-time agent trips over', () => {
+  test('a misspelt FACE_MATCH config key or a top-level threshold is refused, not silently ignored', async () => {
+    const typo = await fails(conn.client, 'create_workflow', { features: [{ feature: 'FACE_MATCH', config: { decline_threshold: 40 } }] });
+    assert.match(typo, /'decline_threshold'/);
+    assert.match(typo, /face_match_score_decline_threshold/);
+    const misplaced = await fails(conn.client, 'create_workflow', { face_match_score_decline_threshold: 40 });
+    assert.match(misplaced, /create_workflow takes workflow_label, features/);
+  });
+
+  test('a duplicate webhook url says how to rotate a lost secret, and replace_existing does it', async () => {
+    const url = 'http://127.0.0.1:9/dup-hook';
+    const first = await ok<{ uuid: string; secret_shared_key: string }>(conn.client, 'create_webhook_destination', { url });
+    const dup = await fails(conn.client, 'create_webhook_destination', { url });
+    assert.match(dup, /replace_existing: true/);
+    assert.ok(dup.includes(first.uuid));
+    assert.ok(!dup.includes(first.secret_shared_key), 'the old secret is never shown again');
+    const replaced = await ok<{ uuid: string; secret_shared_key: string }>(conn.client, 'create_webhook_destination', { url, replace_existing: true });
+    assert.notEqual(replaced.uuid, first.uuid);
+    assert.notEqual(replaced.secret_shared_key, first.secret_shared_key);
+  });
+
+  test('ambiguous or mangled input to the webhook tools is an error, and outputs stay small', async () => {
+    assert.match(await fails(conn.client, 'resend_webhook', { event_id: 'e', session_id: 's' }), /not both/);
+    assert.match(await fails(conn.client, 'verify_webhook_signature', { raw_body_base64: '!!!', headers: {}, secret: 's' }), /not valid base64/);
+    const huge = await call(conn.client, 'sign_webhook_payload', { payload: { a: 'x'.repeat(100_000) }, secret: 's' });
+    assert.equal(huge.result.isError, true);
+    assert.match(huge.text, /at most 32768 bytes/);
+    assert.ok(huge.bytes < 2000, `error result is ${huge.bytes} bytes`);
+  });
+
+  test('a long non-path, non-base64 image argument is not echoed back in full', async () => {
+    const r = await call(conn.client, 'face_match', { user_image: `${'A'.repeat(20_000)}!!`, ref_image: `${'a/'.repeat(3000)}x.jpg` });
+    assert.equal(r.result.isError, true);
+    assert.match(r.text, /neither an existing file path nor valid base64/);
+    assert.ok(r.bytes < 2000, `error result is ${r.bytes} bytes`);
+  });
+
+  test('an unknown session resource is "resource not found" (-32002), and an offset past the end is explained', async () => {
+    await assert.rejects(conn.client.readResource({ uri: 'facematch://sessions/no-such-session' }), (err: { code?: number; message: string }) => {
+      assert.equal(err.code, -32002);
+      assert.match(err.message, /not found/);
+      return true;
+    });
+    const page = await call(conn.client, 'list_sessions', { offset: 10_000 });
+    assert.equal(page.result.isError, undefined);
+    assert.match(page.text, /none at offset 10000/);
+  });
+
+  test('submit_session_images names its own arguments in errors and explains a missing reference', { skip: hasFaces ? false : noFacesReason }, async () => {
+    const wf = await ok<{ workflow_id: string }>(conn.client, 'create_workflow', { features: [{ feature: 'FACE_MATCH' }] });
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: wf.workflow_id });
+    const good = readPairs('lfw-funneled-dev')[0]!.a;
+    const bad = await fails(conn.client, 'submit_session_images', { session_id: s.session_id, selfie: files.text!, reference: good });
+    assert.match(bad, /selfie is not a JPEG/);
+    assert.doesNotMatch(bad, /user_image/);
+    const noRef = await call(conn.client, 'submit_session_images', { session_id: s.session_id, selfie: good });
+    assert.equal(noRef.result.isError, undefined);
+    assert.match(noRef.text, /no reference was passed/);
+  });
+});
+
 describe('face engine tools', { skip: hasFaces ? false : noFacesReason }, () => {
   test('face_match: same person Approved with a picture, different people Declined, bad input explained', async () => {
     const pairs = readPairs('lfw-funneled-dev');

@@ -160,6 +160,57 @@ describe('webhooks', () => {
     assert.throws(() => sb.webhooks.resend(app, { eventId: 'nope' }), isCode('NOT_FOUND'));
   });
 
+  it("the platform's user/business/transaction event names are accepted but never sent", async () => {
+    // SPEC: "others exist on the platform for users, businesses and transactions"; code that
+    // subscribes to them must run unchanged here, and the sandbox has no such entities.
+    const own = provisionApp(sb, 'platform-events@example.com').app;
+    const ownWf = sb.workflows.create(own, { features: [{ feature: 'FACE_MATCH' }] }).uuid;
+    const platformOnly = ['user.status.updated', 'business.data.updated', 'transaction.created'];
+    const only = sb.webhooks.createDestination(own, { url: `${receiver.url}/platform-only`, subscribed_events: platformOnly });
+    assert.deepEqual(only.subscribed_events, platformOnly);
+    sb.webhooks.createDestination(own, { url: `${receiver.url}/mixed`, subscribed_events: ['status.updated', 'user.data.updated'] });
+    const s = sb.sessions.create(own, { workflow_id: ownWf });
+    sb.sessions.simulate(own, s.session_id, 'Declined');
+    await sb.webhooks.flush(5000);
+    const got = receiver.received.filter((r) => r.json.session_id === s.session_id);
+    assert.deepEqual(
+      got.map((r) => `${r.path}|${r.json.webhook_type}|${r.json.status}`),
+      ['/hooks/mixed|status.updated|Not Started', '/hooks/mixed|status.updated|Declined'],
+    );
+    assert.equal(sb.webhooks.getDestination(own, only.uuid).summary.attempts, 0);
+    // Still a strict list: a typo is refused, naming the entry.
+    assert.throws(
+      () => sb.webhooks.createDestination(own, { url: `${receiver.url}/typo`, subscribed_events: ['status.update'] }),
+      (e) => isCode('VALIDATION')(e) && Object.keys((e as FacematchError).fields ?? {}).includes('subscribed_events.0'),
+    );
+  });
+
+  it('the envelope carries `decision` exactly when the status is Approved, Declined, In Review or Abandoned', async () => {
+    const own = provisionApp(sb, 'decision-envelope@example.com').app;
+    const ownWf = sb.workflows.create(own, { features: [{ feature: 'FACE_MATCH' }] }).uuid;
+    sb.webhooks.createDestination(own, { url: `${receiver.url}/decision`, subscribed_events: ['status.updated'] });
+    const ids = new Set<string>();
+    for (const outcome of ['Approved', 'Declined', 'In Review', 'Abandoned', 'Expired'] as const) {
+      const s = sb.sessions.create(own, { workflow_id: ownWf });
+      ids.add(s.session_id);
+      sb.sessions.simulate(own, s.session_id, outcome);
+    }
+    await sb.webhooks.flush(5000);
+    const got = receiver.received.filter((r) => ids.has(String(r.json.session_id)));
+    const seen = got.map((r) => `${r.json.status}:${'decision' in r.json}`).sort();
+    assert.deepEqual(seen, [
+      'Abandoned:true',
+      'Approved:true',
+      'Declined:true',
+      'Expired:false',
+      'In Review:true',
+      ...Array<string>(5).fill('Not Started:false'),
+    ]);
+    for (const r of got.filter((x) => 'decision' in x.json)) {
+      assert.equal((r.json.decision as { status: string }).status, r.json.status);
+    }
+  });
+
   it('deleting a destination stops its deliveries; status() counts', () => {
     sb.webhooks.deleteDestination(app, destId);
     assert.throws(() => sb.webhooks.getDestination(app, destId), isCode('NOT_FOUND'));

@@ -22,7 +22,7 @@ interface PairLine {
 
 const dist = z.object({
   pairs: z.number().int(),
-  not_scored: z.number().int().describe('Pairs where a face was missing on either side (the engine declines them).'),
+  not_scored: z.number().int().describe('Pairs with no detectable face or an unreadable image on either side (a session declines them).'),
   histogram: z.array(z.object({ from: z.number(), to: z.number(), count: z.number().int() })),
   percentiles: z.record(z.string(), z.number().nullable()),
   mean: z.number().nullable(),
@@ -107,10 +107,10 @@ export const calibrateThresholds = defineTool({
   name: 'calibrate_thresholds',
   title: 'Calibrate thresholds on your own pairs',
   description:
-    'Measure the face engine on the user\'s own labelled photo pairs and suggest workflow thresholds. The folder holds pairs.tsv with lines "path_a<TAB>path_b<TAB>same[<TAB>fold]" (same = 1 for the same person, 0 for different people; paths relative to the folder). Returns the score distributions of same-person and different-person pairs, FAR/FRR per threshold, the equal error rate, pairs that could not be scored, and suggested face_match_score_review_threshold (smallest score where at most target_far of impostors are auto-approved) and face_match_score_decline_threshold (largest score where at most target_frr of genuine users are auto-declined). Sends a progress notification per image; about 30-60 ms per image. Read-only: photos are analysed in memory, nothing is stored. Next: create_workflow with the suggested thresholds.',
+    'Measure the face engine on the user\'s own labelled photo pairs and suggest workflow thresholds. The folder holds pairs.tsv with lines "path_a<TAB>path_b<TAB>same[<TAB>fold]" (same = 1 for the same person, 0 for different people; paths relative to the folder). Returns the score distributions of same-person and different-person pairs, FAR/FRR per threshold, the equal error rate, pairs that could not be scored, and suggested face_match_score_review_threshold (smallest score where at most target_far of impostors are auto-approved) and face_match_score_decline_threshold (largest score where at most target_frr of genuine users are auto-declined). Sends progress notifications every few images (about 30-60 ms per image). Read-only: photos are analysed in memory, nothing is stored. Next: create_workflow with the suggested thresholds.',
   inputSchema: z.strictObject({
     folder: z.string().min(1, { error: 'folder is required: the directory holding pairs.tsv.' }).describe('Directory with pairs.tsv (absolute, or relative to the server working directory).'),
-    pairs_file: z.string().default('pairs.tsv'),
+    pairs_file: z.string().min(1).default('pairs.tsv').describe('The pairs file inside folder (default pairs.tsv).'),
     max_pairs: z.number().int().min(2, { error: 'max_pairs must be at least 2.' }).max(5000, { error: 'max_pairs must be at most 5000.' }).default(1000).describe('Use at most this many pairs (in file order, default 1000).'),
     fold: z.number().int().optional().describe('Only pairs of this fold (4th column).'),
     target_far: z.number().gt(0).lt(1, { error: 'target_far must be between 0 and 1, e.g. 0.001.' }).default(0.001).describe('Acceptable share of impostors auto-approved (default 0.001).'),
@@ -210,7 +210,7 @@ export const calibrateThresholds = defineTool({
         `Decline threshold ${decline}: ${(frr(decline)! * 100).toFixed(2)}% of ${nGen} same-person pairs score at or below it (target ${(input.target_frr * 100).toFixed(2)}%).`,
       ];
       if (input.target_far < resolution) notes.push(`With ${nImp} impostor pairs a FAR of ${input.target_far} is below what can be measured (1/${nImp} = ${resolution.toFixed(4)}): treat the review threshold as optimistic and add impostor pairs.`);
-      if (genMissing + impMissing) notes.push(`${genMissing + impMissing} pair(s) could not be scored (no face found): they are declined (NO_REFERENCE_IMAGE) whatever the thresholds.`);
+      if (genMissing + impMissing) notes.push(`${genMissing + impMissing} pair(s) could not be scored (no detectable face, or an image that could not be read: see failures); a session declines such pairs whatever the thresholds, so same-person ones count as false rejects.`);
       suggested = {
         face_match_score_decline_threshold: decline,
         face_match_score_review_threshold: review,

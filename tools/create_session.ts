@@ -10,14 +10,18 @@ export const createSession = defineTool({
   description:
     'Create a verification session on a workflow (POST /v3/session/). Returns session_id, session_token and url (the capture page the end user opens; in the sandbox it is served by `facematch-mcp serve`). Idempotent on vendor_data: an unfinished session with the same vendor_data is returned again. Next: submit_session_images to play the user\'s part (or open url in a browser), then get_session_decision.',
   inputSchema: z.strictObject({
-    workflow_id: z.string().trim().min(1, { error: 'workflow_id is required: use one from create_workflow or list_workflows.' }),
+    workflow_id: z
+      .string()
+      .trim()
+      .min(1, { error: 'workflow_id is required: use one from create_workflow or list_workflows.' })
+      .describe('The workflow_id returned by create_workflow (or listed by list_workflows).'),
     vendor_data: z.string().max(1000).optional().describe('Your own user/reference id; makes the call idempotent for an unfinished session.'),
     callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL.' }).optional().describe('Where the browser is sent after capture, with ?verificationSessionId=...&status=...'),
     metadata: z.record(z.string(), z.unknown()).optional().describe('Any JSON object; echoed in decisions and webhooks.'),
     language: z.string().max(10).optional(),
     contact_details: z.record(z.string(), z.unknown()).optional(),
     expected_details: z.record(z.string(), z.unknown()).optional(),
-    portrait_image: imageArg('Optional reference portrait (e.g. from your own KYC records), at most 1 MB').optional(),
+    portrait_image: imageArg('Optional reference portrait (e.g. from your own KYC records) that the selfie is compared with; the platform limits it to 1 MB', '1 MB').optional(),
   }),
   outputSchema: sessionCreatedSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -32,7 +36,7 @@ export const createSession = defineTool({
     const s = ctx.remote ? ((await ctx.remote.createSession(body)) as z.infer<typeof sessionCreatedSchema>) : ctx.sandbox().sessions.create(ctx.app(), body);
     return {
       structured: s,
-      summary: `Session ${s.session_id} (#${s.session_number}) is "${s.status}" on workflow ${s.workflow_id} v${s.workflow_version}. Capture page: ${s.url}. Next: submit_session_images with session_id ${s.session_id}${ctx.remote ? ' is sandbox-only; in remote mode open the url' : ''}, then get_session_decision.`,
+      summary: `Session ${s.session_id} (#${s.session_number}) is "${s.status}" on workflow ${s.workflow_id} v${s.workflow_version}. Capture page: ${s.url}${!ctx.remote && !ctx.httpBaseUrl ? ' (served only while `npx facematch-mcp serve` runs)' : ''}. Next: ${ctx.remote ? 'open the url in a browser (submit_session_images is sandbox-only)' : `submit_session_images with session_id ${s.session_id}`}, then get_session_decision.`,
     };
   },
 });

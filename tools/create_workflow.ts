@@ -1,5 +1,6 @@
 // create_workflow: a verification workflow (feature list + FACE_MATCH thresholds).
 import { z } from 'zod';
+import { FacematchError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { workflowSchema } from '../src/mcp/schemas.js';
 import { FEATURE_NAMES } from '../src/services/types.js';
@@ -14,6 +15,29 @@ const featureArg = z.strictObject({
     ),
 });
 
+/** The FACE_MATCH config keys the platform knows; anything else would be silently ignored. */
+const FACE_MATCH_KEYS = ['face_match_score_decline_threshold', 'face_match_score_review_threshold', 'face_match_not_computed_action', 'face_match_max_attempts'];
+
+/** A misspelt threshold key would leave the default thresholds in place without a word: refuse it. */
+function checkFaceMatchKeys(features: ReadonlyArray<{ feature: string; config?: Record<string, unknown> }>): void {
+  for (const [i, f] of features.entries()) {
+    if (f.feature !== 'FACE_MATCH' || !f.config) continue;
+    const unknown = Object.keys(f.config).filter((k) => !FACE_MATCH_KEYS.includes(k));
+    if (unknown.length) {
+      throw new FacematchError(
+        'VALIDATION',
+        `features[${i}].config has unknown FACE_MATCH key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; the platform would ignore them and keep the default thresholds. Use only ${FACE_MATCH_KEYS.join(', ')}.`,
+      );
+    }
+  }
+}
+
+function thresholdsText(wf: Record<string, unknown>): string {
+  const d = wf.face_match_score_decline_threshold;
+  const r = wf.face_match_score_review_threshold;
+  return typeof d === 'number' && typeof r === 'number' ? ` (FACE_MATCH: Declined at score <= ${d}, In Review <= ${r}, Approved above)` : '';
+}
+
 export const createWorkflow = defineTool({
   name: 'create_workflow',
   title: 'Create a workflow',
@@ -26,17 +50,18 @@ export const createWorkflow = defineTool({
       .min(1, { error: 'features must list at least one feature, e.g. [{"feature":"FACE_MATCH"}].' })
       .default([{ feature: 'FACE_MATCH' }])
       .describe('Ordered features (default [{"feature":"FACE_MATCH"}]).'),
-    is_default: z.boolean().optional(),
+    is_default: z.boolean().optional().describe('Make this the application\'s default workflow.'),
     session_expiration_time: z.number().int().min(1).max(43200).optional().describe('Minutes an unfinished session lives (default 1440).'),
   }),
   outputSchema: workflowSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   remoteCapable: true,
   async handler(input, ctx) {
+    checkFaceMatchKeys(input.features);
     const wf = ctx.remote ? ((await ctx.remote.createWorkflow(input)) as z.infer<typeof workflowSchema>) : ctx.sandbox().workflows.create(ctx.app(), input);
     return {
       structured: wf,
-      summary: `Created workflow "${wf.workflow_label}" (workflow_id ${wf.workflow_id}, version ${wf.version}) with features ${wf.features.join(', ')}. Next: create_session with this workflow_id.`,
+      summary: `Created workflow "${wf.workflow_label}" (workflow_id ${wf.workflow_id}, version ${wf.version}) with features ${wf.features.join(', ')}${thresholdsText(wf)}. Next: create_session with this workflow_id.`,
     };
   },
 });

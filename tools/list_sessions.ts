@@ -28,7 +28,9 @@ export const listSessions = defineTool({
     const lines = res.results.map((s) => `- ${s.session_id} #${s.session_number} ${s.status}${s.vendor_data ? ` (${s.vendor_data})` : ''}`);
     return {
       structured: { count: res.count, next_offset: next, results: res.results },
-      summary: res.count
+      summary: res.count && !res.results.length
+        ? `${res.count} session(s) match, none at offset ${input.offset}: use an offset below ${res.count}.`
+        : res.count
         ? `${res.count} session(s)${next !== null ? `, showing ${res.results.length} (next_offset ${next})` : ''}:\n${lines.join('\n')}`
         : 'No sessions match: create one with create_session.',
     };

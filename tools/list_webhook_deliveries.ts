@@ -41,7 +41,9 @@ export const listWebhookDeliveries = defineTool({
     );
     return {
       structured: { count: all.length, next_offset: next, results },
-      summary: all.length
+      summary: all.length && !results.length
+        ? `${all.length} delivery attempt(s) for session ${input.session_id}, none at offset ${input.offset}: use an offset below ${all.length}.`
+        : all.length
         ? `${all.length} delivery attempt(s) for session ${input.session_id}:\n${lines.join('\n')}`
         : `No delivery attempts for session ${input.session_id} yet (no destination registered, nothing happened yet, or still queued: retry with wait_ms).`,
     };

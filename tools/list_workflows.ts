@@ -20,7 +20,9 @@ export const listWorkflows = defineTool({
     const lines = results.map((w) => `- ${w.workflow_id} "${w.workflow_label}" v${w.version}: ${w.features.join(', ')}`);
     return {
       structured: { count: all.length, next_offset: next, results },
-      summary: all.length
+      summary: all.length && !results.length
+        ? `${all.length} workflow(s), none at offset ${input.offset}: use an offset below ${all.length}.`
+        : all.length
         ? `${all.length} workflow(s)${next !== null ? `, showing ${results.length} (next_offset ${next})` : ''}:\n${lines.join('\n')}`
         : 'No workflows yet: call create_workflow.',
     };

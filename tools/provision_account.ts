@@ -6,7 +6,7 @@ export const provisionAccount = defineTool({
   name: 'provision_account',
   title: 'Provision a sandbox account',
   description:
-    'Create (or reuse, by email) a verified sandbox account with an application and a fresh API key, as the register + verify-email flow would. Call this first: the other sandbox tools act for the most recently provisioned application. Put the returned api_key in the app\'s environment (e.g. FACEMATCH_API_KEY) for code that calls the HTTP twin; calling again for the same email issues a new key. Next: create_workflow.',
+    'Create (or reuse, by email) a verified sandbox account with an application and a fresh API key, as the register + verify-email flow would. Call this first: the other sandbox tools act for the most recently provisioned application. Put the returned api_key in the app\'s environment (e.g. FACEMATCH_API_KEY) for code that calls the HTTP twin; calling again for the same email issues another key (earlier keys stay valid). Next: create_workflow.',
   inputSchema: z.strictObject({
     email: z.email({ error: 'email must be an e-mail address, e.g. dev@example.com.' }).default('developer@example.com').describe('Account e-mail (no mail is sent). Default developer@example.com.'),
   }),

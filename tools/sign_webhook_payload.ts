@@ -4,16 +4,21 @@ import { FacematchError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { JsonSyntaxError, parseJsonTree, signTree, valueToTree } from '../src/webhooks/index.js';
 
+const MAX_BODY = 32 * 1024;
+
 export const signWebhookPayload = defineTool({
   name: 'sign_webhook_payload',
   title: 'Sign a webhook payload',
   description:
-    'Sign any webhook payload exactly as the hosted platform does (Python canonical JSON, HMAC-SHA256): returns the body to POST and the headers (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp, User-Agent). Use it to write tests for the app\'s webhook receiver (happy path, then flip a byte and expect rejection), or to compare with what a receiver computes. Pass the payload as a JSON string to keep big integers and exact number text. Pure computation; nothing is sent.',
+    'Sign any webhook payload exactly as the hosted platform does (Python canonical JSON, HMAC-SHA256): returns the body to POST and the headers (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp, User-Agent). Use it to write tests for the app\'s webhook receiver (happy path, then flip a byte and expect rejection), or to compare with what a receiver computes. Pass the payload as a JSON string to keep big integers and exact number text (at most 32 KB once serialised). Pure computation; nothing is sent.',
   inputSchema: z.strictObject({
     payload: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .describe('The webhook envelope: a JSON object, or its JSON text. Include timestamp, session_id, status, webhook_type for X-Signature-Simple.'),
-    secret: z.string().min(1, { error: 'secret is required: e.g. the secret_shared_key of a destination.' }),
+    secret: z
+      .string()
+      .min(1, { error: 'secret is required: e.g. the secret_shared_key of a destination.' })
+      .describe('The HMAC key: the secret_shared_key of the destination the receiver checks against.'),
     timestamp: z.number().int().optional().describe('Unix seconds for X-Timestamp when the payload has no timestamp field (default now).'),
   }),
   outputSchema: z.object({
@@ -33,6 +38,13 @@ export const signWebhookPayload = defineTool({
       throw err;
     }
     const signed = signTree(root, input.secret, { timestamp: input.timestamp });
+    // The result carries the body twice (ASCII and V2 text); keep it far below an agent's context.
+    if (signed.body.length > MAX_BODY) {
+      throw new FacematchError(
+        'VALIDATION',
+        `payload serialises to ${signed.body.length} bytes; sign_webhook_payload signs at most ${MAX_BODY} bytes (real session webhooks are a few KB). Sign a smaller payload; to test big bodies, sign in code with the secret (HMAC-SHA256 of the exact body bytes).`,
+      );
+    }
     return {
       structured: { body: signed.body, headers: { ...signed.headers }, body_v2: signed.bodyV2, simple_message: signed.simpleMessage },
       summary: `Signed ${signed.body.length}-byte body; X-Timestamp ${signed.headers['X-Timestamp']}. POST body verbatim with these headers; any change to its bytes must make the receiver reject it.`,

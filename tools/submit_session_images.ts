@@ -31,10 +31,30 @@ export const submitSessionImages = defineTool({
     ]);
     // Loads the models first (with progress notifications) so the services' match is warm.
     await ctx.engine();
-    const d = await ctx.sandbox().sessions.submitImages({ app, sessionId: input.session_id }, { selfie: selfie.bytes, reference: reference?.bytes });
+    let d;
+    try {
+      d = await ctx.sandbox().sessions.submitImages({ app, sessionId: input.session_id }, { selfie: selfie.bytes, reference: reference?.bytes });
+    } catch (err) {
+      throw renameImageArgs(err);
+    }
+    const noReference = input.reference === undefined && (d.face_matches ?? []).some((m) => m.warnings.some((w) => w.risk === 'NO_REFERENCE_IMAGE'));
     return {
       structured: d,
-      summary: `Session ${d.session_id} is now "${d.status}": ${faceMatchLine(d)}. Webhooks (if any destination is registered) are being delivered; check list_webhook_deliveries.`,
+      summary:
+        `Session ${d.session_id} is now "${d.status}": ${faceMatchLine(d)}.` +
+        (noReference
+          ? ' No reference photo was compared: this session has no portrait_image and no reference was passed. To test a real match, create a new session and call submit_session_images with both selfie and reference (or create the session with portrait_image).'
+          : '') +
+        ' Webhooks (if any destination is registered) are being delivered; check list_webhook_deliveries.',
     };
   },
 });
+
+// The engine names images as the HTTP API does (user_image, ref_image); say selfie/reference,
+// the arguments this tool's caller actually passed.
+function renameImageArgs(err: unknown): unknown {
+  if (!(err instanceof FacematchError) || !/\b(user_image|ref_image)\b/.test(err.message)) return err;
+  const rename = (t: string) => t.replace(/\buser_image\b/g, 'selfie').replace(/\bref_image\b/g, 'reference');
+  const fields = err.fields ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [rename(k), v.map(rename)])) : undefined;
+  return new FacematchError(err.code, rename(err.message), { fields, cause: err });
+}

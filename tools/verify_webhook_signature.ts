@@ -18,7 +18,10 @@ export const verifyWebhookSignature = defineTool({
     headers: z
       .record(z.string(), z.string())
       .describe('Request headers as received, e.g. {"X-Signature": "...", "X-Timestamp": "..."}; names are case-insensitive.'),
-    secret: z.string().min(1, { error: 'secret is required: the secret_shared_key returned by create_webhook_destination.' }),
+    secret: z
+      .string()
+      .min(1, { error: 'secret is required: the secret_shared_key returned by create_webhook_destination.' })
+      .describe('The destination\'s secret_shared_key (from create_webhook_destination), not the API key.'),
     now: z.number().optional().describe('Unix seconds to judge the timestamp against (default: now). Use it to check an old captured delivery.'),
     tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp (default 300).'),
   }),
@@ -34,7 +37,16 @@ export const verifyWebhookSignature = defineTool({
     if ((input.raw_body === undefined) === (input.raw_body_base64 === undefined)) {
       throw new FacematchError('VALIDATION', 'Pass exactly one of raw_body (the body text as received) or raw_body_base64.');
     }
-    const rawBody = input.raw_body !== undefined ? input.raw_body : Buffer.from(input.raw_body_base64!, 'base64');
+    let rawBody: string | Buffer;
+    if (input.raw_body !== undefined) rawBody = input.raw_body;
+    else {
+      const b64 = input.raw_body_base64!.replace(/\s+/g, '');
+      // Buffer.from skips bad characters silently; a mangled body must not be "verified" as something else.
+      if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64) || (b64.length > 0 && Buffer.from(b64, 'base64').length === 0)) {
+        throw new FacematchError('VALIDATION', 'raw_body_base64 is not valid base64; pass the body bytes base64-encoded, or the body text as raw_body.');
+      }
+      rawBody = Buffer.from(b64, 'base64');
+    }
     const r = verifyWebhook({ rawBody, headers: input.headers, secret: input.secret, now: input.now, toleranceSeconds: input.tolerance_seconds });
     const signatures: Record<string, { ok: boolean; reason: string }> = {};
     for (const [k, v] of Object.entries(r.signatures)) if (v) signatures[k] = v;

@@ -14,6 +14,11 @@ const MAX_REDIRECTS = 3;
 export const IMAGE_ARG_HELP =
   'A file path (absolute, or relative to the server working directory), an http(s) URL, or base64 image bytes (a data:image/...;base64, prefix is fine). JPEG, PNG, WebP or TIFF, at most 5 MB.';
 
+/** A value as it may appear in a message: long paths or pasted blobs are cut so errors stay small. */
+export function shown(value: string, max = 160): string {
+  return value.length <= max ? value : `${value.slice(0, max - 40)}...${value.slice(-20)} (${value.length} characters)`;
+}
+
 export interface LoadedImage {
   bytes: Buffer;
   /** Where it came from, for messages (never the base64 itself). */
@@ -47,28 +52,35 @@ export async function loadImageArg(value: string, label: string, opts: LoadImage
   const couldBeBase64 = compact.length >= 64 && looksLikeBase64(compact);
   if (couldBeBase64 && compact.length > 4096) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
   const path = isAbsolute(raw) ? raw : resolve(opts.cwd, raw);
-  const info = await stat(path).catch(() => null);
+  // Paths this long do not exist (PATH_MAX); such a value is almost always pasted image data.
+  const info = raw.length > 4096 ? null : await stat(path).catch(() => null);
   if (!info) {
     if (couldBeBase64) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
-    throw new FacematchError('VALIDATION', `${label}: no file at ${path} (relative paths resolve against ${opts.cwd}). Pass an existing image path, an http(s) URL or base64 bytes.`);
+    if (raw.length > 1024) {
+      throw new FacematchError(
+        'VALIDATION',
+        `${label} is ${raw.length} characters that are neither an existing file path nor valid base64 (it starts "${raw.slice(0, 24)}"). Pass a file path, an http(s) URL, or the image bytes in base64 (A-Z a-z 0-9 + / or - _, optional = padding, optionally prefixed by data:image/jpeg;base64,).`,
+      );
+    }
+    throw new FacematchError('VALIDATION', `${label}: no file at ${shown(path)} (relative paths resolve against ${opts.cwd}). Pass an existing image path, an http(s) URL or base64 bytes.`);
   }
   return { bytes: await readRegularFile(path, info.isFile(), info.size, label), source: path };
 }
 
 async function readRegularFile(path: string, isFile: boolean, size: number, label: string): Promise<Buffer> {
-  if (!isFile) throw new FacematchError('VALIDATION', `${label}: ${path} is not a regular file (a directory or device); pass an image file.`);
-  if (size === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${path} is an empty file.`);
+  if (!isFile) throw new FacematchError('VALIDATION', `${label}: ${shown(path)} is not a regular file (a directory or device); pass an image file.`);
+  if (size === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${shown(path)} is an empty file.`);
   if (size > MAX_INPUT_BYTES) {
-    throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${path} is ${(size / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
+    throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shown(path)} is ${(size / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
   }
   // Read at most the cap even if the file grows between stat and read.
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new FacematchError('VALIDATION', `${label}: cannot read ${path} (${err.code ?? err.message}); check the path and its permissions.`);
+    throw new FacematchError('VALIDATION', `${label}: cannot read ${shown(path)} (${err.code ?? err.message}); check the path and its permissions.`);
   });
   try {
     const buf = Buffer.alloc(Math.min(size, MAX_INPUT_BYTES) + 1);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_INPUT_BYTES) throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${path} is larger than 5 MB.`);
+    if (bytesRead > MAX_INPUT_BYTES) throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shown(path)} is larger than 5 MB.`);
     return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
@@ -99,19 +111,19 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
       body.resume();
       const next = new URL(headers.location, current);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new FacematchError('VALIDATION', `${label}: ${current} redirects to a ${next.protocol} URL; only http(s) is followed.`);
+        throw new FacematchError('VALIDATION', `${label}: ${shown(current)} redirects to a ${next.protocol} URL; only http(s) is followed.`);
       }
       current = next.toString();
       continue;
     }
     if (statusCode !== 200) {
       body.resume();
-      throw new FacematchError('VALIDATION', `${label}: GET ${current} answered HTTP ${statusCode}; pass a URL that serves the image directly.`);
+      throw new FacematchError('VALIDATION', `${label}: GET ${shown(current)} answered HTTP ${statusCode}; pass a URL that serves the image directly.`);
     }
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_INPUT_BYTES) {
       body.destroy();
-      throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${current} is ${(declared / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
+      throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shown(current)} is ${(declared / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
     }
     const chunks: Buffer[] = [];
     let total = 0;
@@ -120,7 +132,7 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
         total += (chunk as Buffer).length;
         if (total > MAX_INPUT_BYTES) {
           body.destroy();
-          throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${current} sent more than 5 MB; the limit is 5 MB.`);
+          throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shown(current)} sent more than 5 MB; the limit is 5 MB.`);
         }
         chunks.push(chunk as Buffer);
       }
@@ -129,16 +141,16 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
       throw urlError(label, current, err, timeoutMs);
     }
     const bytes = Buffer.concat(chunks);
-    if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${current} returned an empty body.`);
+    if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${shown(current)} returned an empty body.`);
     return bytes;
   }
-  throw new FacematchError('VALIDATION', `${label}: ${url} redirected more than ${MAX_REDIRECTS} times; pass the final image URL.`);
+  throw new FacematchError('VALIDATION', `${label}: ${shown(url)} redirected more than ${MAX_REDIRECTS} times; pass the final image URL.`);
 }
 
 function urlError(label: string, url: string, err: unknown, timeoutMs: number): FacematchError {
   const e = err as { name?: string; code?: string; message?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new FacematchError('VALIDATION', `${label}: ${url} did not answer within ${timeoutMs / 1000} s; download the image and pass its path instead.`, { cause: err });
+    return new FacematchError('VALIDATION', `${label}: ${shown(url)} did not answer within ${timeoutMs / 1000} s; download the image and pass its path instead.`, { cause: err });
   }
-  return new FacematchError('VALIDATION', `${label}: could not fetch ${url} (${e.code ?? e.message ?? 'network error'}); check the URL or pass a file path.`, { cause: err });
+  return new FacematchError('VALIDATION', `${label}: could not fetch ${shown(url)} (${e.code ?? e.message ?? 'network error'}); check the URL or pass a file path.`, { cause: err });
 }

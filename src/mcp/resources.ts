@@ -1,6 +1,7 @@
 // MCP resources: the wire contract, each session's decision, the engine's calibration table.
 import { readFileSync } from 'node:fs';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 // Direct module imports (not engine/index.js): these are cheap, the engine's index is not.
 import { CALIBRATION } from '../engine/score.js';
 import { STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/decision.js';
@@ -9,6 +10,18 @@ import { specPath } from '../paths.js';
 import { log } from '../log.js';
 import type { McpRuntime } from './context.js';
 import { SPEC_SUMMARY } from './spec-summary.js';
+
+/** MCP's error code for an unknown resource URI (the SDK has no constant for it). */
+const RESOURCE_NOT_FOUND = -32002;
+
+/** A malformed %-escape is just an unknown id, not a crash. */
+function safeDecode(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}
 
 /** Decisions listed as resources (most recent first). */
 const LISTED_SESSIONS = 50;
@@ -80,8 +93,17 @@ export function registerResources(server: McpServer, runtime: McpRuntime): void 
       const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id ?? '');
       if (!id) throw new FacematchError('VALIDATION', 'facematch://sessions/{id} needs a session id.');
       await runtime.ready();
-      const decision = runtime.remote ? await runtime.remote.decision(id) : runtime.sandbox().sessions.decision(runtime.app(), decodeURIComponent(id));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(decision, null, 2) }] };
+      try {
+        const decision = runtime.remote ? await runtime.remote.decision(id) : runtime.sandbox().sessions.decision(runtime.app(), safeDecode(id));
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(decision, null, 2) }] };
+      } catch (err) {
+        // The caller's mistake, not a server fault: MCP's "resource not found" (-32002) or invalid params.
+        if (err instanceof FacematchError) {
+          const msg = err.code === 'NOT_FOUND' ? `${err.message} Use a session_id from list_sessions (or resources/list).` : err.message;
+          throw new McpError(err.code === 'NOT_FOUND' ? RESOURCE_NOT_FOUND : ErrorCode.InvalidParams, msg, { uri: uri.href });
+        }
+        throw err;
+      }
     },
   );
 }

@@ -3,7 +3,11 @@
 import { z } from 'zod';
 import { IMAGE_ARG_HELP } from './images.js';
 
-export const imageArg = (what: string) => z.string().min(1, { error: `pass ${what}: ${IMAGE_ARG_HELP}` }).describe(`${what}. ${IMAGE_ARG_HELP}`);
+/** `maxSize` overrides the general 5 MB cap in the help text when the argument's own limit is lower. */
+export const imageArg = (what: string, maxSize?: string) => {
+  const help = maxSize ? IMAGE_ARG_HELP.replace('at most 5 MB', `at most ${maxSize}`) : IMAGE_ARG_HELP;
+  return z.string().min(1, { error: `pass ${what}: ${help}` }).describe(`${what}. ${help}`);
+};
 
 export const sessionId = z
   .string()

@@ -80,7 +80,11 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
         const d = field?.description;
         return d && d.length > 240 ? `${d.slice(0, 237)}...` : d;
       };
-      return errorResult(`${name}: invalid arguments: ${formatZodIssues(parsed.error.issues, describe)}. Fix these arguments and call ${name} again.`);
+      // A misspelt or misplaced argument: say which names this tool does take.
+      const unknownTop = parsed.error.issues.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
+      const valid = Object.keys(tool.inputSchema.shape);
+      const known = unknownTop ? ` (${name} takes ${valid.length ? valid.join(', ') : 'no arguments'})` : '';
+      return errorResult(`${name}: invalid arguments: ${formatZodIssues(parsed.error.issues, describe)}${known}. Fix these arguments and call ${name} again.`);
     }
     await runtime.ready();
     const token = extra._meta?.progressToken;

@@ -23,10 +23,15 @@ export interface FaceMatch {
   standalone(app: AppContext, input: StandaloneFaceMatchInput): Promise<StandaloneFaceMatchResult>;
 }
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /** Multipart fields arrive as strings; JSON callers send numbers. Both are accepted. */
 export function parseThreshold(value: unknown, field = 'face_match_score_decline_threshold'): number {
   if (value === undefined || value === null || value === '') return STANDALONE_DECLINE_DEFAULT;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+  // Plain decimals only, as the hosted (Python float) parser reads them: Number() alone would
+  // also take '0x1e' or '0b1' as numbers.
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || n > 100) throw fieldError(field, `${field} must be a number from 0 to 100.`);
   return n;
 }

@@ -48,7 +48,31 @@ export const SIMULATE_OUTCOMES: readonly SimulateOutcome[] = [
 ];
 
 export type WebhookEventType = 'status.updated' | 'data.updated';
+/** The session events the sandbox delivers. */
 export const WEBHOOK_EVENTS: readonly WebhookEventType[] = ['status.updated', 'data.updated'];
+
+/**
+ * Event names the hosted platform accepts for its user, business and transaction entities
+ * (SPEC: "others exist on the platform"). A destination may subscribe to them, so integration
+ * code that does runs unchanged here, but the sandbox has no such entities and never sends them.
+ */
+export type PlatformOnlyWebhookEvent =
+  | 'user.status.updated'
+  | 'user.data.updated'
+  | 'business.status.updated'
+  | 'business.data.updated'
+  | 'transaction.created'
+  | 'transaction.status.updated';
+export const PLATFORM_ONLY_WEBHOOK_EVENTS: readonly PlatformOnlyWebhookEvent[] = [
+  'user.status.updated',
+  'user.data.updated',
+  'business.status.updated',
+  'business.data.updated',
+  'transaction.created',
+  'transaction.status.updated',
+];
+export type SubscribableWebhookEvent = WebhookEventType | PlatformOnlyWebhookEvent;
+export const SUBSCRIBABLE_WEBHOOK_EVENTS: readonly SubscribableWebhookEvent[] = [...WEBHOOK_EVENTS, ...PLATFORM_ONLY_WEBHOOK_EVENTS];
 
 export type FeatureName =
   | 'OCR'
@@ -315,7 +339,7 @@ export type WebhookDestination = {
   uuid: string;
   label: string;
   url: string;
-  subscribed_events: WebhookEventType[];
+  subscribed_events: SubscribableWebhookEvent[];
   enabled: boolean;
   webhook_version: string;
   /** Always redacted in listings, e.g. "abcd…[redacted]". */

@@ -4,13 +4,15 @@ import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
 import {
+  PLATFORM_ONLY_WEBHOOK_EVENTS,
+  SUBSCRIBABLE_WEBHOOK_EVENTS,
   WEBHOOK_EVENTS,
   type AppContext,
+  type SubscribableWebhookEvent,
   type WebhookDelivery,
   type WebhookDestination,
   type WebhookDestinationCreated,
   type WebhookEnvelope,
-  type WebhookEventType,
   type WebhookSummary,
 } from './types.js';
 
@@ -32,9 +34,13 @@ const httpUrl = z
 
 const events = z
   .array(
-    z.string({ error: 'Each event must be a string.' }).refine((e): e is WebhookEventType => (WEBHOOK_EVENTS as readonly string[]).includes(e), {
-      error: (issue) => `Unknown event '${String(issue.input)}'; allowed: ${WEBHOOK_EVENTS.join(', ')}.`,
-    }),
+    z
+      .string({ error: 'Each event must be a string.' })
+      .refine((e): e is SubscribableWebhookEvent => (SUBSCRIBABLE_WEBHOOK_EVENTS as readonly string[]).includes(e), {
+        error: (issue) =>
+          `Unknown event '${String(issue.input)}'; the sandbox delivers ${WEBHOOK_EVENTS.join(', ')} ` +
+          `(it also accepts the platform's ${PLATFORM_ONLY_WEBHOOK_EVENTS.join(', ')}, which it never sends).`,
+      }),
     { error: `subscribed_events must be a list of events (${WEBHOOK_EVENTS.join(', ')}).` },
   )
   .min(1, { error: `subscribed_events must not be empty; allowed: ${WEBHOOK_EVENTS.join(', ')}.` });
@@ -120,7 +126,7 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
       uuid: row.id,
       label: row.label,
       url: row.url,
-      subscribed_events: JSON.parse(row.subscribed_events) as WebhookEventType[],
+      subscribed_events: JSON.parse(row.subscribed_events) as SubscribableWebhookEvent[],
       enabled: row.enabled === 1,
       webhook_version: row.webhook_version,
       secret_shared_key: redactSecret(row.secret),
