@@ -86,7 +86,15 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all]
+Adds the facematch server to .mcp.json (claude) and/or .cursor/mcp.json (cursor) in the current
+directory; default all. Existing files are merged, never overwritten.`;
+
 export const run: Command = async (argv) => {
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${INIT_USAGE}\n`);
+    return 0;
+  }
   const clients = parseClients(argv);
   const cwd = process.cwd();
   // Check every file before writing any, so a bad one leaves all of them as they were.

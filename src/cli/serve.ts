@@ -74,7 +74,15 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return { port, host, dbPath: flags.db ?? defaultDbPath(), publicUrl, mcp, rateLimits };
 }
 
+const SERVE_USAGE = `usage: facematch-mcp serve [--port 8787] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]
+                           [--rate-limit-get 600] [--rate-limit-write 300]
+The HTTP twin of the hosted API, the capture page and MCP (Streamable HTTP) at /mcp, on loopback only.`;
+
 export const run: Command = async (argv) => {
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${SERVE_USAGE}\n`);
+    return 0;
+  }
   const args = parseServeArgs(argv);
   // Loaded before the database is opened, so a broken install fails without side effects.
   const mcpModule = args.mcp ? await import('../mcp/http.js') : null;

@@ -156,6 +156,10 @@ async function sign(argv: string[]): Promise<number> {
 
 export const run: Command = async (argv) => {
   const [sub, ...rest] = argv;
+  if ((sub === 'verify' || sub === 'sign') && rest.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (sub === 'verify') return verify(rest);
   if (sub === 'sign') return sign(rest);
   if (sub === undefined || sub === '--help' || sub === '-h') {
