@@ -43,6 +43,40 @@ export function sniffFormat(buf: Buffer): ImageFormat | null {
   return null;
 }
 
+/** Names common formats that are not accepted, so the error can say what the file is. */
+function describeUnsupported(buf: Buffer): string | null {
+  const head = buf.toString('latin1', 0, Math.min(buf.length, 256));
+  if (head.startsWith('GIF87a') || head.startsWith('GIF89a')) return 'a GIF';
+  if (head.startsWith('BM') && buf.length >= 18 && [12, 40, 52, 56, 64, 108, 124].includes(buf.readUInt32LE(14))) return 'a BMP';
+  if (head.startsWith('%PDF')) return 'a PDF';
+  if (buf.length >= 12 && head.slice(4, 8) === 'ftyp') {
+    const brand = head.slice(8, 12);
+    if (/^(avif|avis)$/.test(brand)) return 'an AVIF';
+    if (/^(heic|heix|heim|heis|hevc|hevx|mif1|msf1)$/.test(brand)) return 'a HEIC/HEIF';
+    return 'an ISO media (MP4/MOV/HEIF family)';
+  }
+  if (/^\s*</.test(head) && /<svg[\s>]/i.test(head)) return 'an SVG';
+  if (buf.length >= 4 && buf[0] === 0 && buf[1] === 0 && buf[2] === 1 && buf[3] === 0) return 'an ICO';
+  if (buf.length >= 4 && buf[0] === 0xff && buf[1] === 0x0a) return 'a JPEG XL';
+  if (head.startsWith('\x00\x00\x00\x0cJXL ')) return 'a JPEG XL';
+  if (head.startsWith('8BPS')) return 'a Photoshop (PSD)';
+  return null;
+}
+
+/**
+ * The image bytes as a Buffer. Any Uint8Array is accepted as is (no copy); anything else
+ * (a string, a file path, base64, null) is refused with a sentence saying what to send.
+ */
+export function asImageBuffer(value: unknown, label = 'image'): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value === undefined || value === null) {
+    throw imageError('IMAGE_EMPTY', label, `${label} is missing; send the photo's bytes (a JPEG, PNG, WebP or TIFF file).`);
+  }
+  const kind = typeof value === 'string' ? 'a string' : value instanceof ArrayBuffer ? 'an ArrayBuffer' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  throw new FacematchError('VALIDATION', `${label} must be the image file's bytes (a Buffer or Uint8Array), not ${kind}; read the file (or decode the base64) first.`, { fields: label === 'image' ? undefined : { [label]: [`must be image bytes, not ${kind}`] } });
+}
+
 type SharpPipeline = ReturnType<typeof sharp>;
 
 /** An image error; when the label is a request field it is also reported under that field. */
@@ -57,13 +91,21 @@ function sharpOf(buf: Buffer): SharpPipeline {
 }
 
 /** Header-only checks. Throws FacematchError naming `label` ("user_image", "image"...). */
-export async function probeImage(buf: Buffer, label = 'image'): Promise<{ format: ImageFormat; width: number; height: number }> {
-  if (!buf || buf.length === 0) throw imageError('IMAGE_EMPTY', label, `${label} is empty (0 bytes); send a JPEG, PNG, WebP or TIFF photo.`);
-  if (buf.length > MAX_IMAGE_BYTES) {
-    throw imageError('IMAGE_TOO_LARGE', label, `${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is 5 MB per image, so resize or recompress it.`);
-  }
+export async function probeImage(input: Buffer | Uint8Array, label = 'image'): Promise<{ format: ImageFormat; width: number; height: number }> {
+  const buf = asImageBuffer(input, label);
+  if (buf.length === 0) throw imageError('IMAGE_EMPTY', label, `${label} is empty (0 bytes); send a JPEG, PNG, WebP or TIFF photo.`);
+  if (buf.length > MAX_IMAGE_BYTES) throw imageError('IMAGE_TOO_LARGE', label, tooLargeMessage(label, buf.length));
   const format = sniffFormat(buf);
-  if (!format) throw imageError('IMAGE_UNSUPPORTED', label, `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`);
+  if (!format) {
+    const what = describeUnsupported(buf);
+    throw imageError(
+      'IMAGE_UNSUPPORTED',
+      label,
+      what
+        ? `${label} is ${what} file; only JPEG, PNG, WebP and TIFF are accepted, so convert it to JPEG or PNG first.`
+        : `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`,
+    );
+  }
   let meta: Awaited<ReturnType<SharpPipeline['metadata']>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
@@ -72,7 +114,9 @@ export async function probeImage(buf: Buffer, label = 'image'): Promise<{ format
   }
   let width = meta.width ?? 0;
   let height = meta.height ?? 0;
-  if ((meta.orientation ?? 1) >= 5) [width, height] = [height, width];
+  // EXIF orientations 5-8 swap the sides (values outside 1-8 are ignored, as libvips does).
+  const orientation = meta.orientation ?? 1;
+  if (orientation >= 5 && orientation <= 8) [width, height] = [height, width];
   if (width < MIN_IMAGE_SIDE || height < MIN_IMAGE_SIDE) {
     throw imageError('IMAGE_DIMENSIONS', label, `${label} is ${width}x${height} pixels; each side must be at least ${MIN_IMAGE_SIDE} pixels.`);
   }
@@ -82,10 +126,24 @@ export async function probeImage(buf: Buffer, label = 'image'): Promise<{ format
   return { format, width, height };
 }
 
+/** "is 5242881 bytes" near the limit (where "5.0 MB" would read as allowed), MB above it. */
+export function tooLargeMessage(label: string, bytes: number): string {
+  const size = bytes < MAX_IMAGE_BYTES + 0.05 * 1048576 ? `${bytes} bytes` : `${(bytes / 1048576).toFixed(1)} MB`;
+  return `${label} is ${size}; the limit is 5 MB (${MAX_IMAGE_BYTES} bytes) per image, so resize or recompress it.`;
+}
+
 function corrupt(label: string, format: ImageFormat, err: unknown): FacematchError {
   const msg = err instanceof Error ? err.message : String(err);
   const why = /truncat|premature|end of (file|input)|unexpected end/i.test(msg) ? 'is truncated (the file ends early)' : 'cannot be decoded (the data is damaged)';
   return imageError('IMAGE_CORRUPT', label, `${label} is a ${format.toUpperCase()} file that ${why}; re-export or re-upload it.`, { cause: err });
+}
+
+/**
+ * sRGB as it is displayed: transparency is composited over white (what a browser shows),
+ * so pixels hidden under alpha 0 are never analysed. Opaque images are unchanged.
+ */
+function visible(pipeline: SharpPipeline): SharpPipeline {
+  return pipeline.flatten({ background: '#ffffff' }).toColourspace('srgb');
 }
 
 /** Converts sharp raw output with 1-4 channels to 8-bit RGB. */
@@ -125,7 +183,7 @@ export async function decodeImage(buf: Buffer, label = 'image'): Promise<Decoded
     pipeline = pipeline.resize(outW, outH, { fit: 'fill', fastShrinkOnLoad: true, kernel: 'linear' });
   }
   try {
-    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await visible(pipeline).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const image = toRgb(data, info.width, info.height, info.channels);
     return { image, scale: width / info.width, width, height, format, source: buf, label };
   } catch (err) {
@@ -148,7 +206,7 @@ export async function decodeRegion(src: DecodedImage, left: number, top: number,
   let pipeline = sharpOf(src.source).autoOrient().extract({ left: l, top: t, width: ww, height: hh });
   if (outW !== ww || outH !== hh) pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'linear' });
   try {
-    const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await visible(pipeline).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { image: toRgb(data, info.width, info.height, info.channels), scale: ww / info.width, left: l, top: t };
   } catch (err) {
     throw corrupt(src.label, src.format, err);

@@ -4,15 +4,20 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { modelsDir as defaultModelsDir } from '../paths.js';
-import { FacematchError, isFacematchError } from '../errors.js';
+import { isFacematchError } from '../errors.js';
+import { log } from '../log.js';
 import { loadSessions, type Sessions } from './models.js';
 import { EnginePool } from './pool.js';
+import { asImageBuffer, probeImage } from './decode.js';
 import { analyzeImage, DEFAULT_PIPELINE, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
 import { cosine } from './embed.js';
 import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
 import type { FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
+
+/** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
+export type ImageInput = Buffer | Uint8Array;
 
 export interface FaceEngineOptions {
   modelsDir?: string;
@@ -33,6 +38,9 @@ export type ProgressFn = (done: number, total: number, message: string) => void;
 
 let sharedEngine: FaceEngine | null = null;
 
+/** Helper-thread deaths after which an engine stops starting new helpers. */
+const MAX_HELPER_FAILURES = 3;
+
 export class FaceEngine {
   readonly modelsDir: string;
   readonly threads: number;
@@ -40,6 +48,7 @@ export class FaceEngine {
   private loading: Promise<Sessions> | null = null;
   private readonly parallel: boolean;
   private helper: EnginePool | null = null;
+  private helperFailures = 0;
 
   constructor(opts: FaceEngineOptions = {}) {
     this.modelsDir = opts.modelsDir ?? defaultModelsDir;
@@ -48,21 +57,34 @@ export class FaceEngine {
     this.parallel = opts.parallel ?? (process.env.FACEMATCH_PARALLEL !== '0' && availableParallelism() >= 2);
   }
 
-  /** The helper worker, started with the models (it loads its own copy). */
+  /**
+   * The helper worker, started with the models (it loads its own copy). A helper that has
+   * died is replaced on the next call; after MAX_HELPER_FAILURES the engine stops trying
+   * and works on this thread only.
+   */
   private helperPool(): EnginePool | null {
-    if (!this.parallel) return null;
+    if (!this.parallel || this.helperFailures >= MAX_HELPER_FAILURES) return null;
+    if (this.helper && !this.helper.alive) this.dropHelper(this.helper);
     if (!this.helper) {
-      this.helper = new EnginePool(1, this.config, { unrefWhenIdle: true });
-      this.helper.load().catch(() => {
+      const h = new EnginePool(1, this.config, { unrefWhenIdle: true });
+      this.helper = h;
+      h.load().catch((err: unknown) => {
         // Models missing or the worker failed: match() falls back to this thread.
-        void this.helper?.close();
-        this.helper = null;
+        log(`face engine helper thread could not start (${err instanceof Error ? err.message : String(err)}); working on one thread`);
+        this.dropHelper(h);
       });
     }
     return this.helper;
   }
 
-  /** Stops the helper worker (tests and embedders that want a clean exit). */
+  private dropHelper(h: EnginePool): void {
+    if (this.helper !== h) return;
+    this.helper = null;
+    this.helperFailures++;
+    void h.close().catch(() => undefined);
+  }
+
+  /** Stops the helper worker (tests and embedders that want a clean exit). Safe while matches run. */
   async close(): Promise<void> {
     const h = this.helper;
     this.helper = null;
@@ -95,24 +117,25 @@ export class FaceEngine {
   }
 
   /** Runs the pipeline on one image (exposed for eval/bench). */
-  async analyze(image: Buffer, label = 'image', opts: { liveness?: boolean; rotate?: boolean } = {}): Promise<FaceAnalysis> {
+  async analyze(image: ImageInput, label = 'image', opts: { liveness?: boolean; rotate?: boolean } = {}): Promise<FaceAnalysis> {
+    const buf = asImageBuffer(image, label);
     const sessions = await this.sessions();
-    return analyzeImage(sessions, image, label, { cfg: this.config, ...opts });
+    return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
   }
 
-  async embed(image: Buffer): Promise<{ embedding: Float32Array; face: FaceEntity; entities: FaceEntity[] } | null> {
+  async embed(image: ImageInput): Promise<{ embedding: Float32Array; face: FaceEntity; entities: FaceEntity[] } | null> {
     const a = await this.analyze(image, 'image');
     if (!a.embedding || !a.chosen) return null;
     return { embedding: a.embedding, face: a.chosen, entities: a.entities };
   }
 
-  async match(userImage: Buffer, refImage: Buffer, options: MatchOptions = {}): Promise<FaceMatchReport> {
+  async match(userImage: ImageInput, refImage: ImageInput, options: MatchOptions = {}): Promise<FaceMatchReport> {
     return (await this.matchDetailed(userImage, refImage, options)).report;
   }
 
   async matchDetailed(
-    userImage: Buffer,
-    refImage: Buffer,
+    userImage: ImageInput,
+    refImage: ImageInput,
     options: MatchOptions = {},
   ): Promise<{ report: FaceMatchReport; alignedFaces: { user: Buffer | null; ref: Buffer | null } }> {
     const { report, user, ref } = await this.matchInternal(userImage, refImage, options);
@@ -121,7 +144,7 @@ export class FaceEngine {
   }
 
   /** The match with both analyses (eval/bench read their timings). */
-  async matchInternal(userImage: Buffer, refImage: Buffer, options: MatchOptions = {}): Promise<{ report: FaceMatchReport; user: FaceAnalysis; ref: FaceAnalysis }> {
+  async matchInternal(userImage: ImageInput, refImage: ImageInput, options: MatchOptions = {}): Promise<{ report: FaceMatchReport; user: FaceAnalysis; ref: FaceAnalysis }> {
     const mode = options.mode ?? 'standalone';
     const decline = options.declineThreshold ?? (mode === 'workflow' ? WORKFLOW_DECLINE_DEFAULT : STANDALONE_DECLINE_DEFAULT);
     const review = options.reviewThreshold ?? WORKFLOW_REVIEW_DEFAULT;
@@ -129,25 +152,34 @@ export class FaceEngine {
     // Validate thresholds before any work (throws VALIDATION).
     if (mode === 'workflow') decideWorkflow(0, decline, review, nodeId);
     else decideStandalone(0, decline);
-    if (!Buffer.isBuffer(userImage)) throw new FacematchError('IMAGE_EMPTY', 'user_image is missing; send the selfie as a file.');
-    if (!Buffer.isBuffer(refImage)) throw new FacematchError('IMAGE_EMPTY', 'ref_image is missing; send the reference photo as a file.');
+    const userBuf = asImageBuffer(userImage, 'user_image');
+    const refBuf = asImageBuffer(refImage, 'ref_image');
     const t0 = performance.now();
+    // Header checks (size, type, dimensions) of both images first: a bad image fails fast,
+    // user_image's error first, before any pipeline work is started.
+    await probeImage(userBuf, 'user_image');
+    await probeImage(refBuf, 'ref_image');
     const sessions = await this.sessions();
     const tLoad = performance.now() - t0;
     const rotate = options.rotateImage ?? false;
     // Both images in parallel: sharp and onnxruntime run off the JS thread, so the two
     // pipelines overlap on two cores.
     const helper = this.helperPool();
-    const [user, ref] = await Promise.all([
-      analyzeImage(sessions, userImage, 'user_image', { cfg: this.config, liveness: true, rotate }),
+    const settled = await Promise.allSettled([
+      analyzeImage(sessions, userBuf, 'user_image', { cfg: this.config, liveness: true, rotate }),
       helper
-        ? helper.analyze(refImage, 'ref_image', { rotate }).catch((err: unknown) => {
+        ? helper.analyze(refBuf, 'ref_image', { rotate }).catch((err: unknown) => {
             if (isFacematchError(err)) throw err;
             // The helper thread failed (not the image): do the work here instead.
-            return analyzeImage(sessions, refImage, 'ref_image', { cfg: this.config, rotate });
+            log(`face engine helper thread failed (${err instanceof Error ? err.message : String(err)}); analysing ref_image on the main thread`);
+            return analyzeImage(sessions, refBuf, 'ref_image', { cfg: this.config, rotate });
           })
-        : analyzeImage(sessions, refImage, 'ref_image', { cfg: this.config, rotate }),
+        : analyzeImage(sessions, refBuf, 'ref_image', { cfg: this.config, rotate }),
     ]);
+    // Both settled before returning, so no work for this call is left running (close()
+    // and callers that free resources afterwards rely on it); user_image's error wins.
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    const [user, ref] = settled.map((s) => (s as PromiseFulfilledResult<FaceAnalysis>).value) as [FaceAnalysis, FaceAnalysis];
     const similarity = user.embedding && ref.embedding ? cosine(user.embedding, ref.embedding) : null;
     const score = similarity === null ? null : reportScore(similarity);
     const decision = mode === 'workflow' ? decideWorkflow(score, decline, review, nodeId) : decideStandalone(score, decline);
