@@ -31,8 +31,9 @@ export function parseArgs(argv: string[], withValue: string[], booleans: string[
 export function numberFlag(flags: Record<string, string>, name: string): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got '${v}').`);
+  // Plain decimals only: Number() would also take '0x1e' or '0b1'.
+  const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a decimal number (got '${v}').`);
   return n;
 }
 

@@ -63,14 +63,16 @@ export class FaceEngine {
    * and works on this thread only.
    */
   private helperPool(): EnginePool | null {
-    if (!this.parallel || this.helperFailures >= MAX_HELPER_FAILURES) return null;
     if (this.helper && !this.helper.alive) this.dropHelper(this.helper);
+    if (!this.parallel || this.helperFailures >= MAX_HELPER_FAILURES) return null;
     if (!this.helper) {
       const h = new EnginePool(1, this.config, { unrefWhenIdle: true });
       this.helper = h;
       h.load().catch((err: unknown) => {
-        // Models missing or the worker failed: match() falls back to this thread.
-        log(`face engine helper thread could not start (${err instanceof Error ? err.message : String(err)}); working on one thread`);
+        // Models missing or the worker failed: match() falls back to this thread (which
+        // reports a missing-models error itself; close() during the load is not a failure).
+        if (this.helper !== h) return;
+        if (!isFacematchError(err)) log(`face engine helper thread could not start (${err instanceof Error ? err.message : String(err)}); working on one thread`);
         this.dropHelper(h);
       });
     }
@@ -80,7 +82,7 @@ export class FaceEngine {
   private dropHelper(h: EnginePool): void {
     if (this.helper !== h) return;
     this.helper = null;
-    this.helperFailures++;
+    if (++this.helperFailures === MAX_HELPER_FAILURES) log(`face engine helper thread failed ${MAX_HELPER_FAILURES} times; this engine now works on one thread`);
     void h.close().catch(() => undefined);
   }
 

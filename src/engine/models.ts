@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { FacematchError } from '../errors.js';
+import { modelsDir as packageModelsDir } from '../paths.js';
 
 export const MODEL_FILES = {
   detect: 'fr_detect.onnx',
@@ -30,7 +31,7 @@ export async function loadSessions(modelsDir: string, threads: number, onProgres
   const names = Object.keys(MODEL_FILES) as ModelName[];
   const missing = names.filter((n) => !existsSync(join(modelsDir, MODEL_FILES[n])));
   if (missing.length > 0) {
-    throw new FacematchError('MODELS_MISSING', `face model files are missing from ${modelsDir} (${missing.map((n) => MODEL_FILES[n]).join(', ')}); run npm install to fetch and verify them.`);
+    throw new FacematchError('MODELS_MISSING', `face model files are missing from ${modelsDir} (${missing.map((n) => MODEL_FILES[n]).join(', ')}); run \`node ${join(packageModelsDir, 'fetch-models.mjs')}\` (or npm install in the facematch-mcp folder) to fetch and verify them.`);
   }
   const out: Partial<Sessions> = {};
   let done = 0;
