@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { FaceEngine } from '../src/engine/index.js';
-import { FacematchError, type ErrorCode } from '../src/errors.js';
 import { facesDir, hasFaces, noFacesReason } from './helpers/data.js';
+import { expectCode, noiseJpeg as makeNoiseJpeg } from './helpers/engine.js';
 
 const engine = new FaceEngine();
 const FACE_A = join(facesDir, 'lfw-funneled-dev', 'images', 'Akhmed_Zakayev', 'Akhmed_Zakayev_0001.jpg');
@@ -16,18 +16,9 @@ const FACE_B = join(facesDir, 'lfw-funneled-dev', 'images', 'Akhmed_Zakayev', 'A
 
 let noiseJpeg: Buffer;
 before(async () => {
-  noiseJpeg = await sharp(Buffer.alloc(640 * 480 * 3, 0).map((_, i) => (i * 2654435761) >>> 24), { raw: { width: 640, height: 480, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  noiseJpeg = await makeNoiseJpeg(640, 480);
 });
 
-function expectCode(code: ErrorCode, mention: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof FacematchError, `expected FacematchError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, mention);
-    assert.ok(!err.message.includes('\n') && err.message.length < 300, 'one short sentence');
-    return true;
-  };
-}
 
 /** A PNG whose header claims width x height, made from a 1x1 image (no big allocation). */
 async function pngClaiming(width: number, height: number): Promise<Buffer> {

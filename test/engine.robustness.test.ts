@@ -13,9 +13,10 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { FaceEngine, MAX_IMAGE_BYTES } from '../src/engine/index.js';
 import { EnginePool } from '../src/engine/pool.js';
-import { FacematchError, type ErrorCode } from '../src/errors.js';
+import { FacematchError } from '../src/errors.js';
 import { packageRoot } from '../src/paths.js';
 import { facesDir, hasFaces, noFacesReason } from './helpers/data.js';
+import { expectCode, noiseJpeg as makeNoiseJpeg } from './helpers/engine.js';
 
 const FACE_A = join(facesDir, 'lfw-funneled-dev', 'images', 'Akhmed_Zakayev', 'Akhmed_Zakayev_0001.jpg');
 const FACE_B = join(facesDir, 'lfw-funneled-dev', 'images', 'Akhmed_Zakayev', 'Akhmed_Zakayev_0003.jpg');
@@ -24,19 +25,10 @@ const skipFaces = hasFaces ? false : noFacesReason;
 const engine = new FaceEngine();
 let noiseJpeg: Buffer;
 before(async () => {
-  noiseJpeg = await sharp(Buffer.alloc(320 * 240 * 3, 0).map((_, i) => (i * 2654435761) >>> 24), { raw: { width: 320, height: 240, channels: 3 } }).jpeg().toBuffer();
+  noiseJpeg = await makeNoiseJpeg(320, 240, 80);
 });
 after(() => engine.close());
 
-function expectCode(code: ErrorCode, mention: RegExp) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof FacematchError, `expected FacematchError, got ${String(err)}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, mention);
-    assert.ok(!err.message.includes('\n') && err.message.length < 300, 'one short sentence');
-    return true;
-  };
-}
 
 test('a Uint8Array is image bytes; a string or number is refused with a sentence (also by embed)', async () => {
   const r = await engine.match(new Uint8Array(noiseJpeg), noiseJpeg);
