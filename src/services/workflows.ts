@@ -48,18 +48,17 @@ const threshold = (name: string) =>
     .min(0, { error: `${name} must be from 0 to 100.` })
     .max(100, { error: `${name} must be from 0 to 100.` });
 
+/** An integer in [min, max]; every way of missing it gets the same sentence. */
+const wholeNumber = (message: string, min: number, max: number) =>
+  z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+
 const FaceMatchConfigInput = z.object({
   face_match_score_decline_threshold: threshold('face_match_score_decline_threshold').optional(),
   face_match_score_review_threshold: threshold('face_match_score_review_threshold').optional(),
   face_match_not_computed_action: z
     .enum(['REVIEW', 'DECLINE'], { error: 'face_match_not_computed_action must be REVIEW or DECLINE.' })
     .optional(),
-  face_match_max_attempts: z
-    .number({ error: 'face_match_max_attempts must be an integer from 1 to 10.' })
-    .int({ error: 'face_match_max_attempts must be an integer from 1 to 10.' })
-    .min(1, { error: 'face_match_max_attempts must be an integer from 1 to 10.' })
-    .max(10, { error: 'face_match_max_attempts must be an integer from 1 to 10.' })
-    .optional(),
+  face_match_max_attempts: wholeNumber('face_match_max_attempts must be an integer from 1 to 10.', 1, 10).optional(),
 });
 
 const FeatureInput = z.object({
@@ -80,14 +79,9 @@ const settings = {
   features: z
     .array(FeatureInput, { error: 'features must be a list of {feature, config} objects.' })
     .min(1, { error: 'features must list at least one feature.' }),
-  max_retry_attempts: z.number({ error: 'max_retry_attempts must be an integer from 0 to 10.' }).int().min(0).max(10).optional(),
-  retry_window_days: z.number({ error: 'retry_window_days must be an integer from 1 to 365.' }).int().min(1).max(365).optional(),
-  session_expiration_time: z
-    .number({ error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
-    .int({ error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
-    .min(1, { error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
-    .max(43_200, { error: 'session_expiration_time must be a whole number of minutes from 1 to 43200.' })
-    .optional(),
+  max_retry_attempts: wholeNumber('max_retry_attempts must be an integer from 0 to 10.', 0, 10).optional(),
+  retry_window_days: wholeNumber('retry_window_days must be an integer from 1 to 365.', 1, 365).optional(),
+  session_expiration_time: wholeNumber('session_expiration_time must be a whole number of minutes from 1 to 43200.', 1, 43_200).optional(),
 };
 
 const CreateInput = z.object({ ...settings, workflow_label: settings.workflow_label.optional() });
