@@ -15,6 +15,9 @@ import type { WebhookDeliveryOptions } from './types.js';
 /** A signed timestamp older than this is refreshed before sending (receivers allow 300 s). */
 const STALE_TIMESTAMP_S = 240;
 const CONCURRENCY = 4;
+/** Bytes of a receiver's answer kept in the delivery record. */
+export const RESPONSE_BODY_KEEP = 2048;
+const RESPONSE_BODY_DRAIN = 64 * 1024;
 
 interface OutboxRow {
   id: number;
@@ -190,6 +193,7 @@ export class DeliveryWorker {
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let response: { text: string; truncated: boolean } | null = null;
     try {
       const res = await request(dest.url, {
         method: 'POST',
@@ -201,7 +205,7 @@ export class DeliveryWorker {
         bodyTimeout: this.timeoutMs,
       });
       statusCode = res.statusCode;
-      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      response = await readBounded(res.body);
     } catch (err) {
       error = describe(err);
     } finally {
@@ -219,7 +223,11 @@ export class DeliveryWorker {
     const now = Date.now();
     const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
     db.transaction(() => {
-      db.prepare('INSERT INTO webhook_attempts (outbox_id, attempt, status_code, error, duration_ms, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      db.prepare(
+        `INSERT INTO webhook_attempts (outbox_id, attempt, status_code, error, duration_ms, outcome, created_at,
+                                       request_headers, request_body, response_body, response_truncated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
         row.id,
         attempt,
         statusCode,
@@ -227,6 +235,10 @@ export class DeliveryWorker {
         duration,
         outcome,
         now,
+        JSON.stringify(signed.headers),
+        signed.body,
+        response ? response.text : null,
+        response?.truncated ? 1 : 0,
       );
       db.prepare(
         `UPDATE webhook_outbox SET attempts = ?, state = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
@@ -242,6 +254,29 @@ export class DeliveryWorker {
     }).immediate();
     if (!ok) log(`webhook ${row.event_id} to ${dest.url}: attempt ${attempt} ${lastError}${retry ? ', will retry' : ', giving up'}`);
   }
+}
+
+/** Keeps the first RESPONSE_BODY_KEEP bytes of an answer as text and drains (at most
+ *  RESPONSE_BODY_DRAIN bytes of) the rest, so a huge answer costs neither memory nor time. */
+async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean }> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      total += buf.length;
+      if (keptBytes < RESPONSE_BODY_KEEP) {
+        const part = buf.subarray(0, RESPONSE_BODY_KEEP - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (total > RESPONSE_BODY_DRAIN) break;
+    }
+  } catch {
+    /* a receiver that breaks off mid-answer: keep what arrived */
+  }
+  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes };
 }
 
 function processAlive(pid: number): boolean {
