@@ -186,6 +186,13 @@ export class DeliveryWorker {
   private claim(limit: number): OutboxRow[] {
     if (limit <= 0) return [];
     const db = this.ctx.db;
+    // A read first: most passes find nothing due, and should not take the write lock for that.
+    const anyDue = db
+      .prepare<{ now: number }, { id: number }>(
+        "SELECT id FROM webhook_outbox WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now) LIMIT 1",
+      )
+      .get({ now: Date.now() });
+    if (!anyDue) return [];
     return db
       .transaction(() => {
         const now = Date.now();
