@@ -380,7 +380,8 @@ export function createSessions(
     list(app, query = {}) {
       const q = validate(ListQuery, query ?? {}, 'session list query');
       expireDue();
-      const where = ['application_id = @app'];
+      // Verification sessions only: standalone API requests (save_api_request) have their own request_id.
+      const where = ["application_id = @app", "kind = 'session'"];
       const params: Record<string, string | number> = { app: app.applicationId, limit: q.limit ?? 20, offset: q.offset ?? 0 };
       if (q.status) {
         const statuses = [...new Set(q.status.split(',').map((x) => x.trim()))];
