@@ -16,6 +16,7 @@ import { verifyWebhookSignature } from './verify_webhook_signature.js';
 import { signWebhookPayload } from './sign_webhook_payload.js';
 import { calibrateThresholds } from './calibrate_thresholds.js';
 import { sandboxStatus } from './sandbox_status.js';
+import { revokeApiKey } from './revoke_api_key.js';
 
 export const TOOLS: readonly AnyTool[] = [
   provisionAccount,
@@ -34,4 +35,5 @@ export const TOOLS: readonly AnyTool[] = [
   signWebhookPayload,
   calibrateThresholds,
   sandboxStatus,
+  revokeApiKey,
 ];
