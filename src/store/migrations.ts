@@ -169,4 +169,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE webhook_attempts ADD COLUMN response_body TEXT;
   ALTER TABLE webhook_attempts ADD COLUMN response_truncated INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4 (issue 7): deleted workflows are tombstoned (sessions keep their versions); session reviews.
+  `
+  ALTER TABLE workflows ADD COLUMN deleted_at INTEGER;
+  ALTER TABLE sessions ADD COLUMN liveness_checks TEXT;
+  ALTER TABLE api_keys ADD COLUMN key_sealed TEXT;
+  CREATE TABLE session_reviews (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    old_status  TEXT,
+    new_status  TEXT,
+    note        TEXT,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX session_reviews_session ON session_reviews(session_id);
+  `,
 ];
