@@ -14,6 +14,7 @@ import { cosine } from './embed.js';
 import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
+import type { ImageQuality } from './quality.js';
 import type { FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
@@ -125,6 +126,16 @@ export class FaceEngine {
     return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
   }
 
+  /**
+   * Quality signals of one photo (face found, size, brightness, contrast, sharpness, pose)
+   * and the issues a person can fix; the embedder is not run.
+   */
+  async assess(image: ImageInput, label = 'image'): Promise<ImageQuality> {
+    const buf = asImageBuffer(image, label);
+    const sessions = await this.sessions();
+    return (await analyzeImage(sessions, buf, label, { cfg: this.config, embed: false })).quality;
+  }
+
   async embed(image: ImageInput): Promise<{ embedding: Float32Array; face: FaceEntity; entities: FaceEntity[] } | null> {
     const a = await this.analyze(image, 'image');
     if (!a.embedding || !a.chosen) return null;
@@ -199,6 +210,7 @@ export class FaceEngine {
       warnings: decision.warnings,
       similarity: similarity === null ? null : Math.round(similarity * 1e6) / 1e6,
       liveness: { user_image: user.liveness === null ? null : Math.round(user.liveness * 1e4) / 1e4 },
+      quality: { user_image: user.quality, ref_image: ref.quality },
       timing_ms: timing,
     };
     return { report, user, ref };
