@@ -95,8 +95,8 @@ function step(opts: {
       <button type="button" class="btn primary" data-act="shoot" hidden>${escapeHtml(opts.shootText)}</button>
       <button type="button" class="btn" data-act="switch" hidden>Switch camera</button>
       <button type="button" class="btn" data-act="stop" hidden>Close camera</button>
-      <button type="button" class="btn" data-act="retake" hidden>Retake</button>
       <button type="button" class="btn primary" data-act="use" hidden>Use this photo</button>
+      <button type="button" class="btn" data-act="retake" hidden>Retake</button>
     </div>
     <div class="file-row" data-part="file-row">
       <label for="${opts.id}">${escapeHtml(opts.label)}</label>
@@ -155,7 +155,7 @@ ${attempts}
   <label for="progress">Upload progress</label>
   <progress id="progress" max="100" value="0"></progress>
 </div>
-<p id="status" class="status" role="status" aria-live="polite"></p>
+<p id="status" class="status sr-only" role="status" aria-live="polite"></p>
 <p id="error" class="error" role="alert"></p>
 <section id="result" class="result" tabindex="-1" hidden aria-labelledby="result-title">
   <div class="result-icon" id="result-icon" aria-hidden="true"></div>

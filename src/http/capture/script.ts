@@ -120,7 +120,7 @@ export const CAPTURE_JS = String.raw`(function () {
     s.preview.hidden = !(what === 'checking' || what === 'review');
     s.spinner.hidden = what !== 'checking';
     s.checks.hidden = what !== 'review';
-    s.fileRow.hidden = what === 'camera' || what === 'checking';
+    s.fileRow.hidden = what !== 'ready';
     b.camera.hidden = !(what === 'ready' && canCamera);
     b.shoot.hidden = what !== 'camera';
     b.stop.hidden = what !== 'camera';

@@ -23,6 +23,8 @@ body { margin: 0; min-height: 100vh; background: var(--bg); color: var(--text);
 .skip:focus { left: 1rem; top: .5rem; background: var(--card); color: var(--text); padding: .5rem .75rem; z-index: 10; border-radius: 8px; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 [hidden] { display: none !important; }
+/* Read by screen readers, not shown: the status line repeats what the page already shows. */
+.sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 
 .top { display: flex; align-items: center; gap: .6rem; max-width: 36rem; margin: 0 auto; padding: .9rem 1rem .4rem; }
 .brand { display: inline-flex; align-items: center; gap: .5rem; font-weight: 650; letter-spacing: .01em; }
@@ -30,7 +32,6 @@ body { margin: 0; min-height: 100vh; background: var(--bg); color: var(--text);
   box-shadow: inset 0 0 0 .32rem var(--card), inset 0 0 0 .5rem var(--accent); }
 .badge { font-size: .75rem; font-weight: 650; text-transform: uppercase; letter-spacing: .06em; padding: .15rem .5rem;
   border-radius: 999px; background: var(--warn-soft); color: var(--warn); }
-  background: var(--card); color: var(--text); font-size: 1.4rem; line-height: 1; cursor: pointer; }
 
 main { max-width: 36rem; margin: 0 auto; padding: .5rem 1rem 1rem; }
 main:focus { outline: none; }
@@ -56,27 +57,28 @@ legend { font-weight: 650; padding: 0 .35rem; display: inline-flex; align-items:
 .js fieldset.step:not(.current) { display: none; }
 .js legend { font-size: 1.1rem; padding: 0; margin-bottom: .75rem; }
 label { display: block; font-weight: 600; margin-bottom: .25rem; }
-input[type=file] { display: block; max-width: 100%; padding: .35rem 0; font: inherit; }
+input[type=file] { display: block; max-width: 100%; padding: .35rem 0; font: inherit; color: var(--muted); }
+input[type=file]::file-selector-button { font: inherit; font-weight: 600; margin-right: .75rem; padding: .5rem 1rem; border-radius: 10px;
+  border: 1px solid var(--accent); background: var(--accent-soft); color: var(--text); cursor: pointer; }
 .hint { font-size: .9rem; color: var(--muted); margin: .25rem 0 0; }
 .file-row { margin-top: .75rem; }
 .js .file-row { padding: .75rem; border: 1px dashed var(--line); border-radius: 10px; }
 .js .file-row label { font-weight: 600; }
 
 .stage { position: relative; overflow: hidden; border-radius: 12px; background: #0d1117; aspect-ratio: 4 / 3; width: 100%; }
-.stage video, .stage img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; }
+.stage video, .stage img { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; z-index: 0; }
 .stage.mirror video { transform: scaleX(-1); }
 .stage[data-view="ready"] { background: radial-gradient(circle at 50% 40%, #2a3446 0, #121822 70%); }
-.guide { position: absolute; pointer-events: none; }
+.guide { position: absolute; pointer-events: none; z-index: 3; }
 .guide-face { left: 50%; top: 47%; width: 46%; height: 76%; transform: translate(-50%, -50%); border-radius: 50%;
-  border: 3px solid rgba(255, 255, 255, .9); box-shadow: 0 0 0 100vmax rgba(6, 10, 16, .45); }
+  border: 3px solid rgba(255, 255, 255, .9); }
 .guide-card { left: 50%; top: 50%; width: 82%; height: 62%; transform: translate(-50%, -50%); border-radius: 14px;
-  border: 3px solid rgba(255, 255, 255, .9); box-shadow: 0 0 0 100vmax rgba(6, 10, 16, .45); }
+  border: 3px solid rgba(255, 255, 255, .9); }
 .stage[data-view="ready"] .guide { border-style: dashed; }
-.stage[data-view="checking"] .guide, .stage[data-view="review"] .guide { display: none; }
 .stage-tip { position: absolute; left: 0; right: 0; bottom: .6rem; margin: 0; text-align: center; color: #fff;
-  font-size: .9rem; font-weight: 600; text-shadow: 0 1px 3px rgba(0, 0, 0, .8); padding: 0 .5rem; }
+  font-size: .9rem; font-weight: 600; text-shadow: 0 1px 3px rgba(0, 0, 0, .8); padding: 0 .5rem; z-index: 3; }
 .spinner { position: absolute; left: 50%; top: 50%; width: 3rem; height: 3rem; margin: -1.5rem 0 0 -1.5rem; border-radius: 50%;
-  border: 4px solid rgba(255, 255, 255, .35); border-top-color: #fff; animation: spin .9s linear infinite; }
+  border: 4px solid rgba(255, 255, 255, .35); border-top-color: #fff; animation: spin .9s linear infinite; z-index: 3; }
 .stage[data-view="checking"] img { filter: brightness(.6); }
 @keyframes spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 3s; } }
