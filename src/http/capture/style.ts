@@ -40,6 +40,7 @@ main:focus { outline: none; }
 h1 { font-size: 1.45rem; line-height: 1.25; margin: .25rem 0 .5rem; }
 .lead { color: var(--muted); margin: 0 0 1rem; }
 .attempts { font-weight: 600; }
+body[data-state="done"] .lead, body[data-state="done"] .attempts { display: none; }
 .foot { text-align: center; color: var(--muted); font-size: .85rem; padding: 0 1rem 1.5rem; }
 .foot p { margin: 0; }
 .framed .foot { display: none; }
@@ -75,6 +76,7 @@ input[type=file]::file-selector-button { font: inherit; font-weight: 600; margin
 .guide-card { left: 50%; top: 50%; width: 82%; height: 62%; transform: translate(-50%, -50%); border-radius: 14px;
   border: 3px solid rgba(255, 255, 255, .9); }
 .stage[data-view="ready"] .guide { border-style: dashed; }
+.stage[data-view="checking"] .guide, .stage[data-view="review"] .guide { display: none; }
 .stage-tip { position: absolute; left: 0; right: 0; bottom: .6rem; margin: 0; text-align: center; color: #fff;
   font-size: .9rem; font-weight: 600; text-shadow: 0 1px 3px rgba(0, 0, 0, .8); padding: 0 .5rem; z-index: 3; }
 .spinner { position: absolute; left: 50%; top: 50%; width: 3rem; height: 3rem; margin: -1.5rem 0 0 -1.5rem; border-radius: 50%;
