@@ -77,11 +77,20 @@ describe('capture page in headless Chromium', { skip }, () => {
     const page = await openPage(session.url);
     assert.equal(await page.title(), 'Verify your identity');
     assert.equal(await page.locator('#step-reference').isVisible(), false, 'one step at a time');
+    // Focus order: skip link, then the camera, then the file fallback.
+    const focused = async (): Promise<string> => page.evaluate<string>("(document.activeElement.textContent || '').trim() || document.activeElement.id");
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Open camera');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'selfie');
     // Accessible names come from <label for>: the inputs are found by their labels.
     await choose(page, 'Selfie photo', samePair!.a);
     assert.equal(await page.locator('#step-selfie [data-part="preview"]').isVisible(), true, 'a preview of the chosen selfie is shown');
     assert.equal(await page.getByRole('heading', { name: /^Photo check/ }).isVisible(), true, 'the photo check result is shown');
     assert.equal(await page.getByRole('button', { name: 'Retake' }).isVisible(), true);
+    assert.match(await focused(), /^Photo check/, 'focus moves to the check result');
     await page.getByRole('button', { name: 'Continue' }).focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('#step-reference').isVisible(), true, 'step 2 follows');
