@@ -290,6 +290,22 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
     await page.context().close();
   });
 
+  test('a finished session opened through the SDK reports its status on load (ready, status_updated)', async () => {
+    const session = await newSession({ vendor_data: 'sdk-finished' });
+    const sim = await call(twin.url, 'POST', `/sandbox/session/${session.session_id}/simulate/`, { key, json: { outcome: 'Approved' } });
+    assert.equal(sim.status, 200, sim.text);
+    const { page, frame } = await startOnHost(session.url);
+    await waitForEvent(page, 'didit:status_updated');
+    const seen = (await events(page)).slice(1);
+    assert.deepEqual(seen, [
+      { type: 'didit:ready', data: { sessionId: session.session_id, status: 'Approved' } },
+      { type: 'didit:status_updated', data: { sessionId: session.session_id, status: 'Approved' } },
+    ]);
+    assert.match((await frame.locator('#message').textContent()) ?? '', /identity was verified/);
+    assert.equal((await results(page)).length, 0);
+    await page.context().close();
+  });
+
   test('the page is framable only by the frame-ancestors policy: FACEMATCH_FRAME_ANCESTORS=\'none\' blocks the SDK', async () => {
     const session = await newSession({ vendor_data: 'sdk-blocked' });
     const page = await (await browser.newContext()).newPage();
