@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'GONE'
   // environment
-  | 'MODELS_MISSING';
+  | 'MODELS_MISSING'
+  // load: the face engine's queue is full (carries retryAfterSeconds)
+  | 'ENGINE_BUSY';
 
 const STATUS: Record<ErrorCode, number> = {
   IMAGE_EMPTY: 400,
@@ -33,6 +35,7 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   GONE: 410,
   MODELS_MISSING: 503,
+  ENGINE_BUSY: 429,
 };
 
 export class FacematchError extends Error {

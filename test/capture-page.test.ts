@@ -1,25 +1,19 @@
 // The hosted capture page in a real headless Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core): upload real photos with the keyboard-reachable form, see the outcome
-// announced, land on the callback with verificationSessionId and status, and find the same
-// decision stored. Also: the camera path (Chromium's fake camera), a retry after a decline,
-// the page without JavaScript, and finished/expired sessions.
+// playwright-core), opened directly as a user would from a session link: upload real photos
+// with the keyboard, see the photo check and the outcome announced, land on the callback with
+// verificationSessionId and status, and find the same decision stored. Also: the camera path
+// (Chromium's synthetic camera: no face), a retry after a decline, the page without
+// JavaScript, and finished/expired sessions. The SDK-in-an-iframe flows: capture-sdk.test.ts.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium } from './helpers/browser.js';
 import type { SessionCreated, SessionDecision, Workflow } from '../src/services/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 import { call, startTwin, type Twin } from './helpers/http-twin.js';
 import { startReceiver, type Receiver } from './helpers/sandbox.js';
 
-const CHROMIUM = process.env.FACEMATCH_CHROMIUM ?? '/usr/bin/chromium';
-const noChromium = existsSync(CHROMIUM)
-  ? false
-  : `Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (or set FACEMATCH_CHROMIUM); the capture page was NOT tested in a browser`;
-// Why: CI installs Chromium; there its absence must fail the run instead of skipping the page test.
-if (noChromium && process.env.CI) throw new Error(`CI is set but ${noChromium}`);
 const skip = noChromium || (hasFaces ? false : noFacesReason);
-if (noChromium) process.stderr.write(`\n*** SKIPPING capture-page browser tests: ${noChromium} ***\n\n`);
 
 const pairs = hasFaces ? readPairs('lfw-funneled-dev') : [];
 const samePair = pairs.find((p) => p.same);
@@ -38,22 +32,7 @@ describe('capture page in headless Chromium', { skip }, () => {
     key = twin.apiKey();
     const wf = await call(twin.url, 'POST', '/v3/workflows/', { key, json: { workflow_label: 'capture', features: [{ feature: 'FACE_MATCH' }] } });
     workflowId = (wf.json as Workflow).workflow_id;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-        // A synthetic camera that needs no permission prompt, for the getUserMedia path.
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -87,14 +66,35 @@ describe('capture page in headless Chromium', { skip }, () => {
     return page;
   }
 
-  test('real photos, keyboard only: progress and outcome announced, redirect to the callback, decision stored', async () => {
+  /** Chooses a file for the step's input and waits for the photo check to finish. */
+  async function choose(page: Page, label: string, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+    await page.getByLabel(label).setInputFiles(file);
+    await page.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
+  }
+
+  test('real photos, keyboard only: photo check, progress and outcome announced, redirect to the callback, decision stored', async () => {
     const session = await newSession({ vendor_data: 'browser-1', callback: `${receiver.url}?shop=demo` });
     const page = await openPage(session.url);
     assert.equal(await page.title(), 'Verify your identity');
+    assert.equal(await page.locator('#step-reference').isVisible(), false, 'one step at a time');
+    // Focus order: skip link, then the camera, then the file fallback.
+    const focused = async (): Promise<string> => page.evaluate<string>("(document.activeElement.textContent || '').trim() || document.activeElement.id");
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'Open camera');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'selfie');
     // Accessible names come from <label for>: the inputs are found by their labels.
-    await page.getByLabel('Selfie photo').setInputFiles(samePair!.a);
-    await page.getByLabel('ID document or reference photo').setInputFiles(samePair!.b);
-    assert.equal(await page.locator('#selfie-preview').isVisible(), true, 'a preview of the chosen selfie is shown');
+    await choose(page, 'Selfie photo', samePair!.a);
+    assert.equal(await page.locator('#step-selfie [data-part="preview"]').isVisible(), true, 'a preview of the chosen selfie is shown');
+    assert.equal(await page.getByRole('heading', { name: /^Photo check/ }).isVisible(), true, 'the photo check result is shown');
+    assert.equal(await page.getByRole('button', { name: 'Retake' }).isVisible(), true);
+    assert.match(await focused(), /^Photo check/, 'focus moves to the check result');
+    await page.getByRole('button', { name: 'Continue' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#step-reference').isVisible(), true, 'step 2 follows');
+    await choose(page, 'ID document or reference photo', samePair!.b);
     // Submit with the keyboard: focus the button and press Enter.
     await page.getByRole('button', { name: 'Submit for verification' }).focus();
     await page.keyboard.press('Enter');
@@ -119,21 +119,23 @@ describe('capture page in headless Chromium', { skip }, () => {
   test('a decline with attempts left offers a retry on the page instead of redirecting', async () => {
     const session = await newSession({ callback: `${receiver.url}?shop=retry` });
     const page = await openPage(session.url);
-    await page.getByLabel('Selfie photo').setInputFiles(diffPair!.a);
-    await page.getByLabel('ID document or reference photo').setInputFiles(diffPair!.b);
+    await choose(page, 'Selfie photo', diffPair!.a);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await choose(page, 'ID document or reference photo', diffPair!.b);
     await page.getByRole('button', { name: 'Submit for verification' }).click();
     await page.locator('#result-text').waitFor({ state: 'visible', timeout: 30_000 });
     assert.match((await page.locator('#result-text').textContent()) ?? '', /Not verified/);
     assert.match((await page.locator('#result-next').textContent()) ?? '', /try again/i);
     const giveUp = page.getByRole('link', { name: 'Stop here and return to the site' });
     assert.match((await giveUp.getAttribute('href')) ?? '', /shop=retry&verificationSessionId=.*&status=Declined$/);
-    assert.equal(await page.getByRole('button', { name: 'Submit for verification' }).isEnabled(), true);
     assert.ok(page.url().startsWith(twin.url), 'still on the capture page');
     assert.equal((await decision(session.session_id)).status, 'Declined');
 
     // Second attempt with the right photos: Approved and redirected.
-    await page.getByLabel('Selfie photo').setInputFiles(samePair!.a);
-    await page.getByLabel('ID document or reference photo').setInputFiles(samePair!.b);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await choose(page, 'Selfie photo', samePair!.a);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await choose(page, 'ID document or reference photo', samePair!.b);
     await page.getByRole('button', { name: 'Submit for verification' }).click();
     await page.waitForURL((url) => url.toString().startsWith(receiver.url), { timeout: 30_000 });
     assert.equal(new URL(page.url()).searchParams.get('status'), 'Approved');
@@ -143,15 +145,25 @@ describe('capture page in headless Chromium', { skip }, () => {
     await page.context().close();
   });
 
-  test('the camera path: getUserMedia, take a selfie, submit (the fake camera has no face)', async () => {
+  test('the camera path: getUserMedia, framing guide, take a selfie, retake, submit (the synthetic camera has no face)', async () => {
     const session = await newSession();
     const page = await openPage(session.url);
-    const start = page.getByRole('button', { name: "Use this device's camera instead" });
+    const start = page.getByRole('button', { name: 'Open camera' });
     assert.equal(await start.isVisible(), true, 'the camera button appears where getUserMedia is allowed');
     await start.click();
+    await page.locator('body[data-state="camera"]').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('#step-selfie .guide-face').isVisible(), true, 'the face framing guide is over the live preview');
+    assert.equal(await page.evaluate("(() => { const v = document.querySelector('#step-selfie video'); return v.readyState >= 2 && v.videoWidth > 0; })()"), true, 'the preview is live');
     await page.getByRole('button', { name: 'Take selfie' }).click();
-    await page.locator('#status').filter({ hasText: 'Selfie taken' }).waitFor({ timeout: 10_000 });
-    await page.getByLabel('ID document or reference photo').setInputFiles(samePair!.b);
+    await page.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
+    assert.match((await page.locator('#status').textContent()) ?? '', /^Photo check/, 'the check result is announced');
+    // Retake goes back to the live camera; take it again.
+    await page.getByRole('button', { name: 'Retake' }).click();
+    await page.locator('body[data-state="camera"]').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Take selfie' }).click();
+    await page.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await choose(page, 'ID document or reference photo', samePair!.b);
     await page.getByRole('button', { name: 'Submit for verification' }).click();
     await page.locator('#result-text').waitFor({ state: 'visible', timeout: 30_000 });
     const stored = await decision(session.session_id);
@@ -161,14 +173,12 @@ describe('capture page in headless Chromium', { skip }, () => {
     await page.context().close();
   });
 
-  test('client-side checks: submitting without a selfie says what is missing, nothing is sent', async () => {
+  test('client-side checks: an empty file says what is wrong, nothing is sent', async () => {
     const session = await newSession();
     const page = await openPage(session.url);
-    // Bypass the browser's own `required` check to exercise the script's message.
-    await page.evaluate("document.getElementById('capture-form').noValidate = true");
-    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    await page.getByLabel('Selfie photo').setInputFiles({ name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) });
     const alert = page.getByRole('alert');
-    await alert.filter({ hasText: 'selfie' }).waitFor({ timeout: 5000 });
+    await alert.filter({ hasText: 'empty file' }).waitFor({ timeout: 5000 });
     assert.equal((await decision(session.session_id)).status, 'Not Started');
     await page.context().close();
   });

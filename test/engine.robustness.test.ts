@@ -124,15 +124,15 @@ test('every EXIF orientation 1-8 of a large photo: face found, bbox in upright d
   }
 });
 
-test('helper worker killed while idle: the next match works (a new helper or this thread)', { skip: skipFaces }, async () => {
+test('a worker killed while idle: the next match works (a new pool or this thread)', { skip: skipFaces }, async () => {
   const e = new FaceEngine({ parallel: true });
   try {
     const a = readFileSync(FACE_A);
     const b = readFileSync(FACE_B);
     assert.equal((await e.match(a, b)).status, 'Approved');
-    const helper = (e as unknown as { helper: { slots: Array<{ worker: { terminate(): Promise<number> } }> } | null }).helper;
-    assert.ok(helper, 'the engine started a helper worker');
-    await helper.slots[0]!.worker.terminate();
+    const pool = (e as unknown as { pool: { slots: Array<{ worker: { terminate(): Promise<number> } }> } | null }).pool;
+    assert.ok(pool, 'the engine started its worker pool');
+    await pool.slots[0]!.worker.terminate();
     const r = await e.match(a, b);
     assert.equal(r.status, 'Approved');
   } finally {
@@ -169,7 +169,7 @@ test('close() while matches are in flight lets them finish (no hang, no native a
 });
 
 test('50 concurrent matches on a cold engine: one model load, all answered', { skip: skipFaces }, async () => {
-  const e = new FaceEngine();
+  const e = new FaceEngine({ maxQueue: 64 });
   try {
     const a = readFileSync(FACE_A);
     const b = readFileSync(FACE_B);
@@ -179,6 +179,47 @@ test('50 concurrent matches on a cold engine: one model load, all answered', { s
       if (i % 4 === 3) assert.ok(r.status === 'rejected' && r.reason instanceof FacematchError && r.reason.code === 'IMAGE_UNSUPPORTED');
       else assert.equal(r.status, 'fulfilled', `call ${i}: ${r.status === 'rejected' ? String(r.reason) : ''}`);
     }
+  } finally {
+    await e.close();
+  }
+});
+
+test('a full queue refuses at once with ENGINE_BUSY and a Retry-After estimate; busy() counts', { skip: skipFaces }, async () => {
+  const e = new FaceEngine({ workers: 2, maxQueue: 2 });
+  try {
+    const a = readFileSync(FACE_A);
+    const b = readFileSync(FACE_B);
+    assert.deepEqual(e.busy(), { inFlight: 0, queued: 0 });
+    await e.load();
+    const all = Promise.allSettled(Array.from({ length: 8 }, () => e.match(a, b)));
+    // The header checks are async; once they are done, 2 run and 2 wait.
+    await new Promise((r) => setTimeout(r, 30));
+    const mid = e.busy();
+    const rs = await all;
+    const busy = rs.filter((r) => r.status === 'rejected');
+    assert.equal(busy.length, 4, JSON.stringify(rs.map((r) => r.status)));
+    for (const r of busy) {
+      const err = (r as PromiseRejectedResult).reason as { code?: string; retryAfterSeconds?: number; message: string };
+      assert.equal(err.code, 'ENGINE_BUSY');
+      assert.ok(Number.isInteger(err.retryAfterSeconds) && err.retryAfterSeconds! >= 1, String(err.retryAfterSeconds));
+      assert.match(err.message, /busy.*retry/);
+    }
+    for (const r of rs) if (r.status === 'fulfilled') assert.equal(r.value.status, 'Approved');
+    assert.ok(mid.inFlight <= 2 && mid.queued <= 2, JSON.stringify(mid));
+    assert.deepEqual(e.busy(), { inFlight: 0, queued: 0 });
+    // Once the queue drained, matches are accepted again.
+    assert.equal((await e.match(a, b)).status, 'Approved');
+  } finally {
+    await e.close();
+  }
+});
+
+test('with workers on, the calling thread loads no models: images are analysed in workers', { skip: skipFaces }, async () => {
+  const e = new FaceEngine({ workers: 2 });
+  try {
+    const r = await e.match(readFileSync(FACE_A), readFileSync(FACE_B));
+    assert.equal(r.status, 'Approved');
+    assert.equal((e as unknown as { loading: unknown }).loading, null, 'sessions were created on the calling thread');
   } finally {
     await e.close();
   }

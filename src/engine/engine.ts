@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { modelsDir as defaultModelsDir } from '../paths.js';
-import { isFacematchError } from '../errors.js';
+import { FacematchError, isFacematchError } from '../errors.js';
 import { log } from '../log.js';
 import { loadSessions, type Sessions } from './models.js';
 import { EnginePool } from './pool.js';
@@ -14,6 +14,7 @@ import { cosine } from './embed.js';
 import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
+import type { ImageQuality } from './quality.js';
 import type { FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
@@ -21,76 +22,152 @@ export type ImageInput = Buffer | Uint8Array;
 
 export interface FaceEngineOptions {
   modelsDir?: string;
-  /** onnxruntime intra-op threads per session (default: min(2, cores)). */
+  /** onnxruntime intra-op threads per session when working inline (default: min(2, cores)). */
   threads?: number;
   /** Pipeline variants, for evaluation; defaults are the measured best. */
   pipeline?: Partial<PipelineConfig>;
   /**
-   * Analyse the reference image in a helper worker thread while this thread does the
-   * selfie (onnxruntime-node runs inference on the calling JS thread, so this is the only
-   * way a single match uses two cores). Default: on when the machine has >= 2 cores and
-   * FACEMATCH_PARALLEL is not '0'. Costs a second copy of the models (~70 MB RSS).
+   * Run every image (decode, detect, align, embed) in worker threads, so the calling thread
+   * only waits (onnxruntime-node runs inference on the calling JS thread). Default: on,
+   * unless FACEMATCH_PARALLEL is '0'. false = work inline on the calling thread.
    */
   parallel?: boolean;
+  /** Worker threads (each a copy of the models, ~35 MB): default FACEMATCH_WORKERS or min(4, cores). */
+  workers?: number;
+  /**
+   * Matches allowed to wait (beyond the ones running) before match() refuses with
+   * ENGINE_BUSY: default FACEMATCH_MAX_QUEUE or 32.
+   */
+  maxQueue?: number;
 }
 
 export type ProgressFn = (done: number, total: number, message: string) => void;
 
 let sharedEngine: FaceEngine | null = null;
 
-/** Helper-thread deaths after which an engine stops starting new helpers. */
-const MAX_HELPER_FAILURES = 3;
+/** Worker-pool deaths after which an engine stops starting new pools and works inline. */
+const MAX_POOL_FAILURES = 3;
+export const DEFAULT_MAX_QUEUE = 32;
+
+/** Thrown by match() when maxQueue matches are already waiting. */
+export class EngineBusyError extends FacematchError {
+  /** Estimated seconds until a slot frees (for HTTP Retry-After). */
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, queued: number) {
+    super('ENGINE_BUSY', `the face engine is busy (${queued} matches waiting); retry in about ${retryAfterSeconds} s.`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+function positiveIntEnv(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    log(`${name}='${v}' is not a whole number >= 0; ignoring it`);
+    return undefined;
+  }
+  return n;
+}
 
 export class FaceEngine {
   readonly modelsDir: string;
   readonly threads: number;
   readonly config: PipelineConfig;
+  readonly workers: number;
+  readonly maxQueue: number;
   private loading: Promise<Sessions> | null = null;
   private readonly parallel: boolean;
-  private helper: EnginePool | null = null;
-  private helperFailures = 0;
+  private pool: EnginePool | null = null;
+  private poolReady: Promise<void> | null = null;
+  private poolFailures = 0;
+  /** Matches running / waiting for a slot. */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** Moving average of one match's wall time, for Retry-After estimates. */
+  private avgMatchMs = 250;
 
   constructor(opts: FaceEngineOptions = {}) {
     this.modelsDir = opts.modelsDir ?? defaultModelsDir;
     this.threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism()));
     this.config = { ...DEFAULT_PIPELINE, ...opts.pipeline };
-    this.parallel = opts.parallel ?? (process.env.FACEMATCH_PARALLEL !== '0' && availableParallelism() >= 2);
+    this.parallel = opts.parallel ?? process.env.FACEMATCH_PARALLEL !== '0';
+    this.workers = Math.max(1, opts.workers ?? positiveIntEnv('FACEMATCH_WORKERS') ?? Math.min(4, availableParallelism()));
+    this.maxQueue = Math.max(0, opts.maxQueue ?? positiveIntEnv('FACEMATCH_MAX_QUEUE') ?? DEFAULT_MAX_QUEUE);
+  }
+
+  /** Matches running at once: each uses two workers (one per image) while both images are in work. */
+  private get concurrency(): number {
+    return this.parallel ? this.workers : 1;
+  }
+
+  /** Load now: matches running and waiting (load-independent; never starts work). */
+  busy(): { inFlight: number; queued: number } {
+    return { inFlight: this.running, queued: this.waiting.length };
+  }
+
+  /** Takes a match slot, or throws ENGINE_BUSY when maxQueue matches already wait. */
+  private async acquire(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return;
+    }
+    if (this.waiting.length >= this.maxQueue) {
+      const ahead = this.waiting.length + this.running;
+      throw new EngineBusyError(Math.max(1, Math.ceil((ahead * this.avgMatchMs) / this.concurrency / 1000)), this.waiting.length);
+    }
+    // The slot is handed over by release() (running stays counted).
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(ms: number | null): void {
+    if (ms !== null) this.avgMatchMs = 0.8 * this.avgMatchMs + 0.2 * ms;
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   /**
-   * The helper worker, started with the models (it loads its own copy). A helper that has
-   * died is replaced on the next call; after MAX_HELPER_FAILURES the engine stops trying
-   * and works on this thread only.
+   * The worker pool, started with its models loading. A pool whose workers died is
+   * replaced on the next call; after MAX_POOL_FAILURES the engine works inline.
    */
-  private helperPool(): EnginePool | null {
-    if (this.helper && !this.helper.alive) this.dropHelper(this.helper);
-    if (!this.parallel || this.helperFailures >= MAX_HELPER_FAILURES) return null;
-    if (!this.helper) {
-      const h = new EnginePool(1, this.config, { unrefWhenIdle: true });
-      this.helper = h;
-      h.load().catch((err: unknown) => {
-        // Models missing or the worker failed: match() falls back to this thread (which
-        // reports a missing-models error itself; close() during the load is not a failure).
-        if (this.helper !== h) return;
-        if (!isFacematchError(err)) log(`face engine helper thread could not start (${err instanceof Error ? err.message : String(err)}); working on one thread`);
-        this.dropHelper(h);
+  private workerPool(): { pool: EnginePool; ready: Promise<void> } | null {
+    if (this.pool && !this.pool.alive) this.dropPool(this.pool, true);
+    if (!this.parallel || this.poolFailures >= MAX_POOL_FAILURES) return null;
+    if (!this.pool) {
+      const p = new EnginePool(this.workers, this.config, { unrefWhenIdle: true, modelsDir: this.modelsDir });
+      this.pool = p;
+      this.poolReady = p.load();
+      this.poolReady.catch((err: unknown) => {
+        // Models missing: reported to the caller; the next call starts afresh (the user may
+        // fetch them meanwhile). Anything else is a broken worker: counted, then inline.
+        if (this.pool !== p) return;
+        if (!isFacematchError(err)) log(`face engine workers could not start (${err instanceof Error ? err.message : String(err)})`);
+        this.dropPool(p, !isFacematchError(err));
       });
     }
-    return this.helper;
+    return { pool: this.pool, ready: this.poolReady! };
   }
 
-  private dropHelper(h: EnginePool): void {
-    if (this.helper !== h) return;
-    this.helper = null;
-    if (++this.helperFailures === MAX_HELPER_FAILURES) log(`face engine helper thread failed ${MAX_HELPER_FAILURES} times; this engine now works on one thread`);
-    void h.close().catch(() => undefined);
+  private dropPool(p: EnginePool, failed: boolean): void {
+    if (this.pool !== p) return;
+    this.pool = null;
+    this.poolReady = null;
+    if (failed && ++this.poolFailures === MAX_POOL_FAILURES) log(`face engine workers failed ${MAX_POOL_FAILURES} times; this engine now works on the calling thread`);
+    void p.close().catch(() => undefined);
   }
 
-  /** Stops the helper worker (tests and embedders that want a clean exit). Safe while matches run. */
+  /**
+   * Lets running and queued matches finish, then stops the workers (tests and embedders
+   * that want a clean exit). The engine stays usable: a later call starts new workers.
+   */
   async close(): Promise<void> {
-    const h = this.helper;
-    this.helper = null;
-    await h?.close();
+    const deadline = Date.now() + 30_000;
+    while ((this.running > 0 || this.waiting.length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const p = this.pool;
+    this.pool = null;
+    this.poolReady = null;
+    await p?.close();
   }
 
   /** The process-wide engine (created on first use). */
@@ -99,10 +176,20 @@ export class FaceEngine {
     return sharedEngine;
   }
 
-  /** Loads the four models once; later and concurrent calls share the same promise. */
+  /** Loads the models (in the workers, or inline); later and concurrent calls share the load. */
   async load(onProgress?: ProgressFn): Promise<void> {
+    const w = this.workerPool();
+    if (w) {
+      onProgress?.(0, 4, 'loading face models');
+      try {
+        await w.ready;
+        onProgress?.(4, 4, 'face models loaded');
+        return;
+      } catch (err) {
+        if (isFacematchError(err)) throw err;
+      }
+    }
     await this.sessions(onProgress);
-    this.helperPool();
   }
 
   private sessions(onProgress?: ProgressFn): Promise<Sessions> {
@@ -118,11 +205,40 @@ export class FaceEngine {
     return this.loading;
   }
 
-  /** Runs the pipeline on one image (exposed for eval/bench). */
-  async analyze(image: ImageInput, label = 'image', opts: { liveness?: boolean; rotate?: boolean } = {}): Promise<FaceAnalysis> {
-    const buf = asImageBuffer(image, label);
+  /** One image through the pipeline in a worker (or inline when workers are off or broken). */
+  private async run(buf: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean }): Promise<FaceAnalysis> {
+    const w = this.workerPool();
+    if (w) {
+      try {
+        await w.ready;
+        return await w.pool.analyze(buf, label, opts);
+      } catch (err) {
+        if (isFacematchError(err)) throw err;
+        // A worker failed (not the image): do this one here; the pool is replaced next call.
+        log(`face engine worker failed (${err instanceof Error ? err.message : String(err)}); analysing ${label} on the calling thread`);
+      }
+    }
     const sessions = await this.sessions();
     return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
+  }
+
+  /** The pipeline on this thread (the worker side of the pool). */
+  async analyzeInline(buf: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean }): Promise<FaceAnalysis> {
+    const sessions = await this.sessions();
+    return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
+  }
+
+  /** Runs the pipeline on one image (exposed for eval/bench). */
+  async analyze(image: ImageInput, label = 'image', opts: { liveness?: boolean; rotate?: boolean } = {}): Promise<FaceAnalysis> {
+    return this.run(asImageBuffer(image, label), label, opts);
+  }
+
+  /**
+   * Quality signals of one photo (face found, size, brightness, contrast, sharpness, pose)
+   * and the issues a person can fix; the embedder is not run.
+   */
+  async assess(image: ImageInput, label = 'image'): Promise<ImageQuality> {
+    return (await this.run(asImageBuffer(image, label), label, { embed: false })).quality;
   }
 
   async embed(image: ImageInput): Promise<{ embedding: Float32Array; face: FaceEntity; entities: FaceEntity[] } | null> {
@@ -158,36 +274,41 @@ export class FaceEngine {
     const refBuf = asImageBuffer(refImage, 'ref_image');
     const t0 = performance.now();
     // Header checks (size, type, dimensions) of both images first: a bad image fails fast,
-    // user_image's error first, before any pipeline work is started.
+    // user_image's error first, before any pipeline work is started or queued.
     await probeImage(userBuf, 'user_image');
     await probeImage(refBuf, 'ref_image');
-    const sessions = await this.sessions();
-    const tLoad = performance.now() - t0;
-    const rotate = options.rotateImage ?? false;
-    // Both images in parallel: sharp and onnxruntime run off the JS thread, so the two
-    // pipelines overlap on two cores.
-    const helper = this.helperPool();
-    const settled = await Promise.allSettled([
-      analyzeImage(sessions, userBuf, 'user_image', { cfg: this.config, liveness: true, rotate }),
-      helper
-        ? helper.analyze(refBuf, 'ref_image', { rotate }).catch((err: unknown) => {
-            if (isFacematchError(err)) throw err;
-            // The helper thread failed (not the image): do the work here instead.
-            log(`face engine helper thread failed (${err instanceof Error ? err.message : String(err)}); analysing ref_image on the main thread`);
-            return analyzeImage(sessions, refBuf, 'ref_image', { cfg: this.config, rotate });
-          })
-        : analyzeImage(sessions, refBuf, 'ref_image', { cfg: this.config, rotate }),
-    ]);
-    // Both settled before returning, so no work for this call is left running (close()
-    // and callers that free resources afterwards rely on it); user_image's error wins.
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
-    const [user, ref] = settled.map((s) => (s as PromiseFulfilledResult<FaceAnalysis>).value) as [FaceAnalysis, FaceAnalysis];
+    await this.acquire();
+    const tQueued = performance.now();
+    let user: FaceAnalysis;
+    let ref: FaceAnalysis;
+    let tLoad = 0;
+    try {
+      const w = this.workerPool();
+      if (w) await w.ready.catch(() => undefined); // errors surface in run()
+      else await this.sessions();
+      tLoad = performance.now() - tQueued;
+      const rotate = options.rotateImage ?? false;
+      // Both images at once, each in its own worker.
+      const settled = await Promise.allSettled([
+        this.run(userBuf, 'user_image', { liveness: true, rotate }),
+        this.run(refBuf, 'ref_image', { rotate }),
+      ]);
+      // Both settled before returning, so no work for this call is left running (close()
+      // and callers that free resources afterwards rely on it); user_image's error wins.
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      [user, ref] = settled.map((s) => (s as PromiseFulfilledResult<FaceAnalysis>).value) as [FaceAnalysis, FaceAnalysis];
+    } catch (err) {
+      this.release(null);
+      throw err;
+    }
+    this.release(performance.now() - tQueued);
     const similarity = user.embedding && ref.embedding ? cosine(user.embedding, ref.embedding) : null;
     const score = similarity === null ? null : reportScore(similarity);
     const decision = mode === 'workflow' ? decideWorkflow(score, decline, review, nodeId) : decideStandalone(score, decline);
     const timing: Record<string, number> = {};
     for (const a of [user, ref]) for (const [k, v] of Object.entries(a.timings)) timing[k] = (timing[k] ?? 0) + v;
     for (const k of Object.keys(timing)) timing[k] = round1(timing[k]!);
+    timing.queue = round1(tQueued - t0);
     timing.model_load = round1(tLoad);
     timing.model = round1(user.modelMs + ref.modelMs);
     timing.total = round1(performance.now() - t0);
@@ -199,6 +320,7 @@ export class FaceEngine {
       warnings: decision.warnings,
       similarity: similarity === null ? null : Math.round(similarity * 1e6) / 1e6,
       liveness: { user_image: user.liveness === null ? null : Math.round(user.liveness * 1e4) / 1e4 },
+      quality: { user_image: user.quality, ref_image: ref.quality },
       timing_ms: timing,
     };
     return { report, user, ref };

@@ -15,6 +15,7 @@ import { livenessScore } from './liveness.js';
 import { iou } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
+import { assessQuality, type ImageQuality } from './quality.js';
 
 export interface PipelineConfig {
   choice: ChoiceRule;
@@ -63,6 +64,8 @@ export interface FaceAnalysis {
   bestAngle: number;
   /** Raw embedder output norm (face-quality signal), null when no face. */
   norm: number | null;
+  /** Quality signals and plain-words issues (see quality.ts). */
+  quality: ImageQuality;
   timings: Record<string, number>;
   modelMs: number;
   width: number;
@@ -251,13 +254,17 @@ interface Oriented {
   img: RgbImage;
   dets: Detection[];
   chosen: Detection;
-  embedding: Float32Array;
+  embedding: Float32Array | null;
   norm: number;
   aligned: RgbImage;
+  /** The image the landmarks were measured on, the face box and the 68 points on it. */
+  src: RgbImage;
+  box: Box;
+  pts68: Point[];
 }
 
 /** Detect, choose, (re-decode small face), landmarks, align, embed on one orientation. */
-async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer): Promise<Oriented | null> {
+async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true): Promise<Oriented | null> {
   const img = angle === 0 ? decoded.image : rotateImage(decoded.image, angle);
   const dets = await detectWithRetry(sessions, img, cfg, timer);
   timer.lap('detect');
@@ -305,23 +312,35 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   // Landmarks are in pixel-edge coordinates; the warp samples at pixel centres.
   const aligned = warpAligned(src, fivePoints(pts68).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
   timer.lap('align');
+  if (!embed) return { angle, img, dets, chosen, embedding: null, norm: 0, aligned, src, box, pts68 };
   const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
-  return { angle, img, dets, chosen, embedding, norm, aligned };
+  return { angle, img, dets, chosen, embedding, norm, aligned, src, box, pts68 };
+}
+
+/** What quality messages call each image. */
+const QUALITY_LABELS: Record<string, string> = { user_image: 'selfie', ref_image: 'reference photo' };
+
+/** Box `b` (on the chosen face's image) scaled the way `from` maps to `to`: only sizes matter. */
+function scaleBox(b: Box, from: Box, to: Box): Box {
+  const k = (to[2] - to[0]) / Math.max(1e-6, from[2] - from[0]);
+  return [b[0] * k, b[1] * k, b[2] * k, b[3] * k];
 }
 
 export async function analyzeImage(
   sessions: Sessions,
   buf: Buffer,
   label: string,
-  opts: { cfg: PipelineConfig; liveness?: boolean; rotate?: boolean; decoded?: DecodedImage },
+  opts: { cfg: PipelineConfig; liveness?: boolean; rotate?: boolean; decoded?: DecodedImage; embed?: boolean },
 ): Promise<FaceAnalysis> {
   const { cfg } = opts;
+  const embed = opts.embed ?? true;
   const timer = new Timer();
   const decoded = opts.decoded ?? (await decodeImage(buf, label));
   timer.lap('decode');
-  let best = await analyzeOrientation(sessions, decoded, 0, cfg, timer);
-  if (opts.rotate && (!best || best.norm < UPRIGHT_NORM)) {
+  let best = await analyzeOrientation(sessions, decoded, 0, cfg, timer, embed);
+  // Rotations are judged by the embedder's norm, so they need the embedding.
+  if (embed && opts.rotate && (!best || best.norm < UPRIGHT_NORM)) {
     // The detector finds faces at any rotation, so orientation is judged by the
     // embedder's raw norm (a face-quality signal): the upright face has the largest.
     for (const angle of [90, 180, 270] as const) {
@@ -330,8 +349,10 @@ export async function analyzeImage(
     }
   }
   const base = { width: decoded.width, height: decoded.height };
+  const qLabel = QUALITY_LABELS[label] ?? 'photo';
   if (!best) {
-    return { ...base, bestAngle: 0, entities: [], chosen: null, embedding: null, aligned: null, liveness: null, norm: null, timings: timer.t, modelMs: timer.model };
+    const quality = assessQuality({ image: decoded.image, box: null, boxes: [], bboxOriginal: null, aligned: null, landmarks: null, label: qLabel });
+    return { ...base, bestAngle: 0, entities: [], chosen: null, embedding: null, aligned: null, liveness: null, norm: null, quality, timings: timer.t, modelMs: timer.model };
   }
   const { angle, img, dets, chosen } = best;
   const toOriginal = (b: Box): Box => {
@@ -346,5 +367,16 @@ export async function analyzeImage(
     liveness = await timer.model_((c) => livenessScore(sessions.liveness, img, chosen.box, c));
     timer.lap('liveness');
   }
-  return { ...base, bestAngle: angle, entities, chosen: entities[0]!, embedding: best.embedding, aligned: best.aligned, liveness, norm: best.norm, timings: timer.t, modelMs: timer.model };
+  const quality = assessQuality({
+    image: best.src,
+    box: best.box,
+    // Other faces' sizes relative to the chosen one, on the working image's scale.
+    boxes: [best.box, ...dets.filter((d) => d !== chosen).map((d) => scaleBox(d.box, chosen.box, best.box))],
+    bboxOriginal: entities[0]!.bbox,
+    aligned: best.aligned,
+    landmarks: best.pts68,
+    label: qLabel,
+  });
+  timer.lap('quality');
+  return { ...base, bestAngle: angle, entities, chosen: entities[0]!, embedding: best.embedding, aligned: best.aligned, liveness, norm: embed ? best.norm : null, quality, timings: timer.t, modelMs: timer.model };
 }

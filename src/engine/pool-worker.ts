@@ -6,9 +6,10 @@ import { FaceEngine } from './engine.js';
 import { isFacematchError } from '../errors.js';
 import type { PipelineConfig } from './pipeline.js';
 
-const engine = new FaceEngine({ threads: 1, parallel: false, pipeline: (workerData as { pipeline: Partial<PipelineConfig> }).pipeline });
+const data = workerData as { pipeline: Partial<PipelineConfig>; modelsDir?: string };
+const engine = new FaceEngine({ threads: 1, parallel: false, pipeline: data.pipeline, modelsDir: data.modelsDir });
 
-parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; image?: Uint8Array; label?: string; liveness?: boolean; rotate?: boolean; options?: object }) => {
+parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; image?: Uint8Array; label?: string; liveness?: boolean; rotate?: boolean; embed?: boolean; options?: object }) => {
   void (async () => {
     try {
       let value: unknown;
@@ -23,7 +24,7 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
           value = { embedding: null, entities: [], error: err instanceof Error ? err.message : String(err), ms: performance.now() - t };
         }
       } else if (m.op === 'analyze') {
-        value = await engine.analyze(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label, { liveness: m.liveness, rotate: m.rotate });
+        value = await engine.analyzeInline(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label ?? 'image', { liveness: m.liveness, rotate: m.rotate, embed: m.embed });
       } else if (m.op === 'match') {
         value = await engine.match(Buffer.from(m.user!), Buffer.from(m.ref!), m.options);
       } else {

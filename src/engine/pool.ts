@@ -38,13 +38,13 @@ export class EnginePool {
 
   private readonly unrefWhenIdle: boolean;
 
-  constructor(size = availableParallelism(), pipeline?: Partial<PipelineConfig>, opts: { unrefWhenIdle?: boolean } = {}) {
+  constructor(size = availableParallelism(), pipeline?: Partial<PipelineConfig>, opts: { unrefWhenIdle?: boolean; modelsDir?: string } = {}) {
     this.unrefWhenIdle = opts.unrefWhenIdle ?? false;
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn(pipeline ?? {}));
+    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn(pipeline ?? {}, opts.modelsDir));
   }
 
-  private spawn(pipeline: Partial<PipelineConfig>): Slot {
-    const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { workerData: { pipeline } });
+  private spawn(pipeline: Partial<PipelineConfig>, modelsDir: string | undefined): Slot {
+    const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { workerData: { pipeline, modelsDir } });
     let onExit!: () => void;
     const slot: Slot = { worker, busy: 0, pending: new Map(), dead: null, exited: new Promise<void>((r) => (onExit = r)) };
     const fail = (err: Error): void => {
@@ -115,7 +115,7 @@ export class EnginePool {
   }
 
   /** Runs the pipeline on one image in a worker; FacematchErrors are rethrown as such. */
-  analyze(image: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean } = {}): Promise<FaceAnalysis> {
+  analyze(image: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean } = {}): Promise<FaceAnalysis> {
     return this.call<FaceAnalysis>({ op: 'analyze', image, label, ...opts });
   }
 

@@ -1,3 +1,4 @@
+import type { ImageQuality } from './quality.js';
 // The face engine's public shapes. The report mirrors SPEC's `face_match` object; fields
 // that the hosted API does not have are grouped under clearly named extras.
 
@@ -46,6 +47,8 @@ export interface FaceMatchReport {
   similarity: number | null;
   /** Extras: advisory passive-liveness of the selfie's chosen face, p(live) in 0..1. */
   liveness: { user_image: number | null } | null;
+  /** Extras: image-quality signals and plain-words issues of each image (see quality.ts). */
+  quality: { user_image: ImageQuality; ref_image: ImageQuality };
   /** Extras: milliseconds per stage for this call. */
   timing_ms: Record<string, number>;
 }

@@ -9,6 +9,7 @@ import { DeliveryWorker } from './delivery.js';
 import { createDeliveryRecords, type DeliveryRecords } from './delivery-records.js';
 import { createFaceMatch, type FaceMatch } from './faceMatch.js';
 import { createMedia, type Media } from './media.js';
+import { createQuality, type Quality } from './quality.js';
 import { createSessions, type Sessions } from './sessions.js';
 import type { AppContext, FaceMatcher, SandboxStatus, WebhookDeliveryOptions } from './types.js';
 import { createWebhooks, type Webhooks } from './webhooks.js';
@@ -43,6 +44,8 @@ export interface Sandbox {
   workflows: Workflows;
   sessions: Sessions;
   faceMatch: FaceMatch;
+  /** The capture page's advisory photo check (engine quality signals). */
+  quality: Quality;
   media: Media;
   webhooks: Webhooks & {
     /** Waits until the outbox has no pending rows, or the timeout passes (default 30 s). */
@@ -58,6 +61,7 @@ export interface Sandbox {
 }
 
 export type { AppContext };
+export type { ImageQuality, PhotoCheck, PhotoPurpose, Quality, QualityIssue } from './quality.js';
 
 export function openSandbox(opts: SandboxOptions): Sandbox {
   const dbPath = resolve(opts.dbPath);
@@ -109,6 +113,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
   const sessions = createSessions(ctx, { workflows, media, webhooks });
   sessionsRef = sessions;
   const faceMatch = createFaceMatch(ctx, { sessions, media });
+  const quality = createQuality(ctx);
 
   worker = new DeliveryWorker(ctx, opts.webhookDelivery ?? {}, () => {
     try {
@@ -159,6 +164,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     },
     faceMatch,
     deliveries: createDeliveryRecords(ctx),
+    quality,
     media: { signedUrl: media.signedUrl, open: media.open },
     webhooks: {
       createDestination: webhooks.createDestination,

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isFacematchError } from '../../errors.js';
 import type { SessionByToken } from '../../services/types.js';
-import { capturePage, messagePage, PAGE_HEADERS } from '../capture/html.js';
+import { capturePage, capturePageHeaders, messagePage } from '../capture/html.js';
 import { CAPTURE_JS } from '../capture/script.js';
 import { CAPTURE_CSS } from '../capture/style.js';
 import { errorReply, HttpError } from '../errors.js';
@@ -13,9 +13,24 @@ import { openRoute, type Route, type RouteContext } from '../router.js';
 import { pickImage, readImageForm } from './face-match.js';
 
 const FILE_FIELDS = new Set(['selfie', 'reference', 'user_image', 'ref_image']);
+const QUALITY_FIELDS = new Set(['image']);
+
+/** The web SDK's verification-URL options (camera lens and switcher), kept across the /u/ redirect. */
+export const SDK_URL_PARAMS = ['document_camera', 'liveness_camera', 'document_camera_switch', 'liveness_camera_switch', 'parent_origin'] as const;
+
+/** `?name=value` for the SDK parameters present in `query` (values are checked by the page). */
+function sdkQuery(query: URLSearchParams): string {
+  const kept = new URLSearchParams();
+  for (const name of SDK_URL_PARAMS) {
+    const value = query.get(name);
+    if (value !== null && value.length <= 200) kept.set(name, value);
+  }
+  const text = kept.toString();
+  return text ? `?${text}` : '';
+}
 
 function html(status: number, body: string): Reply {
-  return { status, body, contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS };
+  return { status, body, contentType: 'text/html; charset=utf-8', headers: capturePageHeaders() };
 }
 
 /** `callback?verificationSessionId=...&status=...`, keeping the callback's own query. */
@@ -126,6 +141,28 @@ async function capture(ctx: RouteContext): Promise<Reply> {
   };
 }
 
+/** The advisory photo check before submission: the engine's quality signals and plain advice. */
+async function quality(ctx: RouteContext): Promise<Reply> {
+  checkOrigin(ctx.req);
+  const token = ctx.params.token!;
+  const info = ctx.sandbox.sessions.byToken(token);
+  if (!info.acceptsImages) {
+    throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
+  }
+  const form = await readImageForm(ctx, QUALITY_FIELDS);
+  const file = form.files.get('image');
+  if (!file || file.bytes.length === 0) {
+    const msg = file ? 'image is an empty file' : 'image is required: upload the photo to check as a multipart file part';
+    throw new HttpError(400, msg, { fields: { image: [msg] } });
+  }
+  const image = file.bytes;
+  const purposeText = form.fields.get('purpose') ?? 'selfie';
+  if (purposeText !== 'selfie' && purposeText !== 'reference') {
+    throw new HttpError(400, 'purpose must be "selfie" or "reference"', { fields: { purpose: ['must be "selfie" or "reference"'] } });
+  }
+  return { status: 200, json: await ctx.sandbox.quality.check(image, purposeText) };
+}
+
 export const captureRoutes: Route[] = [
   openRoute(
     'GET',
@@ -136,12 +173,20 @@ export const captureRoutes: Route[] = [
       if (!info.acceptsImages) {
         const sentence = STATUS_SENTENCES[info.status] ?? `This verification is finished (status: ${info.status}).`;
         const back = info.callback ? callbackUrl(info.callback, info.sessionId, info.status) : null;
-        return html(200, messagePage('Verification finished', sentence, back ? { href: back, text: 'Return to the site' } : undefined));
+        return html(
+          200,
+          messagePage('Verification finished', sentence, back ? { href: back, text: 'Return to the site' } : undefined, {
+            sessionId: info.sessionId,
+            status: info.status,
+          }),
+        );
       }
       return html(
         200,
         capturePage({
           token: ctx.params.token!,
+          sessionId: info.sessionId,
+          status: info.status,
           needsReference: info.needsReference,
           attemptsUsed: info.attemptsUsed,
           attemptsAllowed: info.attemptsAllowed,
@@ -167,14 +212,22 @@ export const captureRoutes: Route[] = [
       }
     },
     { rateLimited: false },
-  ),  // A workflow's public link (`workflow_url`): each visit starts a new session and opens it.
+  ),
+  openRoute(
+    'POST',
+    '/session/:token/quality/',
+    (ctx) => quality(ctx),
+    { rateLimited: false },
+  ),
+  // A workflow's public link (`workflow_url`): each visit starts a new session and opens it.
   openRoute(
     'GET',
     '/u/:code',
     (ctx) => {
       try {
         const session = ctx.sandbox.sessions.createFromWorkflowLink(ctx.params.code!);
-        return { status: 303, body: '', headers: { Location: `/session/${encodeURIComponent(session.session_token)}` } };
+        const location = `/session/${encodeURIComponent(session.session_token)}${sdkQuery(ctx.query)}`;
+        return { status: 303, body: '', headers: { Location: location } };
       } catch (err) {
         if (isFacematchError(err) && err.code === 'NOT_FOUND') {
           return html(404, messagePage('Link not valid', 'This verification link does not exist. Ask the site that sent you here for a new one.'));
