@@ -129,8 +129,11 @@ describe('delivery isolation', () => {
       assert.ok(gaps[i]! <= expected[i]! + 400, `gap ${i + 1} is ${gaps[i]} ms, expected about ${expected[i]} ms (all: ${gaps.join(', ')})`);
     }
     for (let i = 1; i < gaps.length; i++) assert.ok(gaps[i]! > gaps[i - 1]!, `gaps grow: ${gaps.join(', ')}`);
-    const log = sb.deliveries.listByEvent(app, { sessionId: s.session_id })[0]!;
-    const toFailing = log.attempts.filter((a) => a.url === failing.url);
+    // The receiver sees the sixth request before the worker records its answer: wait for the record.
+    const recorded = () => sb.deliveries.listByEvent(app, { sessionId: s.session_id })[0]!.attempts.filter((a) => a.url === failing.url);
+    const recordDeadline = Date.now() + 5000;
+    while ((recorded().length < 6 || recorded().at(-1)!.outcome !== 'failed') && Date.now() < recordDeadline) await new Promise((r) => setTimeout(r, 20));
+    const toFailing = recorded();
     assert.deepEqual(toFailing.map((a) => a.attempt), [1, 2, 3, 4, 5, 6]);
     assert.equal(toFailing.at(-1)!.outcome, 'failed');
   });
