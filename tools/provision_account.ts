@@ -6,27 +6,24 @@ export const provisionAccount = defineTool({
   name: 'provision_account',
   title: 'Provision a sandbox account',
   description:
-    'Create (or reuse, by email) a verified sandbox account with an application and a fresh API key, as the register + verify-email flow would. Call this first: the other sandbox tools act for the most recently provisioned application. Put the returned api_key in the app\'s environment (e.g. FACEMATCH_API_KEY) for code that calls the HTTP twin; calling again for the same email issues another key (earlier keys stay valid). Next: create_workflow.',
+    'Create (or reuse, by email) a verified sandbox account with an application and a fresh API key. Call it first; later tools act for this application. Give api_key to code calling the HTTP twin (e.g. FACEMATCH_API_KEY). Next: create_workflow.',
   inputSchema: z.strictObject({
-    email: z.email({ error: 'email must be an e-mail address, e.g. dev@example.com.' }).default('developer@example.com').describe('Account e-mail (no mail is sent). Default developer@example.com.'),
+    email: z.email({ error: 'email must be an e-mail address, e.g. dev@example.com.' }).default('developer@example.com').describe('No mail is sent.'),
   }),
   outputSchema: z.object({
-    api_key: z.string().describe('Send as the x-api-key header to /v3 endpoints of the sandbox.'),
+    api_key: z.string(),
     application_id: z.string(),
     organization_id: z.string(),
     email: z.string(),
-    created: z.boolean().describe('false when the account already existed (a new key was still issued).'),
-    note: z.string().nullable(),
+    created: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  sandboxOnly: true,
   async handler(input, ctx) {
-    const res = ctx.sandbox().accounts.provision({ email: input.email });
-    const note = ctx.remote
-      ? `Remote mode is on (${ctx.remote.baseUrl}): workflows, sessions, decisions and face_match call the remote platform with FACEMATCH_API_KEY; this account only serves the local sandbox tools (webhooks, simulate, submit images).`
-      : null;
+    const res = ctx.sandbox.provision(input.email);
     return {
-      structured: { ...res, note },
-      summary: `${res.created ? 'Created' : 'Re-used'} sandbox account ${res.email}: application ${res.application_id}, new API key issued (shown below; keep it out of source control). Next: create_workflow.${note ? ` ${note}` : ''}`,
+      structured: res,
+      summary: `${res.created ? 'Created' : 'Re-used'} sandbox account ${res.email}: application ${res.application_id}, new API key issued (below; keep it out of source control). Next: create_workflow.`,
     };
   },
 });
