@@ -4,6 +4,7 @@
 // that fits the hosted platform.
 import { fetch, FormData } from 'undici';
 import { FacematchError, type ErrorCode } from '../errors.js';
+import { withEventIds } from './deliveries.js';
 import type { SessionCreated, SessionDecision, SessionSummary, WebhookDestination, WebhookDestinationCreated, Workflow } from '../services/types.js';
 import type {
   ActingFor,
@@ -172,7 +173,7 @@ export class HostedPlatform implements Platform {
     const until = Date.now() + opts.waitMs;
     for (;;) {
       const raw = await this.json('GET', path);
-      const list = (Array.isArray(raw) ? raw : ((raw as Envelope<DeliveryEntry>)?.results ?? [])) as DeliveryEntry[];
+      const list = withEventIds((Array.isArray(raw) ? raw : ((raw as Envelope<DeliveryEntry>)?.results ?? [])) as Array<Record<string, unknown>>);
       // The platform has no "pending" view: wait until something was attempted, or time is up.
       if (list.length || Date.now() >= until) return list;
       await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, until - Date.now()))));
@@ -182,7 +183,7 @@ export class HostedPlatform implements Platform {
   async resendWebhook(input: ResendInput): Promise<ResendResult> {
     const log = await this.listDeliveries(input.session_id, { waitMs: 0 });
     // Newest first: the first match is the latest delivery of that event.
-    const entry = input.event_id ? log.find((d) => deliveryEventId(d) === input.event_id) : log[0];
+    const entry = input.event_id ? log.find((d) => d.event_id === input.event_id) : log[0];
     if (!entry) {
       throw new HostedError(
         'NOT_FOUND',
@@ -195,7 +196,7 @@ export class HostedPlatform implements Platform {
     if (!uuid) throw new HostedError('VALIDATION', 'The platform\'s delivery log entry has no uuid, so it cannot be resent by the API.');
     // The resend path has no trailing slash on the platform.
     await this.json('POST', `/v3/session/${seg(input.session_id)}/webhook/${seg(uuid)}/resend`);
-    return { event_id: deliveryEventId(entry) ?? uuid, queued: 1 };
+    return { event_id: entry.event_id ?? uuid, queued: 1 };
   }
 
   // ---- standalone face match ----------------------------------------------------------------
@@ -296,21 +297,6 @@ export class HostedPlatform implements Platform {
       fields: obj ? fieldErrors(obj) : undefined,
     });
   }
-}
-
-/** The event id of a log entry: a field, or inside the recorded request body (a JSON string). */
-function deliveryEventId(entry: DeliveryEntry): string | undefined {
-  if (typeof entry.event_id === 'string') return entry.event_id;
-  const body = entry.request_body;
-  if (typeof body === 'string') {
-    try {
-      const id = (JSON.parse(body) as { event_id?: unknown }).event_id;
-      return typeof id === 'string' ? id : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 function seg(id: string): string {

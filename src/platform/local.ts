@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { FacematchError } from '../errors.js';
 import type { FaceEngine } from '../engine/index.js';
 import { compareFaces, type AppContext, type Sandbox, type SimulateOutcome } from '../services/index.js';
+import { withEventIds } from './deliveries.js';
 import type { ActingFor, DeliveryEntry, Page, PageQuery, Platform, PlatformStatus, ReviewResult, SandboxControls } from './types.js';
 
 /** Which application this connection acts for: null = the latest provisioned one. */
@@ -205,7 +206,8 @@ export class LocalPlatform implements Platform, SandboxControls {
   async listDeliveries(sessionId: string, opts: { waitMs: number }): Promise<DeliveryEntry[]> {
     const app = this.app();
     if (opts.waitMs > 0) await this.sandbox.webhooks.flush(opts.waitMs);
-    return this.sandbox.webhooks.listDeliveries(app, sessionId) as DeliveryEntry[];
+    // TODO(contract merge): sessionWebhookLog, the platform's entry shape.
+    return withEventIds(this.sandbox.webhooks.listDeliveries(app, sessionId) as unknown as Array<Record<string, unknown>>);
   }
 
   async resendWebhook(input: Parameters<Platform['resendWebhook']>[0]) {

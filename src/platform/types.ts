@@ -10,7 +10,6 @@ import type {
   SessionDecision,
   SessionSummary,
   SimulateOutcome,
-  WebhookDelivery,
   WebhookDestination,
   WebhookDestinationCreated,
   Workflow,
@@ -95,8 +94,26 @@ export interface DestinationInput {
 
 export type DestinationPatch = Partial<DestinationInput>;
 
-/** A delivery log entry: the contract's fields, plus whatever the platform adds. */
-export type DeliveryEntry = WebhookDelivery & Record<string, unknown>;
+/**
+ * One entry of GET /v3/session/{id}/webhooks/ (one attempt to one destination), as the platform
+ * shapes it, plus `event_id` read from the recorded body so an agent can resend by event.
+ */
+export interface DeliveryEntry {
+  uuid: string;
+  event_id: string | null;
+  session_id: string | null;
+  webhook_type: string;
+  request_url: string;
+  response_status: number | null;
+  /** delivered | failed */
+  status: string;
+  created_at: string;
+  /** JSON text of the headers sent (signatures included). */
+  request_header: string;
+  /** The exact body text sent. */
+  request_body: string;
+  [field: string]: unknown;
+}
 
 export interface ResendInput {
   session_id: string;
