@@ -162,6 +162,15 @@ async function lifecycle(env: ModeEnv, label: string): Promise<void> {
     const rest = await ok<{ results: Array<{ session_id: string }> }>(client, 'list_sessions', { vendor_data: `review-${label}` });
     assert.deepEqual(rest.results, []);
 
+    // Standalone compare: the same report and a picture of both faces on either platform.
+    const m = await ok<{ source: string; engine: unknown; face_match: { status: string; score: number } }>(client, 'face_match', { user_image: same.a, ref_image: same.b });
+    track('face_match', m.__outcome);
+    assert.equal(m.source, env.mode);
+    assert.equal(m.engine === null, env.mode === 'hosted');
+    assert.equal(m.face_match.status, 'Approved');
+    assert.ok(m.__outcome.result.content.some((c) => c.type === 'image'));
+    assert.match(await fails(client, 'face_match', { user_image: same.a, ref_image: same.b, face_match_score_decline_threshold: -1 }), /0 to 100/);
+
     const status = await ok<{ platform: string; application_id: string | null; base_url: string | null }>(client, 'sandbox_status', {});
     track('sandbox_status', status.__outcome);
     assert.equal(status.platform, env.mode);
