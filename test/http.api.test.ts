@@ -10,7 +10,7 @@ import type {
   SessionDecision,
   StandaloneFaceMatchResult,
   VerifyEmailResult,
-  WebhookDelivery,
+  SessionWebhookLogEntry,
   WebhookDestinationCreated,
   Workflow,
 } from '../src/services/index.js';
@@ -67,7 +67,7 @@ describe('HTTP twin: full scenario over HTTP', { skip: hasFaces ? false : noFace
 
     const wf = await call(base, 'POST', '/v3/workflows/', {
       key,
-      json: { workflow_label: 'Selfie vs ID', features: [{ feature: 'FACE_MATCH' }], unknown_field_is_ignored: true },
+      json: { workflow_label: 'Selfie vs ID', features: [{ feature: 'FACE_MATCH' }] },
     });
     assert.equal(wf.status, 201, wf.text);
     const workflow = wf.json as Workflow;
@@ -76,7 +76,7 @@ describe('HTTP twin: full scenario over HTTP', { skip: hasFaces ? false : noFace
 
     const listed = await call(base, 'GET', '/v3/workflows/', { key });
     assert.equal(listed.status, 200);
-    assert.ok((listed.json as Workflow[]).some((w) => w.workflow_id === workflow.workflow_id));
+    assert.ok((listed.json as { results: Workflow[] }).results.some((w) => w.workflow_id === workflow.workflow_id));
 
     const patched = await call(base, 'PATCH', `/v3/workflows/${workflow.workflow_id}/`, { key, json: { workflow_label: 'Selfie vs ID v2' } });
     assert.equal(patched.status, 200, patched.text);
@@ -92,7 +92,8 @@ describe('HTTP twin: full scenario over HTTP', { skip: hasFaces ? false : noFace
     assert.match(destination.secret_shared_key, /^[A-Za-z0-9_-]{43}$/);
     const destList = await call(base, 'GET', '/v3/webhook/destinations/', { key });
     assert.equal(destList.status, 200);
-    assert.ok(!destList.text.includes(destination.secret_shared_key), 'listings never show the secret');
+    const destGet = await call(base, 'GET', `/v3/webhook/destinations/${destination.uuid}/`, { key });
+    assert.equal((destGet.json as { secret_shared_key: string }).secret_shared_key, destination.secret_shared_key, 'GET returns the secret in full to the key owner');
 
     const callback = 'http://127.0.0.1:9/after-verification?order=42';
     const created = await call(base, 'POST', '/v3/session/', { key, json: { workflow_id: workflow.workflow_id, vendor_data: 'user-1', callback } });
@@ -150,8 +151,14 @@ describe('HTTP twin: full scenario over HTTP', { skip: hasFaces ? false : noFace
     await twin.sandbox.webhooks.flush(5000);
     const attempts = await call(base, 'GET', `/v3/session/${session.session_id}/webhooks/`, { key });
     assert.equal(attempts.status, 200, attempts.text);
-    const deliveries = attempts.json as WebhookDelivery[];
-    assert.ok(deliveries.some((d) => d.outcome === 'delivered' && d.status_code === 200), attempts.text);
+    // The platform's log: newest first, each with its uuid and the exact request it sent.
+    const deliveries = attempts.json as SessionWebhookLogEntry[];
+    assert.ok(deliveries.some((d) => d.status === 'delivered' && d.response_status === 200), attempts.text);
+    assert.ok(deliveries.every((d, i) => i === 0 || d.created_at <= deliveries[i - 1]!.created_at), 'newest first');
+    for (const d of deliveries) {
+      const headers = JSON.parse(d.request_header) as Record<string, string>;
+      assert.equal(verifyWebhook({ rawBody: d.request_body, headers, secret: destination.secret_shared_key }).valid, true, d.request_header);
+    }
 
     const finished = await fetch(session.url);
     assert.match(await finished.text(), /complete/i, 'the page of a finished session says so');
@@ -200,14 +207,14 @@ describe('HTTP twin: standalone POST /v3/face-match/', { skip: hasFaces ? false 
     assert.ok(body.face_match.warnings.some((w) => w.risk === 'LOW_FACE_MATCH_SIMILARITY'), r.text);
   });
 
-  test('an image without a face is still 200: Declined, NO_REFERENCE_IMAGE, score null', async () => {
+  test('an image without a face is still 200: Declined, FACE_MATCH_NOT_COMPUTED or NO_FACE_IN_SELFIE, score null', async () => {
     const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 130, b: 140 } } }).png().toBuffer();
     const r = await call(twin.url, 'POST', '/v3/face-match/', { key, body: form({ user_image: photo(samePair?.a), ref_image: blank }) });
     assert.equal(r.status, 200, r.text);
     const body = r.json as StandaloneFaceMatchResult;
     assert.equal(body.face_match.status, 'Declined');
     assert.equal(body.face_match.score, null);
-    assert.ok(body.face_match.warnings.some((w) => w.risk === 'NO_REFERENCE_IMAGE'), r.text);
+    assert.ok(body.face_match.warnings.some((w) => w.risk === 'NO_FACE_IN_SELFIE' || w.risk === 'FACE_MATCH_NOT_COMPUTED'), r.text);
   });
 
   test('field errors name the field: missing image, empty image, bad threshold, bad metadata, not an image', async () => {
@@ -294,7 +301,7 @@ describe('HTTP twin: SPEC error paths', () => {
       ['GET', '/session/not-a-real-token', undefined],
     ];
     for (const [method, path, k] of cases) {
-      const r = await call(twin.url, method, path, { key: k, json: method === 'GET' ? undefined : { workflow_label: 'x', outcome: 'Approved' } });
+      const r = await call(twin.url, method, path, { key: k, json: method === 'GET' ? undefined : path.includes('simulate') ? { outcome: 'Approved' } : { workflow_label: 'x' } });
       assert.equal(r.status, 404, `${method} ${path}: ${r.text}`);
       if (!path.startsWith('/session/')) errorBody(r);
     }

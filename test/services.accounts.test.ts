@@ -50,7 +50,7 @@ describe('accounts', () => {
     assert.ok(!JSON.stringify(res).match(/[A-Z2-9]{6}"/), 'register does not return the code');
     const peek = sb.accounts.peekVerificationCode('dev@example.com');
     assert.match(peek.code, /^[A-Z2-9]{6}$/);
-    assert.equal(Date.parse(peek.expires_at) - now, 15 * 60_000);
+    assert.equal(Date.parse(peek.expires_at) - now, 10 * 60_000);
 
     assert.throws(
       () => sb.accounts.verifyEmail({ email: 'dev@example.com', code: peek.code === 'AAAAAA' ? 'BBBBBB' : 'AAAAAA' }),
@@ -75,10 +75,10 @@ describe('accounts', () => {
     assert.equal(readFileSync(tmp.db).includes(Buffer.from(v.application.api_key)), false);
   });
 
-  it('codes expire after 15 minutes', () => {
+  it('codes expire after 10 minutes', () => {
     sb.accounts.register({ email: 'late@example.com', password: 'Str0ng!Pass' });
     const { code: c } = sb.accounts.peekVerificationCode('late@example.com');
-    now += 15 * 60_000 + 1;
+    now += 10 * 60_000 + 1;
     assert.throws(() => sb.accounts.verifyEmail({ email: 'late@example.com', code: c }), (e) => code(e) === 'VALIDATION');
     assert.throws(() => sb.accounts.peekVerificationCode('late@example.com'), (e) => code(e) === 'GONE');
     // registering again issues a fresh code

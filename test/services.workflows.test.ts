@@ -30,7 +30,11 @@ describe('workflows', () => {
   });
 
   it('creates with the SPEC response shape and defaults', () => {
-    const wf = sb.workflows.create(app, { workflow_label: 'KYC', features: [{ feature: 'OCR' }, { feature: 'FACE_MATCH' }], unknown_field: 1 });
+    const wf = sb.workflows.create(app, { workflow_label: 'KYC', features: [{ feature: 'OCR' }, { feature: 'FACE_MATCH' }] });
+    // The platform answers 400 for unknown keys and for the flat flags of its older API.
+    for (const bad of [{ unknown_field: 1 }, { workflow_type: 'kyc' }, { is_face_match_enabled: true }]) {
+      assert.throws(() => sb.workflows.create(app, { features: [{ feature: 'FACE_MATCH' }], ...bad }), (e) => (e as FacematchError).code === 'VALIDATION' && Object.keys(bad).every((k) => Boolean((e as FacematchError).fields?.[k])));
+    }
     for (const k of ['uuid', 'workflow_id', 'workflow_label', 'workflow_type', 'is_default', 'features', 'total_price', 'workflow_url', 'max_retry_attempts', 'retry_window_days', 'session_expiration_time', 'version', 'status']) {
       assert.ok(k in wf, `response has ${k}`);
     }
@@ -48,8 +52,8 @@ describe('workflows', () => {
     assert.equal(sb.workflows.byLinkCode(wf.workflow_url.split('/u/')[1]!)?.workflow.uuid, wf.uuid);
   });
 
-  it('accepts ID_VERIFICATION as the document step and FACE_MATCH alone (reference from the session)', () => {
-    assert.deepEqual(sb.workflows.create(app, { features: [{ feature: 'ID_VERIFICATION' }, { feature: 'FACE_MATCH' }] }).features, ['ID_VERIFICATION', 'FACE_MATCH']);
+  it('accepts the older spelling ID_VERIFICATION (stored as OCR) and FACE_MATCH alone (reference from the session)', () => {
+    assert.deepEqual(sb.workflows.create(app, { features: [{ feature: 'ID_VERIFICATION' }, { feature: 'FACE_MATCH' }] }).features, ['OCR', 'FACE_MATCH']);
     assert.deepEqual(sb.workflows.create(app, { features: [{ feature: 'FACE_MATCH' }] }).features, ['FACE_MATCH']);
   });
 

@@ -1,12 +1,13 @@
 // Accounts, organizations, applications and API keys. Passwords use scrypt; API keys and
 // tokens are random, stored only as SHA-256 hashes and compared in constant time.
-import { randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, randomToken, safeEqual, sha256, validate, type ServiceContext } from './context.js';
 import type { AppContext, LoginResult, ProvisionResult, VerifyEmailResult } from './types.js';
 
-const CODE_TTL_MS = 15 * 60_000;
+// The platform's codes expire after 10 minutes (vendor MCP server, didit_resend_otp).
+const CODE_TTL_MS = 10 * 60_000;
 const TOKEN_TTL_S = 86_400;
 const KEY_PREFIX = 'fm_test_';
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
@@ -69,8 +70,17 @@ interface AppRow {
   org_name: string;
 }
 
+export type OrganizationInfo = { uuid: string; name: string; contact_email: string };
+export type ApplicationDetail = { uuid: string; name: string; client_id: string; api_key: string | null; organization: string; created_at: string };
+
 export interface Accounts {
   register(input: unknown): { message: string; email: string };
+  /** POST /auth/v2/programmatic/resend-otp/: a fresh code for a pending registration. */
+  resendOtp(input: unknown): { message: string; email: string };
+  /** GET /auth/v2/organizations/me/ with the Bearer access token. */
+  organizations(accessToken: string | undefined): OrganizationInfo[];
+  applications(accessToken: string | undefined, organizationId: string): ApplicationDetail[];
+  application(accessToken: string | undefined, organizationId: string, applicationId: string): ApplicationDetail;
   peekVerificationCode(email: string): { code: string; expires_at: string };
   verifyEmail(input: unknown): VerifyEmailResult;
   login(input: unknown): LoginResult;
@@ -115,12 +125,13 @@ export function createAccounts(ctx: ServiceContext): Accounts {
   function mintKey(appId: string, now: number): { key: string; keyId: string } {
     const key = `${KEY_PREFIX}${randomToken(32)}`;
     const keyId = newId();
-    db.prepare('INSERT INTO api_keys (id, application_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    db.prepare('INSERT INTO api_keys (id, application_id, key_hash, prefix, created_at, key_sealed) VALUES (?, ?, ?, ?, ?, ?)').run(
       keyId,
       appId,
       sha256(key),
       key.slice(0, KEY_PREFIX.length + 4),
       now,
+      seal(key),
     );
     db.prepare('UPDATE applications SET provisioned_at = ?, provision_seq = (SELECT COALESCE(MAX(provision_seq), 0) + 1 FROM applications) WHERE id = ?').run(now, appId);
     return { key, keyId };
@@ -136,6 +147,60 @@ export function createAccounts(ctx: ServiceContext): Accounts {
   }
 
   const appInfo = (app: AppRow) => ({ uuid: app.id, name: app.name, client_id: app.client_id });
+
+  // API keys are checked by hash; a sealed copy (AES-256-GCM, key kept in the DB's meta table)
+  // lets the credential look-up hand the owner the live key, as the platform does.
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_seal_secret', ?)").run(randomBytes(32).toString('base64url'));
+  const sealKey = Buffer.from(db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'key_seal_secret'").get()!.value, 'base64url');
+  const seal = (text: string): string => {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', sealKey, iv);
+    const enc = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+    return `${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${enc.toString('base64url')}`;
+  };
+  const unseal = (sealed: string): string | null => {
+    try {
+      const [iv, tag, enc] = sealed.split('.');
+      const d = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv!, 'base64url'));
+      d.setAuthTag(Buffer.from(tag!, 'base64url'));
+      return Buffer.concat([d.update(Buffer.from(enc!, 'base64url')), d.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
+  };
+
+  /** The account behind a Bearer access token; 401 when missing, unknown or expired. */
+  function bearerAccount(token: string | undefined): AccountRow {
+    const t = typeof token === 'string' ? token.trim() : '';
+    if (!t) throw new FacematchError('UNAUTHORIZED', 'Authentication credentials were not provided: send Authorization: Bearer <access_token>.');
+    const row = db
+      .prepare<[Buffer, number], { account_id: string }>("SELECT account_id FROM tokens WHERE token_hash = ? AND kind = 'access' AND expires_at > ?")
+      .get(sha256(t), ctx.now());
+    if (!row) throw new FacematchError('UNAUTHORIZED', 'The access token is invalid or expired; log in again.');
+    return db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?').get(row.account_id)!;
+  }
+
+  function orgOf(token: string | undefined, organizationId: string): { account: AccountRow; org: { id: string; name: string } } {
+    const account = bearerAccount(token);
+    if (!account.organization_id || account.organization_id !== organizationId) {
+      throw new FacematchError('NOT_FOUND', `Organization ${String(organizationId).slice(0, 80)} not found for this account.`);
+    }
+    return { account, org: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM organizations WHERE id = ?').get(organizationId)! };
+  }
+
+  function appDetail(app: { id: string; name: string; client_id: string; organization_id: string; created_at: number }): ApplicationDetail {
+    const key = db
+      .prepare<[string], { key_sealed: string | null }>('SELECT key_sealed FROM api_keys WHERE application_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1')
+      .get(app.id);
+    return {
+      uuid: app.id,
+      name: app.name,
+      client_id: app.client_id,
+      api_key: key?.key_sealed ? unseal(key.key_sealed) : null,
+      organization: app.organization_id,
+      created_at: iso(app.created_at),
+    };
+  }
 
   return {
     register(input) {
@@ -164,9 +229,51 @@ export function createAccounts(ctx: ServiceContext): Accounts {
         }
       }).immediate();
       return {
-        message: 'Registration successful. A 6-character verification code was sent to your e-mail; it expires in 15 minutes.',
+        message: 'Registration successful. A 6-character verification code was sent to your e-mail; it expires in 10 minutes.',
         email: body.email,
       };
+    },
+
+    resendOtp(input) {
+      const address = validate(z.object({ email }), input, 'resend request').email;
+      const now = ctx.now();
+      db.transaction(() => {
+        const row = accountByEmail.get(address);
+        if (row?.verified_at) {
+          throw new FacematchError('VALIDATION', 'This e-mail is already verified; log in instead.', { fields: { email: ['This e-mail is already verified.'] } });
+        }
+        // Unknown addresses get the same answer, so the call does not reveal who registered.
+        if (row) db.prepare('UPDATE accounts SET code = ?, code_expires_at = ? WHERE id = ?').run(newCode(), now + CODE_TTL_MS, row.id);
+      }).immediate();
+      return { message: 'If a registration is pending for this e-mail, a new 6-character code was sent; it expires in 10 minutes.', email: address };
+    },
+
+    organizations(token) {
+      const account = bearerAccount(token);
+      if (!account.organization_id) return [];
+      const org = db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM organizations WHERE id = ?').get(account.organization_id)!;
+      return [{ uuid: org.id, name: org.name, contact_email: account.email }];
+    },
+
+    applications(token, organizationId) {
+      const { org } = orgOf(token, organizationId);
+      return db
+        .prepare<[string], { id: string; name: string; client_id: string; organization_id: string; created_at: number }>(
+          'SELECT id, name, client_id, organization_id, created_at FROM applications WHERE organization_id = ? ORDER BY created_at',
+        )
+        .all(org.id)
+        .map(appDetail);
+    },
+
+    application(token, organizationId, applicationId) {
+      const { org } = orgOf(token, organizationId);
+      const app = db
+        .prepare<[string, string], { id: string; name: string; client_id: string; organization_id: string; created_at: number }>(
+          'SELECT id, name, client_id, organization_id, created_at FROM applications WHERE id = ? AND organization_id = ?',
+        )
+        .get(String(applicationId), org.id);
+      if (!app) throw new FacematchError('NOT_FOUND', `Application ${String(applicationId).slice(0, 80)} not found in this organization.`);
+      return appDetail(app);
     },
 
     peekVerificationCode(rawEmail) {
@@ -175,7 +282,7 @@ export function createAccounts(ctx: ServiceContext): Accounts {
       if (!row) throw new FacematchError('NOT_FOUND', `No account is registered for ${address || 'that e-mail'}.`);
       if (row.verified_at) throw new FacematchError('CONFLICT', `${address} is already verified; log in instead.`);
       if (!row.code || !row.code_expires_at || row.code_expires_at <= ctx.now()) {
-        throw new FacematchError('GONE', `The verification code for ${address} has expired; register again to get a new one.`);
+        throw new FacematchError('GONE', `The verification code for ${address} has expired; call resend-otp (or register again) to get a new one.`);
       }
       return { code: row.code, expires_at: iso(row.code_expires_at) };
     },

@@ -6,6 +6,7 @@
 import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, iso, jsonShapeProblem, newId, type ServiceContext } from './context.js';
+import { outcomeOf, withAttributes } from './face-match-outcome.js';
 import type { MediaInternals } from './media.js';
 import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
 import type {
@@ -21,7 +22,25 @@ import type {
 
 export interface FaceMatch {
   standalone(app: AppContext, input: StandaloneFaceMatchInput): Promise<StandaloneFaceMatchResult>;
+  /** POST /v3/passive-liveness/. */
+  passiveLiveness(app: AppContext, input: SingleFaceInput): Promise<PassiveLivenessResult>;
+  /** POST /v3/age-estimation/. */
+  ageEstimation(app: AppContext, input: SingleFaceInput): Promise<PassiveLivenessResult>;
 }
+
+export type SingleFaceInput = { userImage: Buffer; declineThreshold?: unknown; rotateImage?: unknown; saveApiRequest?: unknown; vendorData?: unknown };
+
+export type LivenessBody = {
+  status: 'Approved' | 'Declined';
+  method: 'PASSIVE';
+  score: number | null;
+  user_image: import('../engine/types.js').ImageReport;
+  warnings: Array<{ feature: 'LIVENESS'; risk: string; additional_data: null; log_type: 'error'; short_description: string; long_description: string; node_id: null }>;
+  face_quality: null;
+  face_luminance: null;
+  age_estimation?: number | null;
+};
+export type PassiveLivenessResult = { request_id: string; liveness: LivenessBody; created_at: string };
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -87,13 +106,15 @@ export async function compareFaces(engine: () => Promise<FaceMatcher>, input: Fa
   const { report, alignedFaces } = input.withAlignedFaces
     ? await matcher.matchDetailed(input.userImage, input.refImage, options)
     : { report: await matcher.match(input.userImage, input.refImage, options), alignedFaces: { user: null, ref: null } };
+  const outcome = outcomeOf(report, { nodeId: null });
+  const [userImage, refImage] = await Promise.all([withAttributes(input.userImage, report.user_image), withAttributes(input.refImage, report.ref_image)]);
   return {
     body: {
-      status: report.status,
-      score: report.score,
-      user_image: report.user_image,
-      ref_image: report.ref_image,
-      warnings: report.warnings,
+      status: outcome.status,
+      score: outcome.score,
+      user_image: userImage,
+      ref_image: refImage,
+      warnings: outcome.warnings,
     },
     alignedFaces,
     extras: { similarity: report.similarity, liveness_user_image: report.liveness?.user_image ?? null, timing_ms: report.timing_ms },
@@ -102,7 +123,52 @@ export async function compareFaces(engine: () => Promise<FaceMatcher>, input: Fa
 
 export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionInternals; media: MediaInternals }): FaceMatch {
   const { db } = ctx;
+
+  /**
+   * One face, scored by the liveness model. The score (p(live) x 100) is reported but never
+   * decides: the model is unmeasured on presentation attacks, so the status only says whether a
+   * face was found (the detector is measured, see docs/engine.md).
+   */
+  async function singleFace(input: SingleFaceInput, withAge: boolean): Promise<PassiveLivenessResult> {
+    parseThreshold(input.declineThreshold, 'face_liveness_score_decline_threshold');
+    const rotateImage = parseBool(input.rotateImage, 'rotate_image', false);
+    parseBool(input.saveApiRequest, 'save_api_request', true);
+    if (input.vendorData !== undefined && input.vendorData !== null && typeof input.vendorData !== 'string') throw fieldError('vendor_data', 'vendor_data must be a string.');
+    if (!Buffer.isBuffer(input.userImage) || input.userImage.length === 0) {
+      throw new FacematchError('IMAGE_EMPTY', 'user_image is missing or empty.', { fields: { user_image: ['user_image is missing or empty.'] } });
+    }
+    const engine = await ctx.engine();
+    const report = await engine.match(input.userImage, input.userImage, { mode: 'standalone', rotateImage, nodeId: null });
+    const userImage = await withAttributes(input.userImage, report.user_image);
+    const found = userImage.entities.length > 0;
+    const largest = [...userImage.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
+      | { age?: number }
+      | undefined;
+    const age = largest?.age ?? null;
+    const warnings: LivenessBody['warnings'] = [];
+    if (!found) {
+      warnings.push({ feature: 'LIVENESS', risk: 'NO_FACE_DETECTED', additional_data: null, log_type: 'error', short_description: 'No face detected', long_description: 'No face could be found in user_image.', node_id: null });
+    } else if (withAge && age === null) {
+      warnings.push({ feature: 'LIVENESS', risk: 'AGE_NOT_DETECTED', additional_data: null, log_type: 'error', short_description: 'Age not detected', long_description: 'The face was found but its age could not be estimated.', node_id: null });
+    }
+    const pLive = report.liveness?.user_image ?? null;
+    const liveness: LivenessBody = {
+      status: warnings.length ? 'Declined' : 'Approved',
+      method: 'PASSIVE',
+      score: found && pLive !== null ? Math.round(pLive * 10000) / 100 : null,
+      user_image: userImage,
+      warnings,
+      face_quality: null,
+      face_luminance: null,
+      ...(withAge ? { age_estimation: age } : {}),
+    };
+    return { request_id: newId(), liveness, created_at: iso(ctx.now()) };
+  }
+
   return {
+    passiveLiveness: (_app, input) => singleFace(input, false),
+    ageEstimation: (_app, input) => singleFace(input, true),
+
     async standalone(app, input) {
       // Compare options, then this request's own fields, then (in compareFaces) the images:
       // the order in which field errors have always been reported.

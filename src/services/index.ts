@@ -132,8 +132,10 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     workflows: {
       create: workflows.create,
       list: workflows.list,
+      page: workflows.page,
       get: workflows.get,
       update: workflows.update,
+      remove: workflows.remove,
       byLinkCode: workflows.byLinkCode,
     },
     sessions: {
@@ -144,6 +146,12 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
       simulate: sessions.simulate,
       byToken: sessions.byToken,
       createFromWorkflowLink: sessions.createFromWorkflowLink,
+      updateStatus: sessions.updateStatus,
+      listReviews: sessions.listReviews,
+      addReview: sessions.addReview,
+      deleteSession: sessions.deleteSession,
+      deleteSessions: sessions.deleteSessions,
+      sessionPdf: sessions.sessionPdf,
     },
     faceMatch,
     media: { signedUrl: media.signedUrl, open: media.open },
@@ -154,6 +162,9 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
       updateDestination: webhooks.updateDestination,
       deleteDestination: webhooks.deleteDestination,
       listDeliveries: webhooks.listDeliveries,
+      sessionWebhookLog: webhooks.sessionWebhookLog,
+      requeueDelivery: webhooks.requeueDelivery,
+      latestAttempt: webhooks.latestAttempt,
       resend: webhooks.resend,
       flush: async (timeoutMs = 30_000) => {
         if (closed) return;

@@ -1,18 +1,24 @@
-// Verification sessions: creation (idempotent on vendor_data), the capture step that runs the
-// face engine with the workflow's thresholds, forced outcomes, lazy expiry, decisions with
-// signed media URLs, and the webhook events every status change queues (same transaction).
+// Verification sessions, their life cycle: creation (idempotent on vendor_data), the capture
+// step that runs the face engine with the workflow's thresholds, forced outcomes, lazy expiry,
+// and listing. The decision view, webhook emission, review, deletion and the PDF report live in
+// their own session-*.ts modules; this one wires them together.
 import { z } from 'zod';
-import { decideWorkflow, lowSimilarityWarning, noReferenceWarning } from '../engine/decision.js';
+import { decideWorkflow, lowSimilarityWarning } from '../engine/decision.js';
 import type { FaceMatchWarning } from '../engine/types.js';
 import { decodeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
-import { fieldError, iso, jsonShapeProblem, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
+import { fieldError, jsonShapeProblem, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
+import { maxAttemptsExceeded, noReference, outcomeOf, withAttributes } from './face-match-outcome.js';
 import type { Media, MediaInternals } from './media.js';
+import { createDecisionView, LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
+import { createSessionDeletion, type SessionDeletion } from './session-deletion.js';
+import { createSessionEvents } from './session-events.js';
+import { createSessionReport, type SessionReport } from './session-report.js';
+import { createSessionReview, type SessionReviewing } from './session-review.js';
 import {
   SESSION_STATUSES,
   SIMULATE_OUTCOMES,
   type AppContext,
-  type FaceMatchItem,
   type FaceMatchItemStatus,
   type SessionByToken,
   type SessionCreated,
@@ -20,53 +26,16 @@ import {
   type SessionStatus,
   type SessionSummary,
   type SimulateOutcome,
-  type WebhookEnvelope,
   type WebhookEventType,
 } from './types.js';
 import type { WebhookInternals } from './webhooks.js';
-import { FACE_MATCH_DEFAULTS, faceMatchConfig, type WorkflowDefinition, type WorkflowInternals, type Workflows } from './workflows.js';
+import { FACE_MATCH_DEFAULTS, faceMatchConfig, type WorkflowInternals, type Workflows } from './workflows.js';
 
-export const NODE_ID = 'face_match_1';
+export { NODE_ID, type SessionRow, type StoredFaceMatch } from './session-decision.js';
+
 const PORTRAIT_MAX_BYTES = 1024 * 1024;
 /** Statuses in which the session still waits for the user (these can expire). */
-const OPEN_STATUSES: readonly SessionStatus[] = ['Not Started', 'In Progress'];
-/** Statuses whose webhooks carry the decision. */
-const DECISION_STATUSES: readonly SessionStatus[] = ['Approved', 'Declined', 'In Review', 'Abandoned'];
-
-export interface SessionRow {
-  id: string;
-  application_id: string;
-  kind: 'session' | 'face_match';
-  session_number: number;
-  session_token: string | null;
-  workflow_id: string | null;
-  workflow_version: number | null;
-  status: SessionStatus;
-  vendor_data: string | null;
-  metadata: string | null;
-  callback: string | null;
-  callback_method: string | null;
-  language: string | null;
-  contact_details: string | null;
-  expected_details: string | null;
-  portrait_media_id: string | null;
-  face_matches: string | null;
-  attempts: number;
-  expires_at: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-/** A face match item as stored: media by id, signed into URLs when read. */
-export interface StoredFaceMatch {
-  node_id: string;
-  status: FaceMatchItemStatus;
-  score: number | null;
-  source_media_id: string | null;
-  target_media_id: string | null;
-  source_image_session_id: string | null;
-  warnings: FaceMatchWarning[];
-}
+const OPEN_STATUSES: readonly SessionStatus[] = ['Not Started', 'In Progress', 'Awaiting User'];
 
 const jsonObject = (field: string) =>
   z.union([z.record(z.string(), z.unknown()), z.string()], { error: `${field} must be a JSON object.` }).transform((v, c) => {
@@ -116,17 +85,31 @@ const CreateInput = z.object({
   portrait_image: z.string({ error: 'portrait_image must be a base64-encoded image string.' }).nullish(),
 });
 
+const isoDate = (field: string) =>
+  z
+    .string({ error: `${field} must be an ISO date such as 2026-01-31.` })
+    .refine((v) => !Number.isNaN(Date.parse(v)), { error: `${field} must be an ISO date such as 2026-01-31.` })
+    .optional();
+
 const ListQuery = z.object({
   limit: z.coerce.number({ error: 'limit must be an integer from 1 to 1000.' }).int().min(1).max(1000).optional(),
   offset: z.coerce.number({ error: 'offset must be a non-negative integer.' }).int().min(0).optional(),
+  // The platform takes one status or a comma-separated list of them.
   status: z
     .string()
-    .refine((s): s is SessionStatus => (SESSION_STATUSES as readonly string[]).includes(s), {
-      error: `status must be one of: ${SESSION_STATUSES.join(', ')}.`,
+    .refine((s) => s.split(',').every((x) => (SESSION_STATUSES as readonly string[]).includes(x.trim())), {
+      error: `status must be one or more (comma-separated) of: ${SESSION_STATUSES.join(', ')}.`,
     })
     .optional(),
   vendor_data: z.string({ error: 'vendor_data must be a string.' }).optional(),
+  workflow_id: z.string({ error: 'workflow_id must be a string.' }).optional(),
+  search: z.string({ error: 'search must be a string.' }).max(200).optional(),
+  session_kind: z.enum(['user', 'business', 'all'], { error: 'session_kind must be user, business or all.' }).optional(),
+  date_from: isoDate('date_from'),
+  date_to: isoDate('date_to'),
 });
+
+export type SessionListQuery = { [K in keyof z.input<typeof ListQuery>]?: string | number };
 
 /** Decodes portrait_image (plain base64 or a data: URL) and checks size and type. */
 function decodePortrait(text: string): Buffer {
@@ -143,9 +126,9 @@ function decodePortrait(text: string): Buffer {
   return decoded.bytes;
 }
 
-export interface Sessions {
+export interface Sessions extends SessionReviewing, SessionDeletion, SessionReport {
   create(app: AppContext, input: unknown): SessionCreated;
-  list(app: AppContext, query?: { limit?: number; offset?: number; status?: string; vendor_data?: string }): { count: number; results: SessionSummary[] };
+  list(app: AppContext, query?: SessionListQuery): { count: number; results: SessionSummary[] };
   decision(app: AppContext, sessionId: string): SessionDecision;
   submitImages(sessionRef: { app: AppContext; sessionId: string } | { sessionToken: string }, images: { selfie: Buffer; reference?: Buffer }): Promise<SessionDecision>;
   simulate(app: AppContext, sessionId: string, outcome: SimulateOutcome): SessionDecision;
@@ -171,103 +154,30 @@ export function createSessions(
 ): Sessions & SessionInternals {
   const { db } = ctx;
   const { workflows, media, webhooks } = deps;
-
-  const rowById = (id: string) => db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?').get(id);
-
-  function sessionUrl(row: SessionRow): string | null {
-    return row.session_token ? `${ctx.publicBaseUrl()}/session/${row.session_token}` : null;
-  }
-
-  function definitionOf(row: SessionRow): WorkflowDefinition | null {
-    return row.workflow_id && row.workflow_version ? workflows.definition(row.workflow_id, row.workflow_version) : null;
-  }
-
-  function maxAttemptsOf(row: SessionRow): number {
-    const def = definitionOf(row);
-    return (def && faceMatchConfig(def)?.face_match_max_attempts) || FACE_MATCH_DEFAULTS.face_match_max_attempts;
-  }
-
-  function toItem(s: StoredFaceMatch): FaceMatchItem {
-    return {
-      node_id: s.node_id,
-      status: s.status,
-      score: s.score,
-      source_image: s.source_media_id ? media.signedUrl(s.source_media_id) : null,
-      target_image: s.target_media_id ? media.signedUrl(s.target_media_id) : null,
-      source_image_session_id: s.source_image_session_id,
-      warnings: s.warnings,
-    };
-  }
-
-  function toDecision(row: SessionRow): SessionDecision {
-    const def = definitionOf(row);
-    const features = def ? def.features.map((f) => (f.feature === 'OCR' ? 'ID_VERIFICATION' : f.feature)) : ['FACE_MATCH'];
-    const stored = parseJsonColumn<StoredFaceMatch[]>(row.face_matches);
-    return {
-      session_id: row.id,
-      session_number: row.session_number,
-      session_url: sessionUrl(row),
-      status: row.status,
-      environment: 'sandbox',
-      workflow_id: row.workflow_id,
-      workflow_version: row.workflow_version,
-      features,
-      vendor_data: row.vendor_data,
-      metadata: parseJsonColumn(row.metadata),
-      expected_details: parseJsonColumn(row.expected_details),
-      contact_details: parseJsonColumn(row.contact_details),
-      callback: row.callback,
-      id_verifications: null,
-      liveness_checks: null,
-      face_matches: stored ? stored.map(toItem) : null,
-      aml_screenings: null,
-      ip_analyses: null,
-      reviews: [],
-      face_match_attempts: row.attempts,
-      face_match_max_attempts: maxAttemptsOf(row),
-      created_at: iso(row.created_at),
-      updated_at: iso(row.updated_at),
-      expires_at: row.expires_at === null ? null : iso(row.expires_at),
-    };
-  }
-
-  function emit(row: SessionRow, types: WebhookEventType[]): string | null {
-    let last: string | null = null;
-    for (const type of types) {
-      const envelope: WebhookEnvelope = {
-        event_id: newId(),
-        webhook_type: type,
-        timestamp: Math.floor(ctx.now() / 1000),
-        created_at: Math.floor(row.created_at / 1000),
-        application_id: row.application_id,
-        environment: 'sandbox',
-        session_id: row.id,
-        status: row.status,
-        workflow_id: row.workflow_id,
-        workflow_version: row.workflow_version,
-        vendor_data: row.vendor_data,
-        metadata: parseJsonColumn(row.metadata),
-      };
-      if (DECISION_STATUSES.includes(row.status)) envelope.decision = toDecision(row);
-      webhooks.enqueue(envelope);
-      last = envelope.event_id;
-    }
-    return last;
-  }
+  const view = createDecisionView(ctx, { workflows, media });
+  const { rowById, sessionUrl, definitionOf, maxAttemptsOf, toDecision } = view;
+  const { emit } = createSessionEvents(ctx, { webhooks, view });
 
   /** Sets a new status (and optionally face matches / attempts) and queues the webhooks. */
   function transition(
     id: string,
     status: SessionStatus,
-    changes: { faceMatches?: StoredFaceMatch[]; attempts?: number } = {},
+    changes: { faceMatches?: StoredFaceMatch[]; liveness?: StoredLiveness[]; attempts?: number } = {},
   ): SessionRow {
     const now = ctx.now();
     db.prepare(
-      `UPDATE sessions SET status = ?, updated_at = ?,
-              face_matches = COALESCE(?, face_matches), attempts = COALESCE(?, attempts) WHERE id = ?`,
-    ).run(status, now, changes.faceMatches ? JSON.stringify(changes.faceMatches) : null, changes.attempts ?? null, id);
+      `UPDATE sessions SET status = ?, updated_at = ?, face_matches = COALESCE(?, face_matches),
+              liveness_checks = COALESCE(?, liveness_checks), attempts = COALESCE(?, attempts) WHERE id = ?`,
+    ).run(
+      status,
+      now,
+      changes.faceMatches ? JSON.stringify(changes.faceMatches) : null,
+      changes.liveness ? JSON.stringify(changes.liveness) : null,
+      changes.attempts ?? null,
+      id,
+    );
     const row = rowById(id)!;
-    emit(row, changes.faceMatches ? ['status.updated', 'data.updated'] : ['status.updated']);
+    emit(row, ['status.updated']);
     return row;
   }
 
@@ -275,7 +185,7 @@ export function createSessions(
     const now = ctx.now();
     const due = db
       .prepare<[number], { id: string }>(
-        `SELECT id FROM sessions WHERE status IN ('Not Started', 'In Progress') AND expires_at IS NOT NULL AND expires_at <= ? LIMIT 500`,
+        `SELECT id FROM sessions WHERE status IN ('Not Started', 'In Progress', 'Awaiting User') AND expires_at IS NOT NULL AND expires_at <= ? LIMIT 500`,
       )
       .all(now);
     if (due.length === 0) return 0;
@@ -340,7 +250,7 @@ export function createSessions(
           const existing = db
             .prepare<[string, string, number, string, number], SessionRow>(
               `SELECT * FROM sessions WHERE application_id = ? AND kind = 'session' AND workflow_id = ? AND workflow_version = ? AND vendor_data = ?
-                  AND status IN ('Not Started', 'In Progress') AND (expires_at IS NULL OR expires_at > ?)
+                  AND status IN ('Not Started', 'In Progress', 'Awaiting User') AND (expires_at IS NULL OR expires_at > ?)
                 ORDER BY created_at DESC LIMIT 1`,
             )
             .get(app.applicationId, wf.row.id, wf.row.version, body.vendor_data, now);
@@ -360,9 +270,8 @@ export function createSessions(
               now,
               existing.id,
             );
-            const row = rowById(existing.id)!;
-            if (metadataText !== undefined && metadataText !== existing.metadata) emit(row, ['data.updated']);
-            return created(row);
+            // No webhook: the platform sends data.updated only for reviewer edits of extracted data.
+            return created(rowById(existing.id)!);
           }
         }
         const id = newId();
@@ -398,6 +307,43 @@ export function createSessions(
       .immediate();
   }
 
+  /**
+   * The decision's liveness item for a LIVENESS step. The score is the liveness model's p(live)
+   * x 100; it is reported, never acted on (the model is unmeasured on presentation attacks), so
+   * the item is Approved whenever a face was found in the selfie.
+   */
+  async function livenessItem(selfie: Buffer, user: import('../engine/types.js').ImageReport, pLive: number | null): Promise<StoredLiveness> {
+    const withAge = await withAttributes(selfie, user);
+    const largest = [...withAge.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
+      | (typeof withAge.entities)[number] & { age?: number }
+      | undefined;
+    const found = withAge.entities.length > 0;
+    return {
+      node_id: LIVENESS_NODE_ID,
+      status: found ? 'Approved' : 'Declined',
+      method: 'PASSIVE',
+      score: pLive === null ? null : Math.round(pLive * 10000) / 100,
+      reference_media_id: null,
+      video_url: null,
+      age_estimation: largest?.age ?? null,
+      face_quality: null,
+      face_luminance: null,
+      warnings: found
+        ? []
+        : [
+            {
+              feature: 'LIVENESS',
+              risk: 'NO_FACE_DETECTED',
+              additional_data: null,
+              log_type: 'error',
+              short_description: 'No face detected',
+              long_description: 'No face could be found in the selfie for the liveness check.',
+              node_id: LIVENESS_NODE_ID,
+            },
+          ],
+    };
+  }
+
   /** Why a session cannot take images now, or null when it can. */
   function refusal(row: SessionRow): string | null {
     if (row.kind !== 'session') return 'This is a standalone face match request, not a capture session.';
@@ -408,12 +354,20 @@ export function createSessions(
     return `Session is ${row.status}; it no longer accepts images.`;
   }
 
+  const shared = { ctx, view, emit, transition, owned, expireDue };
+  const review = createSessionReview(shared);
+  const deletion = createSessionDeletion(shared);
+  const report = createSessionReport(shared);
+
   return {
     toDecision,
     emit,
     expireDue,
     nextSessionNumber,
     rowById,
+    ...review,
+    ...deletion,
+    ...report,
 
     create: createSession,
 
@@ -427,31 +381,41 @@ export function createSessions(
       const q = validate(ListQuery, query ?? {}, 'session list query');
       expireDue();
       const where = ['application_id = @app'];
-      if (q.status) where.push('status = @status');
-      if (q.vendor_data !== undefined) where.push('vendor_data = @vendor');
-      const params = { app: app.applicationId, status: q.status ?? null, vendor: q.vendor_data ?? null, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+      const params: Record<string, string | number> = { app: app.applicationId, limit: q.limit ?? 20, offset: q.offset ?? 0 };
+      if (q.status) {
+        const statuses = [...new Set(q.status.split(',').map((x) => x.trim()))];
+        where.push(`status IN (${statuses.map((_, i) => `@s${i}`).join(', ')})`);
+        statuses.forEach((v, i) => (params[`s${i}`] = v));
+      }
+      if (q.vendor_data !== undefined) {
+        where.push('vendor_data = @vendor');
+        params.vendor = q.vendor_data;
+      }
+      if (q.workflow_id !== undefined) {
+        where.push('workflow_id = @workflow');
+        params.workflow = q.workflow_id;
+      }
+      if (q.session_kind === 'business') where.push('0'); // the sandbox has no KYB sessions
+      if (q.date_from) {
+        where.push('created_at >= @from');
+        params.from = Date.parse(q.date_from);
+      }
+      if (q.date_to) {
+        // A bare date means the whole day.
+        where.push('created_at < @to');
+        params.to = Date.parse(q.date_to) + (/^\d{4}-\d{2}-\d{2}$/.test(q.date_to) ? 86_400_000 : 1);
+      }
+      if (q.search) {
+        where.push("(vendor_data LIKE @search ESCAPE '\\' OR id LIKE @search ESCAPE '\\' OR CAST(session_number AS TEXT) = @exact)");
+        params.search = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        params.exact = q.search;
+      }
       const clause = where.join(' AND ');
-      const count = db.prepare<typeof params, { n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params)!.n;
+      const count = db.prepare<Record<string, string | number>, { n: number }>(`SELECT COUNT(*) AS n FROM sessions WHERE ${clause}`).get(params)!.n;
       const rows = db
-        .prepare<typeof params, SessionRow>(`SELECT * FROM sessions WHERE ${clause} ORDER BY session_number DESC LIMIT @limit OFFSET @offset`)
+        .prepare<Record<string, string | number>, SessionRow>(`SELECT * FROM sessions WHERE ${clause} ORDER BY session_number DESC LIMIT @limit OFFSET @offset`)
         .all(params);
-      return {
-        count,
-        results: rows.map((row) => ({
-          session_id: row.id,
-          session_number: row.session_number,
-          session_token: row.session_token,
-          session_url: sessionUrl(row),
-          status: row.status,
-          vendor_data: row.vendor_data,
-          metadata: parseJsonColumn(row.metadata),
-          workflow_id: row.workflow_id,
-          workflow_version: row.workflow_version,
-          callback: row.callback,
-          created_at: iso(row.created_at),
-          updated_at: iso(row.updated_at),
-        })),
-      };
+      return { count, results: rows.map(view.toSummary) };
     },
 
     decision(app, sessionId) {
@@ -514,13 +478,12 @@ export function createSessions(
         ? db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM media WHERE id = ?').get(row.portrait_media_id)?.bytes
         : undefined;
       const reference = images.reference ?? portrait;
-      let status: FaceMatchItemStatus;
-      let score: number | null = null;
-      let warnings: FaceMatchWarning[];
+      const wantsLiveness = def!.features.some((f) => f.feature === 'LIVENESS');
+      let outcome: { status: FaceMatchItemStatus; score: number | null; warnings: FaceMatchWarning[] };
+      let liveness: StoredLiveness | null = null;
       if (!reference) {
         // Always enforced: no reference image, no match.
-        status = 'Declined';
-        warnings = [noReferenceWarning(NODE_ID)];
+        outcome = { status: 'Declined', score: null, warnings: [noReference(NODE_ID)] };
       } else {
         const engine = await ctx.engine();
         const report = await engine.match(images.selfie, reference, {
@@ -530,11 +493,8 @@ export function createSessions(
           rotateImage: true,
           nodeId: NODE_ID,
         });
-        score = report.score;
-        warnings = report.warnings;
-        status = report.status;
-        // A reference was given but no face pair could be scored: the workflow's not-computed action.
-        if (score === null && cfg.face_match_not_computed_action === 'REVIEW') status = 'In Review';
+        outcome = outcomeOf(report, { nodeId: NODE_ID, notComputed: cfg.face_match_not_computed_action });
+        if (wantsLiveness) liveness = await livenessItem(images.selfie, report.user_image, report.liveness?.user_image ?? null);
       }
 
       return db
@@ -544,30 +504,21 @@ export function createSessions(
           if (again) throw new FacematchError('CONFLICT', again);
           const attempts = fresh.attempts + 1;
           const max = maxAttemptsOf(fresh);
-          const itemWarnings = [...warnings];
-          if (status === 'Declined' && attempts >= max) {
-            itemWarnings.push({
-              feature: 'FACEMATCH',
-              risk: 'FACE_MATCH_MAX_ATTEMPTS_EXCEEDED',
-              additional_data: { attempts, max_attempts: max },
-              log_type: 'error',
-              short_description: 'Face match attempts exceeded',
-              long_description: `The user used all ${max} face match attempts of this session without a match.`,
-              node_id: NODE_ID,
-            });
-          }
+          const itemWarnings = [...outcome.warnings];
+          if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
           const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
           const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
           const item: StoredFaceMatch = {
             node_id: NODE_ID,
-            status,
-            score,
+            status: outcome.status,
+            score: outcome.score,
             source_media_id: selfieId,
             target_media_id: reference ? targetId : null,
             source_image_session_id: null,
             warnings: itemWarnings,
           };
-          const updated = transition(sessionId, status as SessionStatus, { faceMatches: [item], attempts });
+          const live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
+          const updated = transition(sessionId, outcome.status as SessionStatus, { faceMatches: [item], liveness: live, attempts });
           return toDecision(updated);
         })
         .immediate();
@@ -597,7 +548,7 @@ export function createSessions(
           if (outcome === 'NO_REFERENCE_IMAGE') {
             status = 'Declined';
             score = null;
-            warnings = [noReferenceWarning(NODE_ID)];
+            warnings = [noReference(NODE_ID)];
           } else {
             // A score inside the band of the requested outcome under this workflow's thresholds.
             score =

@@ -20,7 +20,8 @@ export type SessionStatus =
   | 'Resubmitted'
   | 'Expired'
   | 'Abandoned'
-  | 'Kyc Expired';
+  | 'Kyc Expired'
+  | 'Awaiting User';
 
 export const SESSION_STATUSES: readonly SessionStatus[] = [
   'Not Started',
@@ -32,6 +33,7 @@ export const SESSION_STATUSES: readonly SessionStatus[] = [
   'Expired',
   'Abandoned',
   'Kyc Expired',
+  'Awaiting User',
 ];
 
 export type FaceMatchItemStatus = 'Approved' | 'In Review' | 'Declined' | 'Resub Requested' | 'Not Finished';
@@ -74,32 +76,49 @@ export const PLATFORM_ONLY_WEBHOOK_EVENTS: readonly PlatformOnlyWebhookEvent[] =
 export type SubscribableWebhookEvent = WebhookEventType | PlatformOnlyWebhookEvent;
 export const SUBSCRIBABLE_WEBHOOK_EVENTS: readonly SubscribableWebhookEvent[] = [...WEBHOOK_EVENTS, ...PLATFORM_ONLY_WEBHOOK_EVENTS];
 
+/** The platform's workflow feature enum (create-time spelling), in its documented order. */
 export type FeatureName =
   | 'OCR'
-  | 'ID_VERIFICATION'
+  | 'NFC'
   | 'LIVENESS'
   | 'FACE_MATCH'
+  | 'PROOF_OF_ADDRESS'
+  | 'QUESTIONNAIRE'
+  | 'PHONE_VERIFICATION'
+  | 'EMAIL_VERIFICATION'
+  | 'DATABASE_VALIDATION'
   | 'AML'
   | 'IP_ANALYSIS'
-  | 'NFC'
-  | 'PHONE'
-  | 'EMAIL'
-  | 'POA'
-  | 'AGE_ESTIMATION';
+  | 'AGE_ESTIMATION'
+  | 'KYB_REGISTRY'
+  | 'KYB_DOCUMENTS'
+  | 'KYB_KEY_PEOPLE';
 
 export const FEATURE_NAMES: readonly FeatureName[] = [
   'OCR',
-  'ID_VERIFICATION',
+  'NFC',
   'LIVENESS',
   'FACE_MATCH',
+  'PROOF_OF_ADDRESS',
+  'QUESTIONNAIRE',
+  'PHONE_VERIFICATION',
+  'EMAIL_VERIFICATION',
+  'DATABASE_VALIDATION',
   'AML',
   'IP_ANALYSIS',
-  'NFC',
-  'PHONE',
-  'EMAIL',
-  'POA',
   'AGE_ESTIMATION',
+  'KYB_REGISTRY',
+  'KYB_DOCUMENTS',
+  'KYB_KEY_PEOPLE',
 ];
+
+/** Older spellings (our first SPEC text, decision listings, docs prose) and the platform's name for each. */
+export const FEATURE_ALIASES: Readonly<Record<string, FeatureName>> = {
+  ID_VERIFICATION: 'OCR',
+  PHONE: 'PHONE_VERIFICATION',
+  EMAIL: 'EMAIL_VERIFICATION',
+  POA: 'PROOF_OF_ADDRESS',
+};
 
 export type AppContext = {
   applicationId: string;
@@ -157,6 +176,8 @@ export type FaceMatchConfig = {
 export type WorkflowFeature = {
   feature: FeatureName;
   config: Record<string, unknown>;
+  /** Optional internal node label (the platform's `label`). */
+  label?: string;
 };
 
 export type Workflow = {
@@ -180,13 +201,15 @@ export type Workflow = {
   max_price: string;
   is_simple_workflow: boolean;
   is_editable: boolean;
+  is_white_label_enabled: boolean;
+  is_desktop_allowed: boolean;
   workflow_url: string;
   max_retry_attempts: number;
   retry_window_days: number;
   /** Minutes a session may stay unfinished before it becomes Expired. */
   session_expiration_time: number;
   version: number;
-  status: 'published';
+  status: 'draft' | 'published';
   has_draft: boolean;
   created_at: string;
   updated_at: string;
@@ -212,6 +235,8 @@ export type SessionSummary = {
   session_number: number;
   session_token: string | null;
   session_url: string | null;
+  /** KYC sessions are 'user' (the sandbox has no KYB). */
+  session_kind: 'user' | 'business';
   status: SessionStatus;
   vendor_data: string | null;
   metadata: Record<string, unknown> | null;
@@ -250,17 +275,42 @@ export type SessionDecision = {
   contact_details: Record<string, unknown> | null;
   callback: string | null;
   id_verifications: null;
-  liveness_checks: null;
+  liveness_checks: LivenessCheck[] | null;
   face_matches: FaceMatchItem[] | null;
   aml_screenings: null;
   ip_analyses: null;
-  reviews: unknown[];
+  reviews: SessionReview[];
   /** Sandbox extras: attempts used and allowed for the face match step. */
   face_match_attempts: number;
   face_match_max_attempts: number;
   created_at: string;
   updated_at: string;
   expires_at: string | null;
+};
+
+/** One item of a decision's liveness_checks (method PASSIVE: the sandbox scores the selfie). */
+export type LivenessCheck = {
+  node_id: string;
+  status: 'Approved' | 'Declined' | 'In Review' | 'Not Finished';
+  method: 'PASSIVE';
+  /** 0-100 from the liveness model (advisory: it never changes a status here). */
+  score: number | null;
+  reference_image: string | null;
+  video_url: null;
+  age_estimation: number | null;
+  face_quality: null;
+  face_luminance: null;
+  warnings: Array<Omit<FaceMatchWarning, 'feature'> & { feature: 'LIVENESS' }>;
+};
+
+/** One entry of a session's review history. */
+export type SessionReview = {
+  id: number;
+  action: 'status_change' | 'comment';
+  old_status: string | null;
+  new_status: string | null;
+  note: string | null;
+  created_at: string;
 };
 
 export type SessionByToken = {
@@ -342,8 +392,11 @@ export type WebhookDestination = {
   subscribed_events: SubscribableWebhookEvent[];
   enabled: boolean;
   webhook_version: string;
-  /** Always redacted in listings, e.g. "abcd…[redacted]". */
+  /** The signing secret, in full (the platform returns it to the key owner). */
   secret_shared_key: string;
+  secret_last4: string;
+  previous_secret_expires_at: string | null;
+  health_status: 'healthy' | 'failing' | 'unknown';
   summary: WebhookSummary;
   created_at: string;
 };
@@ -368,6 +421,22 @@ export type WebhookDelivery = {
   /** What this attempt led to: delivered, retry scheduled, or given up. */
   outcome: 'delivered' | 'retrying' | 'failed';
   created_at: string;
+};
+
+/** One entry of GET /v3/session/{id}/webhooks/, as the platform shapes it. */
+export type SessionWebhookLogEntry = {
+  uuid: string;
+  session_id: string | null;
+  request_url: string;
+  response_status: number | null;
+  response_time_ms: number;
+  status: 'delivered' | 'failed';
+  webhook_type: WebhookEventType;
+  created_at: string;
+  /** JSON text of the request headers (signatures included). */
+  request_header: string;
+  /** The exact body text sent. */
+  request_body: string;
 };
 
 export type WebhookEnvelope = {

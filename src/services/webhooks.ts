@@ -2,6 +2,7 @@
 // status change they announce) and the delivery log. Sending lives in delivery.ts.
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
+import { signWebhook } from '../webhooks/index.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
 import {
   PLATFORM_ONLY_WEBHOOK_EVENTS,
@@ -13,6 +14,7 @@ import {
   type WebhookDestination,
   type WebhookDestinationCreated,
   type WebhookEnvelope,
+  type SessionWebhookLogEntry,
   type WebhookSummary,
 } from './types.js';
 
@@ -78,6 +80,13 @@ interface DestinationRow {
 
 export const redactSecret = (secret: string): string => `${secret.slice(0, 4)}…[redacted]`;
 
+/** Delivery attempts are addressed by a UUID-shaped name of their row id. */
+export const attemptUuid = (id: number): string => `00000000-0000-4000-8000-${id.toString(16).padStart(12, '0')}`;
+export function attemptIdOf(uuid: string): number | null {
+  const m = /^00000000-0000-4000-8000-([0-9a-f]{12})$/i.exec(uuid);
+  return m ? parseInt(m[1]!, 16) : null;
+}
+
 export interface Webhooks {
   createDestination(app: AppContext, input: unknown): WebhookDestinationCreated;
   listDestinations(app: AppContext): WebhookDestination[];
@@ -85,6 +94,12 @@ export interface Webhooks {
   updateDestination(app: AppContext, destinationId: string, input: unknown): WebhookDestination;
   deleteDestination(app: AppContext, destinationId: string): void;
   listDeliveries(app: AppContext, sessionId: string): WebhookDelivery[];
+  /** GET /v3/session/{id}/webhooks/: the platform's log shape, newest first. */
+  sessionWebhookLog(app: AppContext, sessionId: string): SessionWebhookLogEntry[];
+  /** Queues the delivery `uuid` of this session again; returns its outbox row id. */
+  requeueDelivery(app: AppContext, sessionId: string, uuid: string): number;
+  /** The newest log entry of an outbox row (after a resend). */
+  latestAttempt(outboxId: number): SessionWebhookLogEntry | null;
   resend(app: AppContext, ref: { eventId?: string; sessionId?: string }): { event_id: string; queued: number };
 }
 
@@ -122,6 +137,7 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
   }
 
   function toDestination(row: DestinationRow): WebhookDestination {
+    const sum = summary(row.id);
     return {
       uuid: row.id,
       label: row.label,
@@ -129,10 +145,60 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
       subscribed_events: JSON.parse(row.subscribed_events) as SubscribableWebhookEvent[],
       enabled: row.enabled === 1,
       webhook_version: row.webhook_version,
-      secret_shared_key: redactSecret(row.secret),
-      summary: summary(row.id),
+      // The platform returns the signing secret in full to the API key that owns it.
+      secret_shared_key: row.secret,
+      secret_last4: row.secret.slice(-4),
+      // Set only during a rotation's grace period; the sandbox has no rotation.
+      previous_secret_expires_at: null,
+      health_status: healthOf(sum),
+      summary: sum,
       created_at: iso(row.created_at),
     };
+  }
+
+  /** 'healthy' after a 2xx, 'failing' when the last attempt failed, 'unknown' before any attempt. */
+  function healthOf(sum: WebhookSummary): WebhookDestination['health_status'] {
+    if (sum.last_status_code === null && sum.attempts === 0) return 'unknown';
+    return sum.last_status_code !== null && sum.last_status_code >= 200 && sum.last_status_code < 300 ? 'healthy' : 'failing';
+  }
+
+  type LogRow = {
+    attempt_id: number;
+    outbox_id: number;
+    session_id: string | null;
+    url: string;
+    status_code: number | null;
+    duration_ms: number;
+    outcome: string;
+    webhook_type: string;
+    payload: string;
+    secret: string;
+    created_at: number;
+  };
+  const logSql = `SELECT a.id AS attempt_id, o.id AS outbox_id, o.session_id, d.url, a.status_code, a.duration_ms, a.outcome, o.webhook_type,
+                         o.payload, d.secret, a.created_at
+                    FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id`;
+
+  function toLogEntry(r: LogRow): SessionWebhookLogEntry {
+    // Rebuilt from the stored payload: the same signing the delivery worker does.
+    const signed = signWebhook(JSON.parse(r.payload) as unknown, r.secret);
+    return {
+      uuid: attemptUuid(r.attempt_id),
+      session_id: r.session_id,
+      request_url: r.url,
+      response_status: r.status_code,
+      response_time_ms: r.duration_ms,
+      status: r.outcome === 'delivered' ? 'delivered' : 'failed',
+      webhook_type: r.webhook_type as SessionWebhookLogEntry['webhook_type'],
+      created_at: iso(r.created_at),
+      request_header: JSON.stringify(signed.headers),
+      request_body: signed.body,
+    };
+  }
+
+  function ownedSession(app: AppContext, sessionId: string): void {
+    const owned = typeof sessionId === 'string' && db.prepare('SELECT 1 FROM sessions WHERE id = ? AND application_id = ?').get(sessionId, app.applicationId);
+    if (!owned) throw new FacematchError('NOT_FOUND', `Session ${String(sessionId)} not found.`);
   }
 
   function rowOf(app: AppContext, id: string): DestinationRow {
@@ -237,6 +303,42 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
         db.prepare('DELETE FROM webhook_outbox WHERE destination_id = ?').run(row.id);
         db.prepare('DELETE FROM webhook_destinations WHERE id = ?').run(row.id);
       }).immediate();
+    },
+
+    sessionWebhookLog(app, sessionId) {
+      ownedSession(app, sessionId);
+      return db
+        .prepare<[string, string], LogRow>(`${logSql} WHERE o.session_id = ? AND o.application_id = ? ORDER BY a.id DESC`)
+        .all(sessionId, app.applicationId)
+        .map(toLogEntry);
+    },
+
+    requeueDelivery(app, sessionId, uuid) {
+      ownedSession(app, sessionId);
+      const id = typeof uuid === 'string' ? attemptIdOf(uuid) : null;
+      const row =
+        id === null
+          ? undefined
+          : db
+              .prepare<[number, string, string], { outbox_id: number }>(
+                'SELECT o.id AS outbox_id FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE a.id = ? AND o.session_id = ? AND o.application_id = ?',
+              )
+              .get(id, sessionId, app.applicationId);
+      if (!row) throw new FacematchError('NOT_FOUND', `Webhook delivery ${String(uuid).slice(0, 80)} not found for session ${sessionId}.`);
+      db.transaction(() =>
+        db
+          .prepare(
+            `UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, finished_at = NULL WHERE id = ?`,
+          )
+          .run(Date.now(), row.outbox_id),
+      ).immediate();
+      ctx.kickDelivery();
+      return row.outbox_id;
+    },
+
+    latestAttempt(outboxId) {
+      const r = db.prepare<[number], LogRow>(`${logSql} WHERE o.id = ? ORDER BY a.id DESC LIMIT 1`).get(outboxId);
+      return r ? toLogEntry(r) : null;
     },
 
     listDeliveries(app, sessionId) {

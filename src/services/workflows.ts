@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
 import {
+  FEATURE_ALIASES,
   FEATURE_NAMES,
   type AppContext,
   type FaceMatchConfig,
@@ -23,24 +24,32 @@ export const FACE_MATCH_DEFAULTS: FaceMatchConfig = {
 /** The stored definition of one workflow version. */
 export interface WorkflowDefinition {
   workflow_label: string;
-  workflow_type: string | null;
+  /** Kept for definitions stored before the strict create; new ones derive it from features. */
+  workflow_type?: string | null;
   features: WorkflowFeature[];
+  publish_status?: 'draft' | 'published';
+  is_white_label_enabled?: boolean;
+  is_desktop_allowed?: boolean;
   max_retry_attempts: number;
   retry_window_days: number;
   session_expiration_time: number;
 }
 
-const featureName = z.string({ error: 'Each feature name must be a string.' }).refine(
-  (f): f is FeatureName => (FEATURE_NAMES as readonly string[]).includes(f),
-  {
-    error: (issue) => {
-      const given = String(issue.input);
-      const upper = given.toUpperCase();
-      const hint = (FEATURE_NAMES as readonly string[]).includes(upper) ? ` Feature names are UPPERCASE: use '${upper}'.` : '';
-      return `Unknown feature '${given}'.${hint} Allowed: ${FEATURE_NAMES.join(', ')}.`;
-    },
-  },
-);
+const FEATURE_LIST = FEATURE_NAMES.join(', ');
+
+/** A feature name as the platform spells it; the older spellings in FEATURE_ALIASES are read as theirs. */
+const featureName = z
+  .string({ error: 'Each feature name must be a string.' })
+  .transform((f, c): FeatureName => {
+    if ((FEATURE_NAMES as readonly string[]).includes(f)) return f as FeatureName;
+    const alias = FEATURE_ALIASES[f];
+    if (alias) return alias;
+    const upper = f.toUpperCase();
+    const fixed = (FEATURE_NAMES as readonly string[]).includes(upper) ? upper : FEATURE_ALIASES[upper];
+    const hint = fixed ? ` Feature names are UPPERCASE: use '${fixed}'.` : '';
+    c.addIssue({ code: 'custom', message: `Unknown feature '${f.slice(0, 60)}'.${hint} Allowed: ${FEATURE_LIST}.` });
+    return z.NEVER;
+  });
 
 const threshold = (name: string) =>
   z
@@ -58,7 +67,8 @@ const FaceMatchConfigInput = z.object({
   face_match_not_computed_action: z
     .enum(['REVIEW', 'DECLINE'], { error: 'face_match_not_computed_action must be REVIEW or DECLINE.' })
     .optional(),
-  face_match_max_attempts: wholeNumber('face_match_max_attempts must be an integer from 1 to 10.', 1, 10).optional(),
+  // The platform documents 2..5 attempts per FACE_MATCH node (default 3).
+  face_match_max_attempts: wholeNumber('face_match_max_attempts must be an integer from 2 to 5.', 2, 5).optional(),
 });
 
 const FeatureInput = z.object({
@@ -66,6 +76,7 @@ const FeatureInput = z.object({
   config: z
     .record(z.string(), z.unknown(), { error: 'config must be a JSON object.' })
     .nullish(),
+  label: z.string({ error: 'label must be a string.' }).max(100, { error: 'label must be at most 100 characters.' }).nullish(),
 });
 
 const settings = {
@@ -73,9 +84,11 @@ const settings = {
     .string({ error: 'workflow_label must be a string.' })
     .trim()
     .min(1, { error: 'workflow_label must not be empty.' })
-    .max(200, { error: 'workflow_label must be at most 200 characters.' }),
-  workflow_type: z.string({ error: 'workflow_type must be a string.' }).max(100).nullish(),
+    .max(50, { error: 'workflow_label must be at most 50 characters.' }),
   is_default: z.boolean({ error: 'is_default must be true or false.' }).optional(),
+  status: z.enum(['draft', 'published'], { error: 'status must be "draft" or "published".' }).optional(),
+  is_white_label_enabled: z.boolean({ error: 'is_white_label_enabled must be true or false.' }).optional(),
+  is_desktop_allowed: z.boolean({ error: 'is_desktop_allowed must be true or false.' }).optional(),
   features: z
     .array(FeatureInput, { error: 'features must be a list of {feature, config} objects.' })
     .min(1, { error: 'features must list at least one feature.' }),
@@ -85,15 +98,42 @@ const settings = {
 };
 
 const CreateInput = z.object({ ...settings, workflow_label: settings.workflow_label.optional() });
-const UpdateInput = z.object({
-  workflow_label: settings.workflow_label.optional(),
-  workflow_type: settings.workflow_type,
-  is_default: settings.is_default,
-  features: settings.features.optional(),
-  max_retry_attempts: settings.max_retry_attempts,
-  retry_window_days: settings.retry_window_days,
-  session_expiration_time: settings.session_expiration_time,
-});
+const UpdateInput = z.object({ ...settings, workflow_label: settings.workflow_label.optional(), features: settings.features.optional() });
+const ALLOWED_KEYS = new Set(Object.keys(settings));
+const ALLOWED_FEATURE_KEYS = new Set(['feature', 'config', 'label']);
+
+/**
+ * The platform answers 400 for keys it does not know, and in particular for the flat
+ * `is_*_enabled` flags and `workflow_type` of its older API: the feature list replaced them.
+ */
+function refuseUnknownKeys(input: unknown, what: string): void {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return;
+  for (const key of Object.keys(input)) {
+    if (ALLOWED_KEYS.has(key)) continue;
+    let msg: string;
+    if (key === 'workflow_type') {
+      msg = "workflow_type is not accepted: the platform derives the workflow from its features list (e.g. [{\"feature\":\"OCR\"},{\"feature\":\"FACE_MATCH\"}]).";
+    } else if (/^is_.+_enabled$/.test(key)) {
+      const name = key.slice(3, -8).toUpperCase();
+      const feature = (FEATURE_NAMES as readonly string[]).includes(name) ? name : FEATURE_ALIASES[name] ?? null;
+      msg = `${key} is not accepted: list the step in features instead${feature ? ` ({"feature":"${feature}"})` : ''}.`;
+    } else {
+      msg = `Unknown field '${key.slice(0, 60)}' in the ${what}. Allowed: ${[...ALLOWED_KEYS].join(', ')}.`;
+    }
+    throw new FacematchError('VALIDATION', msg, { fields: { [key]: [msg] } });
+  }
+  const features = (input as Record<string, unknown>).features;
+  if (Array.isArray(features)) {
+    features.forEach((f, i) => {
+      if (!f || typeof f !== 'object' || Array.isArray(f)) return;
+      for (const key of Object.keys(f)) {
+        if (ALLOWED_FEATURE_KEYS.has(key)) continue;
+        const msg = `Unknown field '${key.slice(0, 60)}' in features[${i}]; a feature is {feature, config?, label?}.`;
+        throw new FacematchError('VALIDATION', msg, { fields: { [`features.${i}.${key}`]: [msg] } });
+      }
+    });
+  }
+}
 
 type FeatureInputT = z.infer<typeof FeatureInput>;
 
@@ -103,7 +143,7 @@ function normaliseFeatures(features: FeatureInputT[]): WorkflowFeature[] {
   const out: WorkflowFeature[] = [];
   let documentAt = -1;
   features.forEach((f, i) => {
-    const canonical = f.feature === 'ID_VERIFICATION' ? 'OCR' : f.feature;
+    const canonical = f.feature;
     if (seen.has(canonical)) {
       throw new FacematchError('VALIDATION', `features: ${f.feature} is listed twice.`, {
         fields: { [`features.${i}.feature`]: [`${f.feature} is listed twice.`] },
@@ -119,20 +159,28 @@ function normaliseFeatures(features: FeatureInputT[]): WorkflowFeature[] {
         const msg = `face_match_score_decline_threshold (${merged.face_match_score_decline_threshold}) must be <= face_match_score_review_threshold (${merged.face_match_score_review_threshold}).`;
         throw new FacematchError('VALIDATION', msg, { fields: { face_match_score_decline_threshold: [msg] } });
       }
-      out.push({ feature: 'FACE_MATCH', config: { ...(f.config ?? {}), ...merged } });
+      out.push({ feature: 'FACE_MATCH', config: { ...(f.config ?? {}), ...merged }, ...(f.label ? { label: f.label } : {}) });
       return;
     }
-    out.push({ feature: f.feature as FeatureName, config: f.config ?? {} });
+    out.push({ feature: f.feature, config: f.config ?? {}, ...(f.label ? { label: f.label } : {}) });
   });
   // FACE_MATCH compares the selfie with the document portrait, so the document step comes
   // first. Without any document step the workflow is allowed: sessions then supply
   // portrait_image (or a reference photo at capture), else NO_REFERENCE_IMAGE.
   const faceAt = out.findIndex((f) => f.feature === 'FACE_MATCH');
   if (faceAt >= 0 && documentAt > faceAt) {
-    const msg = 'FACE_MATCH must come after OCR/ID_VERIFICATION in features (it compares the selfie with the document portrait).';
+    const msg = 'FACE_MATCH must come after OCR in features (it compares the selfie with the document portrait).';
     throw new FacematchError('VALIDATION', msg, { fields: { features: [msg] } });
   }
   return out;
+}
+
+/** Reads a stored definition written by any version of the sandbox (older spellings included). */
+function normaliseStored(def: WorkflowDefinition): WorkflowDefinition {
+  return {
+    ...def,
+    features: def.features.map((f) => ({ ...f, feature: FEATURE_ALIASES[f.feature] ?? f.feature })),
+  };
 }
 
 export function faceMatchConfig(def: WorkflowDefinition): FaceMatchConfig | null {
@@ -148,13 +196,21 @@ interface WorkflowRow {
   is_default: number;
   created_at: number;
   updated_at: number;
+  deleted_at: number | null;
 }
+
+export type WorkflowPage = { count: number; results: Workflow[] };
 
 export interface Workflows {
   create(app: AppContext, input: unknown): Workflow;
+  /** Every live workflow of the application, newest first. */
   list(app: AppContext): Workflow[];
+  /** One page of list() for the platform's limit/offset envelope. */
+  page(app: AppContext, query: { limit?: number; offset?: number }): WorkflowPage;
   get(app: AppContext, workflowId: string): Workflow;
   update(app: AppContext, workflowId: string, input: unknown): Workflow;
+  /** Deletes the workflow; sessions made with it keep their rules (its versions stay stored). */
+  remove(app: AppContext, workflowId: string): void;
   /** The workflow behind a public `workflow_url` code (for the HTTP twin's /u/{code} page). */
   byLinkCode(code: string): { app: AppContext; workflow: Workflow } | null;
 }
@@ -168,7 +224,7 @@ export interface WorkflowInternals {
 
 export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowInternals {
   const { db } = ctx;
-  const rowStmt = db.prepare<[string, string], WorkflowRow>('SELECT * FROM workflows WHERE id = ? AND application_id = ?');
+  const rowStmt = db.prepare<[string, string], WorkflowRow>('SELECT * FROM workflows WHERE id = ? AND application_id = ? AND deleted_at IS NULL');
   const defStmt = db.prepare<[string, number], { definition: string }>(
     'SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?',
   );
@@ -177,17 +233,18 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
   function definition(workflowId: string, version: number): WorkflowDefinition {
     const row = defStmt.get(workflowId, version);
     if (!row) throw new FacematchError('NOT_FOUND', `Workflow ${workflowId} version ${version} not found.`);
-    return JSON.parse(row.definition) as WorkflowDefinition;
+    return normaliseStored(JSON.parse(row.definition) as WorkflowDefinition);
   }
 
   function toWorkflow(row: WorkflowRow): Workflow {
     const def = definition(row.id, row.version);
     const fm = faceMatchConfig(def);
+    const kyb = def.features.some((f) => f.feature.startsWith('KYB_'));
     return {
       uuid: row.id,
       workflow_id: row.id,
       workflow_label: def.workflow_label,
-      workflow_type: def.workflow_type,
+      workflow_type: def.workflow_type ?? (kyb ? 'kyb' : 'kyc'),
       is_default: row.is_default === 1,
       is_archived: false,
       features: def.features.map((f) => f.feature),
@@ -203,12 +260,14 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
       max_price: '0.00',
       is_simple_workflow: true,
       is_editable: sessionsUsing.get(row.id)!.n === 0,
+      is_white_label_enabled: def.is_white_label_enabled ?? false,
+      is_desktop_allowed: def.is_desktop_allowed ?? true,
       workflow_url: `${ctx.publicBaseUrl()}/u/${row.link_code}`,
       max_retry_attempts: def.max_retry_attempts,
       retry_window_days: def.retry_window_days,
       session_expiration_time: def.session_expiration_time,
       version: row.version,
-      status: 'published',
+      status: def.publish_status ?? 'published',
       has_draft: false,
       created_at: iso(row.created_at),
       updated_at: iso(row.updated_at),
@@ -222,8 +281,12 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
   }
 
   function setDefault(app: AppContext, workflowId: string): void {
-    db.prepare('UPDATE workflows SET is_default = (id = ?) WHERE application_id = ?').run(workflowId, app.applicationId);
+    db.prepare('UPDATE workflows SET is_default = (id = ?) WHERE application_id = ? AND deleted_at IS NULL').run(workflowId, app.applicationId);
   }
+
+  const listStmt = db.prepare<[string], WorkflowRow>(
+    'SELECT * FROM workflows WHERE application_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id',
+  );
 
   return {
     definition,
@@ -235,11 +298,14 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
     },
 
     create(app, input) {
+      refuseUnknownKeys(input, 'workflow');
       const body = validate(CreateInput, input, 'workflow');
       const def: WorkflowDefinition = {
         workflow_label: body.workflow_label ?? 'Untitled workflow',
-        workflow_type: body.workflow_type ?? null,
         features: normaliseFeatures(body.features),
+        publish_status: body.status ?? 'published',
+        is_white_label_enabled: body.is_white_label_enabled ?? false,
+        is_desktop_allowed: body.is_desktop_allowed ?? true,
         max_retry_attempts: body.max_retry_attempts ?? 3,
         retry_window_days: body.retry_window_days ?? 7,
         session_expiration_time: body.session_expiration_time ?? 1440,
@@ -255,7 +321,9 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
           JSON.stringify(def),
           now,
         );
-        const others = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM workflows WHERE application_id = ?').get(app.applicationId)!.n;
+        const others = db
+          .prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM workflows WHERE application_id = ? AND deleted_at IS NULL')
+          .get(app.applicationId)!.n;
         // The first workflow of an application becomes its default.
         if (body.is_default || others === 1) setDefault(app, id);
       }).immediate();
@@ -263,10 +331,14 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
     },
 
     list(app) {
-      return db
-        .prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE application_id = ? ORDER BY created_at DESC, id')
-        .all(app.applicationId)
-        .map(toWorkflow);
+      return listStmt.all(app.applicationId).map(toWorkflow);
+    },
+
+    page(app, query) {
+      const rows = listStmt.all(app.applicationId);
+      const offset = query.offset ?? 0;
+      const limit = query.limit ?? 50;
+      return { count: rows.length, results: rows.slice(offset, offset + limit).map(toWorkflow) };
     },
 
     get(app, workflowId) {
@@ -274,14 +346,18 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
     },
 
     update(app, workflowId, input) {
+      refuseUnknownKeys(input, 'workflow update');
       const body = validate(UpdateInput, input, 'workflow update');
       const now = ctx.now();
       db.transaction(() => {
         const { row, def } = current(app, workflowId);
         const next: WorkflowDefinition = {
+          ...def,
           workflow_label: body.workflow_label ?? def.workflow_label,
-          workflow_type: body.workflow_type === undefined ? def.workflow_type : body.workflow_type,
           features: body.features ? normaliseFeatures(body.features) : def.features,
+          publish_status: body.status ?? def.publish_status ?? 'published',
+          is_white_label_enabled: body.is_white_label_enabled ?? def.is_white_label_enabled ?? false,
+          is_desktop_allowed: body.is_desktop_allowed ?? def.is_desktop_allowed ?? true,
           max_retry_attempts: body.max_retry_attempts ?? def.max_retry_attempts,
           retry_window_days: body.retry_window_days ?? def.retry_window_days,
           session_expiration_time: body.session_expiration_time ?? def.session_expiration_time,
@@ -300,8 +376,16 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
       return toWorkflow(rowStmt.get(workflowId, app.applicationId)!);
     },
 
+    remove(app, workflowId) {
+      db.transaction(() => {
+        const { row } = current(app, workflowId);
+        // A tombstone, not a row delete: sessions keep pointing at the versions they ran with.
+        db.prepare('UPDATE workflows SET deleted_at = ?, is_default = 0 WHERE id = ?').run(ctx.now(), row.id);
+      }).immediate();
+    },
+
     byLinkCode(code) {
-      const row = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE link_code = ?').get(String(code));
+      const row = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE link_code = ? AND deleted_at IS NULL').get(String(code));
       if (!row) return null;
       const app = db
         .prepare<[string], { organization_id: string }>('SELECT organization_id FROM applications WHERE id = ?')

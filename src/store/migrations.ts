@@ -161,4 +161,20 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: "is this workflow used?" and per-workflow listings without a table scan
   `CREATE INDEX sessions_workflow ON sessions(workflow_id);`,
+  // issue 7: deleted workflows are tombstoned (sessions keep their versions); session reviews.
+  `
+  ALTER TABLE workflows ADD COLUMN deleted_at INTEGER;
+  ALTER TABLE sessions ADD COLUMN liveness_checks TEXT;
+  ALTER TABLE api_keys ADD COLUMN key_sealed TEXT;
+  CREATE TABLE session_reviews (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    old_status  TEXT,
+    new_status  TEXT,
+    note        TEXT,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX session_reviews_session ON session_reviews(session_id);
+  `,
 ];

@@ -6,6 +6,7 @@ import { json } from '../reply.js';
 import { keyRoute, type Route, type RouteContext } from '../router.js';
 
 const FILE_FIELDS = new Set(['user_image', 'ref_image', 'source_image', 'target_image']);
+const ONE_IMAGE = new Set(['user_image', 'image']);
 
 /** The image under `name` or its alias; 400 naming the field when missing, empty or doubled. */
 export function pickImage(form: MultipartForm, name: string, alias: string): Buffer {
@@ -57,4 +58,18 @@ export const faceMatchRoutes: Route[] = [
     });
     return json(200, result);
   }),
+  ...(['passive-liveness', 'age-estimation'] as const).map((name) =>
+    keyRoute('POST', `/v3/${name}/`, async (ctx) => {
+      const form = await readImageForm(ctx, ONE_IMAGE);
+      const input = {
+        userImage: pickImage(form, 'user_image', 'image'),
+        declineThreshold: form.fields.get('face_liveness_score_decline_threshold'),
+        rotateImage: form.fields.get('rotate_image'),
+        saveApiRequest: form.fields.get('save_api_request'),
+        vendorData: form.fields.get('vendor_data'),
+      };
+      const run = name === 'passive-liveness' ? ctx.sandbox.faceMatch.passiveLiveness : ctx.sandbox.faceMatch.ageEstimation;
+      return json(200, await run(ctx.app, input));
+    }),
+  ),
 ];

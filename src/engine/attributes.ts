@@ -1,0 +1,138 @@
+// Age and gender of a detected face, from the two SSR-Net-style models shipped in the same npm
+// package as the other face models (fr_age.onnx, fr_gender.onnx). Self-contained: it decodes
+// the image itself and never touches the matching pipeline, so a failure here can only lose the
+// two attribute fields, never a face-match score. Both are advisory: no decision uses them.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { modelsDir as packageModelsDir } from '../paths.js';
+
+export const ATTRIBUTE_MODEL_FILES = { age: 'fr_age.onnx', gender: 'fr_gender.onnx' } as const;
+
+const SIZE = 64;
+/** The crop is the face box grown 1.4x about its centre, kept inside the image. */
+const CROP_SCALE = 1.4;
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+/** SSR-Net stage outputs, in the order the merge formula reads them. */
+const OUTPUTS = [
+  'prob_stage_1', 'prob_stage_2', 'prob_stage_3',
+  'stage1_delta_k', 'stage2_delta_k', 'stage3_delta_k',
+  'index_offset_stage1', 'index_offset_stage2', 'index_offset_stage3',
+] as const;
+
+export interface FaceAttributes {
+  /** Model-estimated age in years, 2 decimals. */
+  age: number;
+  /** 'male' | 'female' from the gender model's 0..1 output. */
+  gender: 'male' | 'female';
+  /** The gender model's raw output (>= 0.5 is read as male). */
+  gender_score: number;
+}
+
+type Box = [number, number, number, number];
+
+let loading: Promise<{ age: ort.InferenceSession; gender: ort.InferenceSession }> | null = null;
+
+/** True when both attribute models are installed (models/fetch-models.mjs puts them there). */
+export function attributeModelsPresent(dir = packageModelsDir): boolean {
+  return Object.values(ATTRIBUTE_MODEL_FILES).every((f) => existsSync(join(dir, f)));
+}
+
+function sessions(dir: string): Promise<{ age: ort.InferenceSession; gender: ort.InferenceSession }> {
+  if (!loading) {
+    const opts: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // The exported graphs list their weights as inputs; onnxruntime warns about it once per
+      // initializer. Errors only.
+      logSeverityLevel: 3,
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    };
+    loading = Promise.all([
+      ort.InferenceSession.create(join(dir, ATTRIBUTE_MODEL_FILES.age), opts),
+      ort.InferenceSession.create(join(dir, ATTRIBUTE_MODEL_FILES.gender), opts),
+    ]).then(([age, gender]) => ({ age, gender }));
+    loading.catch(() => {
+      loading = null;
+    });
+  }
+  return loading;
+}
+
+/** The SSR-Net soft stagewise regression: three stages of 3 bins, each refined by its delta and offsets. */
+export function ssrMerge(x: ArrayLike<number>, range: number): number {
+  const s = 3;
+  // prob_k = x[3(k-1) + i], delta_k = x[9 + (k-1)], offset_k = x[12 + 3(k-1) + i]
+  let total = 0;
+  let denom = 1;
+  for (let k = 0; k < 3; k++) {
+    let v = 0;
+    for (let i = 0; i < s; i++) v += (i + x[12 + 3 * k + i]!) * x[3 * k + i]!;
+    denom *= s * (1 + x[9 + k]!);
+    total += v / denom;
+  }
+  return total * range;
+}
+
+function cropOf(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } {
+  const bw = Math.max(1, box[2] - box[0]);
+  const bh = Math.max(1, box[3] - box[1]);
+  const s = Math.min(CROP_SCALE, (height - 1) / bh, (width - 1) / bw);
+  const w = bw * s;
+  const h = bh * s;
+  const cx = (box[0] + box[2]) / 2;
+  const cy = (box[1] + box[3]) / 2;
+  let left = Math.min(Math.max(0, cx - w / 2), width - w);
+  let top = Math.min(Math.max(0, cy - h / 2), height - h);
+  left = Math.max(0, Math.floor(left));
+  top = Math.max(0, Math.floor(top));
+  return { left, top, width: Math.max(1, Math.min(width - left, Math.round(w))), height: Math.max(1, Math.min(height - top, Math.round(h))) };
+}
+
+async function tensorOf(image: Buffer, box: Box): Promise<Float32Array> {
+  // Same orientation handling as the engine's decoder: EXIF rotation applied first.
+  const base = sharp(image, { failOn: 'none' }).rotate();
+  const meta = await base.raw().toBuffer({ resolveWithObject: true });
+  const { width, height } = meta.info;
+  const c = cropOf(box, width, height);
+  const { data } = await sharp(meta.data, { raw: { width, height, channels: meta.info.channels } })
+    .extract(c)
+    .removeAlpha()
+    .resize(SIZE, SIZE, { fit: 'fill' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const n = SIZE * SIZE;
+  const t = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < 3; ch++) t[ch * n + i] = (data[i * 3 + ch]! / 255 - MEAN[ch]!) / STD[ch]!;
+  }
+  return t;
+}
+
+async function run(session: ort.InferenceSession, input: Float32Array): Promise<number[]> {
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, SIZE, SIZE]) });
+  const flat: number[] = [];
+  for (const name of OUTPUTS) for (const v of out[name]!.data as Float32Array) flat.push(v);
+  return flat;
+}
+
+/**
+ * Age and gender for each box (pixel coordinates of the EXIF-rotated image, as the engine's
+ * `entities[].bbox`). Throws when the models are missing or the image cannot be decoded.
+ */
+export async function estimateAttributes(image: Buffer, boxes: Box[], dir = packageModelsDir): Promise<FaceAttributes[]> {
+  if (boxes.length === 0) return [];
+  const s = await sessions(dir);
+  const out: FaceAttributes[] = [];
+  for (const box of boxes) {
+    const t = await tensorOf(image, box);
+    const age = ssrMerge(await run(s.age, t), 101);
+    const g = ssrMerge(await run(s.gender, t), 1);
+    out.push({ age: Math.round(age * 100) / 100, gender: g >= 0.5 ? 'male' : 'female', gender_score: Math.round(g * 1000) / 1000 });
+  }
+  return out;
+}
