@@ -3,10 +3,18 @@ import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { workflowSchema } from '../src/mcp/schemas.js';
-import { FEATURE_NAMES } from '../src/services/types.js';
+import { FEATURE_ALIASES, FEATURE_NAMES } from '../src/services/types.js';
+
+// The platform's names, plus the older spellings the services accept (and answer with the platform's);
+// the listed schema shows the platform's names only.
+const NAMES = [...FEATURE_NAMES, ...Object.keys(FEATURE_ALIASES)];
+const featureName = z
+  .string()
+  .refine((n) => NAMES.includes(n), { error: `feature must be one of ${FEATURE_NAMES.join(', ')} (UPPERCASE).` })
+  .meta({ enum: [...FEATURE_NAMES] });
 
 const featureArg = z.strictObject({
-  feature: z.enum(FEATURE_NAMES as [string, ...string[]], { error: `feature must be one of ${FEATURE_NAMES.join(', ')} (UPPERCASE).` }),
+  feature: featureName,
   config: z
     .record(z.string(), z.unknown())
     .optional()
@@ -40,11 +48,12 @@ export const createWorkflow = defineTool({
   name: 'create_workflow',
   title: 'Create a workflow',
   description:
-    'Create a workflow (POST /v3/workflows/): ordered features, e.g. [{feature:"FACE_MATCH",config:{face_match_score_decline_threshold:50,face_match_score_review_threshold:70}}]. Score <= decline: Declined; <= review: In Review; else Approved. FACE_MATCH without OCR needs a reference per session. Next: create_session.',
+    'Create a workflow (POST /v3/workflows/): ordered features, e.g. [{feature:"FACE_MATCH",config:{face_match_score_decline_threshold:50,face_match_score_review_threshold:70}}]. Score <= decline: Declined; <= review: In Review; else Approved. A bare name is fine (\"OCR\"). FACE_MATCH without OCR needs a reference per session. Next: create_session.',
   inputSchema: z.strictObject({
     workflow_label: z.string().min(1).max(200).optional(),
     features: z
-      .array(featureArg)
+      // A bare name is the feature with its default config.
+      .array(z.union([z.string(), featureArg]).transform((f) => (typeof f === 'string' ? { feature: f } : f)).pipe(featureArg))
       .min(1, { error: 'features must list at least one feature, e.g. [{"feature":"FACE_MATCH"}].' })
       .default([{ feature: 'FACE_MATCH' }]),
     is_default: z.boolean().optional(),

@@ -5,7 +5,7 @@ import { FacematchError } from '../errors.js';
 import type { FaceEngine } from '../engine/index.js';
 import { compareFaces, type AppContext, type Sandbox, type SimulateOutcome } from '../services/index.js';
 import { withEventIds } from './deliveries.js';
-import type { ActingFor, DeliveryEntry, Page, PageQuery, Platform, PlatformStatus, ReviewResult, SandboxControls } from './types.js';
+import type { ActingFor, DeliveryEntry, PageQuery, Platform, PlatformStatus, ReviewResult, SandboxControls } from './types.js';
 
 /** Which application this connection acts for: null = the latest provisioned one. */
 export interface AppSelection {
@@ -20,10 +20,11 @@ interface AppRow {
   name: string;
 }
 
-function pageOf<T>(all: T[], q: PageQuery): Page<T> {
-  const results = all.slice(q.offset, q.offset + q.limit);
-  const next = q.offset + results.length < all.length ? q.offset + results.length : null;
-  return { count: all.length, next_offset: next, results };
+/** How long a resend waits for the receiver's answer, as the platform's resend call does. */
+const RESEND_WAIT_MS = 5000;
+
+function nextOffset(q: PageQuery, got: number, count: number): number | null {
+  return got && q.offset + got < count ? q.offset + got : null;
 }
 
 export interface LocalPlatformOptions {
@@ -141,7 +142,8 @@ export class LocalPlatform implements Platform, SandboxControls {
   }
 
   async listWorkflows(query: PageQuery) {
-    return pageOf(this.sandbox.workflows.list(this.app()), query);
+    const res = this.sandbox.workflows.page(this.app(), query);
+    return { count: res.count, next_offset: nextOffset(query, res.results.length, res.count), results: res.results };
   }
 
   async createSession(input: Parameters<Platform['createSession']>[0]) {
@@ -149,10 +151,8 @@ export class LocalPlatform implements Platform, SandboxControls {
   }
 
   async listSessions(query: Parameters<Platform['listSessions']>[0]) {
-    const { limit, offset, status, vendor_data } = query;
-    const res = this.sandbox.sessions.list(this.app(), { limit, offset, status, vendor_data });
-    const next = offset + res.results.length < res.count ? offset + res.results.length : null;
-    return { count: res.count, next_offset: next, results: res.results };
+    const res = this.sandbox.sessions.list(this.app(), query);
+    return { count: res.count, next_offset: nextOffset(query, res.results.length, res.count), results: res.results };
   }
 
   async getDecision(sessionId: string) {
@@ -160,14 +160,14 @@ export class LocalPlatform implements Platform, SandboxControls {
   }
 
   async reviewSession(sessionId: string, input: Parameters<Platform['reviewSession']>[1]): Promise<ReviewResult> {
-    void sessionId;
-    void input;
-    throw notYet('session review (update-status)');
+    const app = this.app();
+    const res = this.sandbox.sessions.updateStatus(app, sessionId, input);
+    // As on the platform, update-status answers with the id; the status is read back.
+    return { session_id: res.session_id, status: this.sandbox.sessions.decision(app, sessionId).status };
   }
 
   async deleteSession(sessionId: string) {
-    void sessionId;
-    throw notYet('session deletion');
+    this.sandbox.sessions.deleteSession(this.app(), sessionId);
   }
 
   async submitImages(sessionId: string, images: { selfie: Buffer; reference?: Buffer }) {
@@ -206,19 +206,28 @@ export class LocalPlatform implements Platform, SandboxControls {
   async listDeliveries(sessionId: string, opts: { waitMs: number }): Promise<DeliveryEntry[]> {
     const app = this.app();
     if (opts.waitMs > 0) await this.sandbox.webhooks.flush(opts.waitMs);
-    // TODO(contract merge): sessionWebhookLog, the platform's entry shape.
-    return withEventIds(this.sandbox.webhooks.listDeliveries(app, sessionId) as unknown as Array<Record<string, unknown>>);
+    return withEventIds(this.sandbox.webhooks.sessionWebhookLog(app, sessionId));
   }
 
   async resendWebhook(input: Parameters<Platform['resendWebhook']>[0]) {
     const app = this.app();
-    if (input.event_id) {
-      // The event must belong to the session named: the platform resends per session.
-      const known = this.sandbox.webhooks.listDeliveries(app, input.session_id).some((d) => d.event_id === input.event_id);
-      if (!known) throw new FacematchError('NOT_FOUND', `Session ${input.session_id} has no delivery of event ${input.event_id}; use an event_id from list_webhook_deliveries for that session.`);
-      return this.sandbox.webhooks.resend(app, { eventId: input.event_id });
+    // Newest first: the first match is the latest delivery of that event, as the hosted client picks it.
+    const log = withEventIds(this.sandbox.webhooks.sessionWebhookLog(app, input.session_id));
+    const entry = input.event_id ? log.find((d) => d.event_id === input.event_id) : log[0];
+    if (!entry) {
+      throw new FacematchError(
+        'NOT_FOUND',
+        input.event_id
+          ? `Session ${input.session_id} has no delivery of event ${input.event_id}; use an event_id from list_webhook_deliveries for that session.`
+          : `Session ${input.session_id} has no webhook delivery to resend yet (no destination subscribed, or nothing happened yet).`,
+      );
     }
-    return this.sandbox.webhooks.resend(app, { sessionId: input.session_id });
+    // What POST /v3/session/{id}/webhook/{uuid}/resend does: queue it again, wait briefly for the attempt.
+    const outboxId = this.sandbox.webhooks.requeueDelivery(app, input.session_id, entry.uuid);
+    const before = this.sandbox.webhooks.latestAttempt(outboxId)?.uuid;
+    const deadline = Date.now() + RESEND_WAIT_MS;
+    while (this.sandbox.webhooks.latestAttempt(outboxId)?.uuid === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return { event_id: entry.event_id ?? entry.uuid, queued: 1 };
   }
 
   // ---- standalone face match ----------------------------------------------------------------
@@ -233,8 +242,4 @@ export class LocalPlatform implements Platform, SandboxControls {
     });
     return { request_id: randomUUID(), face_match: body, created_at: new Date().toISOString(), engine: extras, alignedFaces };
   }
-}
-
-function notYet(what: string): FacematchError {
-  return new FacematchError('VALIDATION', `The local sandbox does not support ${what} yet in this build.`);
 }
