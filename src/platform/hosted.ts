@@ -272,8 +272,8 @@ export class HostedPlatform implements Platform {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {
-      const e = err as { cause?: { code?: string }; message?: string; name?: string };
-      const why = e.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.message ?? 'network error');
+      const e = err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> }; message?: string; name?: string };
+      const why = e.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.cause?.errors?.[0]?.code ?? e.cause?.message ?? e.message ?? 'network error');
       throw new HostedError('VALIDATION', `The hosted platform at ${this.baseUrl} could not be reached (${why}); check FACEMATCH_API_BASE and the network, or unset FACEMATCH_API_BASE and FACEMATCH_API_KEY to use the local sandbox.`, { cause: err });
     }
     const text = await res.text();
