@@ -20,10 +20,13 @@ export function tempDir(prefix = 'fm-mcp-'): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Environment for a child: no inherited remote-mode variables unless given. */
+/** Variables that change which platform, application or tools a server uses: never inherited. */
+const CHOICE_VARS = /^FACEMATCH_(API_|APP$|TOOLS$)/;
+
+/** Environment for a child: no inherited hosted-mode, application or tool choice unless given. */
 export function childEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('FACEMATCH_API_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !CHOICE_VARS.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 
