@@ -7,7 +7,7 @@ import type { Sandbox } from '../services/index.js';
 import { defaultDbPath } from '../paths.js';
 import { log } from '../log.js';
 import { platformConfigFromEnv, type PlatformConfig } from '../platform/config.js';
-import type { AppSelection, LocalPlatform } from '../platform/local.js';
+import type { AppSelection } from '../platform/local.js';
 import type { Platform, SandboxControls } from '../platform/types.js';
 
 export type ProgressFn = (progress: number, total?: number, message?: string) => Promise<void>;
@@ -148,21 +148,18 @@ export class McpRuntime {
   }
 
   /** The platform for one call; `engine` carries that call's progress reporting. */
-  platform(selection: AppSelection, engine: () => Promise<FaceEngine> = () => this.engine()): Platform & Partial<SandboxControls> {
+  platform(selection: AppSelection, engine: () => Promise<FaceEngine> = () => this.engine()): Platform {
     if (this.config.mode === 'misconfigured') throw new FacematchError('VALIDATION', this.config.problem);
     if (this.config.mode === 'hosted') return this.config.hosted;
-    return this.localPlatform(selection, engine);
-  }
-
-  private localPlatform(selection: AppSelection, engine: () => Promise<FaceEngine>): LocalPlatform {
     const { LocalPlatform } = this.heavyModules();
     return new LocalPlatform({ sandbox: this.sandbox(), selection, engine, httpBaseUrl: this.httpBaseUrl });
   }
 
-  /** Sandbox-only controls; refused with a sentence outside local mode. */
-  sandboxControls(selection: AppSelection, engine: () => Promise<FaceEngine> = () => this.engine()): SandboxControls {
-    if (this.config.mode !== 'local') throw new FacematchError('VALIDATION', this.config.mode === 'misconfigured' ? this.config.problem : 'This works only on the local sandbox, not on the hosted platform.');
-    return this.localPlatform(selection, engine);
+  /** The sandbox-only side of a platform; the registry never runs a sandboxOnly tool when hosted, this is the backstop. */
+  sandboxControls(platform: Platform): SandboxControls {
+    const { LocalPlatform } = this.heavyModules();
+    if (platform instanceof LocalPlatform) return platform;
+    throw new FacematchError('VALIDATION', `This works only on the local sandbox, not on the ${platform.label}.`);
   }
 
   async close(): Promise<void> {
@@ -190,7 +187,7 @@ export function createToolContext(
   };
   const engine = () => runtime.engine(progress);
   // Built on first use: tools that never touch the platform (signature tools) work in any mode.
-  let platform: (Platform & Partial<SandboxControls>) | null = null;
+  let platform: Platform | null = null;
   const get = () => (platform ??= runtime.platform(selection, engine));
   return {
     cwd: runtime.cwd,
@@ -200,8 +197,7 @@ export function createToolContext(
       return get();
     },
     get sandbox() {
-      if (runtime.mode !== 'local') return runtime.sandboxControls(selection, engine);
-      return get() as Platform & SandboxControls;
+      return runtime.sandboxControls(get());
     },
     engine,
     progress,
