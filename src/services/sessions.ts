@@ -1,25 +1,22 @@
-// Verification sessions, their life cycle: creation (idempotent on vendor_data), the capture
-// step that runs the face engine with the workflow's thresholds, forced outcomes, lazy expiry,
-// and listing. The decision view, webhook emission, review, deletion and the PDF report live in
-// their own session-*.ts modules; this one wires them together.
+// Verification sessions, their life cycle: creation (idempotent on vendor_data), status
+// transitions, lazy expiry, listing and look-up by token. Each other idea has its module and is
+// wired in here: the decision view, webhook emission, capture, forced outcomes, review,
+// deletion and the PDF report (session-*.ts).
 import { z } from 'zod';
-import { decideWorkflow, lowSimilarityWarning } from '../engine/decision.js';
-import type { FaceMatchWarning } from '../engine/types.js';
 import { decodeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, jsonShapeProblem, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
-import { maxAttemptsExceeded, noReference, outcomeOf, withAttributes } from './face-match-outcome.js';
 import type { Media, MediaInternals } from './media.js';
-import { createDecisionView, LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
+import { createDecisionView, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
+import { createSessionCapture, OPEN_STATUSES } from './session-capture.js';
 import { createSessionDeletion, type SessionDeletion } from './session-deletion.js';
+import { createSessionSimulation } from './session-simulate.js';
 import { createSessionEvents } from './session-events.js';
 import { createSessionReport, type SessionReport } from './session-report.js';
 import { createSessionReview, type SessionReviewing } from './session-review.js';
 import {
   SESSION_STATUSES,
-  SIMULATE_OUTCOMES,
   type AppContext,
-  type FaceMatchItemStatus,
   type SessionByToken,
   type SessionCreated,
   type SessionDecision,
@@ -29,13 +26,11 @@ import {
   type WebhookEventType,
 } from './types.js';
 import type { WebhookInternals } from './webhooks.js';
-import { FACE_MATCH_DEFAULTS, faceMatchConfig, type WorkflowInternals, type Workflows } from './workflows.js';
+import type { WorkflowInternals, Workflows } from './workflows.js';
 
 export { NODE_ID, type SessionRow, type StoredFaceMatch } from './session-decision.js';
 
 const PORTRAIT_MAX_BYTES = 1024 * 1024;
-/** Statuses in which the session still waits for the user (these can expire). */
-const OPEN_STATUSES: readonly SessionStatus[] = ['Not Started', 'In Progress', 'Awaiting User'];
 
 const jsonObject = (field: string) =>
   z.union([z.record(z.string(), z.unknown()), z.string()], { error: `${field} must be a JSON object.` }).transform((v, c) => {
@@ -155,7 +150,7 @@ export function createSessions(
   const { db } = ctx;
   const { workflows, media, webhooks } = deps;
   const view = createDecisionView(ctx, { workflows, media });
-  const { rowById, sessionUrl, definitionOf, maxAttemptsOf, toDecision } = view;
+  const { rowById, sessionUrl, maxAttemptsOf, toDecision } = view;
   const { emit } = createSessionEvents(ctx, { webhooks, view });
 
   /** Sets a new status (and optionally face matches / attempts) and queues the webhooks. */
@@ -307,54 +302,9 @@ export function createSessions(
       .immediate();
   }
 
-  /**
-   * The decision's liveness item for a LIVENESS step. The score is the liveness model's p(live)
-   * x 100; it is reported, never acted on (the model is unmeasured on presentation attacks), so
-   * the item is Approved whenever a face was found in the selfie.
-   */
-  async function livenessItem(selfie: Buffer, user: import('../engine/types.js').ImageReport, pLive: number | null): Promise<StoredLiveness> {
-    const withAge = await withAttributes(selfie, user);
-    const largest = [...withAge.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
-      | (typeof withAge.entities)[number] & { age?: number }
-      | undefined;
-    const found = withAge.entities.length > 0;
-    return {
-      node_id: LIVENESS_NODE_ID,
-      status: found ? 'Approved' : 'Declined',
-      method: 'PASSIVE',
-      score: pLive === null ? null : Math.round(pLive * 10000) / 100,
-      reference_media_id: null,
-      video_url: null,
-      age_estimation: largest?.age ?? null,
-      face_quality: null,
-      face_luminance: null,
-      warnings: found
-        ? []
-        : [
-            {
-              feature: 'LIVENESS',
-              risk: 'NO_FACE_DETECTED',
-              additional_data: null,
-              log_type: 'error',
-              short_description: 'No face detected',
-              long_description: 'No face could be found in the selfie for the liveness check.',
-              node_id: LIVENESS_NODE_ID,
-            },
-          ],
-    };
-  }
-
-  /** Why a session cannot take images now, or null when it can. */
-  function refusal(row: SessionRow): string | null {
-    if (row.kind !== 'session') return 'This is a standalone face match request, not a capture session.';
-    if (row.attempts >= maxAttemptsOf(row)) {
-      return `FACE_MATCH_MAX_ATTEMPTS_EXCEEDED: all ${maxAttemptsOf(row)} face match attempts of this session are used; create a new session.`;
-    }
-    if (row.status === 'Declined' || OPEN_STATUSES.includes(row.status) || row.status === 'Resubmitted') return null;
-    return `Session is ${row.status}; it no longer accepts images.`;
-  }
-
   const shared = { ctx, view, emit, transition, owned, expireDue };
+  const capture = createSessionCapture(shared, { media });
+  const simulation = createSessionSimulation(shared);
   const review = createSessionReview(shared);
   const deletion = createSessionDeletion(shared);
   const report = createSessionReport(shared);
@@ -380,7 +330,8 @@ export function createSessions(
     list(app, query = {}) {
       const q = validate(ListQuery, query ?? {}, 'session list query');
       expireDue();
-      const where = ['application_id = @app'];
+      // Verification sessions only: standalone API requests (save_api_request) have their own request_id.
+      const where = ["application_id = @app", "kind = 'session'"];
       const params: Record<string, string | number> = { app: app.applicationId, limit: q.limit ?? 20, offset: q.offset ?? 0 };
       if (q.status) {
         const statuses = [...new Set(q.status.split(',').map((x) => x.trim()))];
@@ -437,147 +388,11 @@ export function createSessions(
         needsReference: row.portrait_media_id === null,
         attemptsUsed: row.attempts,
         attemptsAllowed: maxAttemptsOf(row),
-        acceptsImages: refusal(row) === null,
+        acceptsImages: capture.refusal(row) === null,
       };
     },
 
-    async submitImages(sessionRef, images) {
-      expireDue();
-      let row: SessionRow | undefined;
-      if ('sessionToken' in sessionRef) {
-        row =
-          typeof sessionRef.sessionToken === 'string' && sessionRef.sessionToken
-            ? db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE session_token = ? AND kind = 'session'").get(sessionRef.sessionToken)
-            : undefined;
-        if (!row) throw new FacematchError('NOT_FOUND', 'This verification session does not exist.');
-      } else {
-        row = owned(sessionRef.app, sessionRef.sessionId);
-      }
-      const def = definitionOf(row);
-      const cfg = def ? faceMatchConfig(def) : null;
-      if (!cfg) throw new FacematchError('CONFLICT', 'This workflow has no FACE_MATCH step; use simulate to set an outcome.');
-      const refused = refusal(row);
-      if (refused) throw new FacematchError('CONFLICT', refused);
-      if (!Buffer.isBuffer(images?.selfie) || images.selfie.length === 0) {
-        throw new FacematchError('IMAGE_EMPTY', 'The selfie image is empty.', { fields: { selfie: ['The selfie image is empty.'] } });
-      }
-      if (images.reference !== undefined && (!Buffer.isBuffer(images.reference) || images.reference.length === 0)) {
-        throw new FacematchError('IMAGE_EMPTY', 'The reference image is empty.', { fields: { reference: ['The reference image is empty.'] } });
-      }
-      const sessionId = row.id;
-
-      if (row.status !== 'In Progress') {
-        db.transaction(() => {
-          const fresh = rowById(sessionId)!;
-          if (refusal(fresh)) throw new FacematchError('CONFLICT', refusal(fresh)!);
-          transition(sessionId, 'In Progress');
-        }).immediate();
-      }
-
-      const portrait = row.portrait_media_id
-        ? db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM media WHERE id = ?').get(row.portrait_media_id)?.bytes
-        : undefined;
-      const reference = images.reference ?? portrait;
-      const wantsLiveness = def!.features.some((f) => f.feature === 'LIVENESS');
-      let outcome: { status: FaceMatchItemStatus; score: number | null; warnings: FaceMatchWarning[] };
-      let liveness: StoredLiveness | null = null;
-      if (!reference) {
-        // Always enforced: no reference image, no match.
-        outcome = { status: 'Declined', score: null, warnings: [noReference(NODE_ID)] };
-      } else {
-        const engine = await ctx.engine();
-        const report = await engine.match(images.selfie, reference, {
-          mode: 'workflow',
-          declineThreshold: cfg.face_match_score_decline_threshold,
-          reviewThreshold: cfg.face_match_score_review_threshold,
-          rotateImage: true,
-          nodeId: NODE_ID,
-        });
-        outcome = outcomeOf(report, { nodeId: NODE_ID, notComputed: cfg.face_match_not_computed_action });
-        if (wantsLiveness) liveness = await livenessItem(images.selfie, report.user_image, report.liveness?.user_image ?? null);
-      }
-
-      return db
-        .transaction((): SessionDecision => {
-          const fresh = rowById(sessionId)!;
-          const again = refusal(fresh);
-          if (again) throw new FacematchError('CONFLICT', again);
-          const attempts = fresh.attempts + 1;
-          const max = maxAttemptsOf(fresh);
-          const itemWarnings = [...outcome.warnings];
-          if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
-          const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
-          const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
-          const item: StoredFaceMatch = {
-            node_id: NODE_ID,
-            status: outcome.status,
-            score: outcome.score,
-            source_media_id: selfieId,
-            target_media_id: reference ? targetId : null,
-            source_image_session_id: null,
-            warnings: itemWarnings,
-          };
-          const live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
-          const updated = transition(sessionId, outcome.status as SessionStatus, { faceMatches: [item], liveness: live, attempts });
-          return toDecision(updated);
-        })
-        .immediate();
-    },
-
-    simulate(app, sessionId, outcome) {
-      if (!(SIMULATE_OUTCOMES as readonly unknown[]).includes(outcome)) {
-        throw fieldError('outcome', `outcome must be one of: ${SIMULATE_OUTCOMES.join(', ')}.`);
-      }
-      owned(app, sessionId);
-      return db
-        .transaction((): SessionDecision => {
-          const row = rowById(sessionId)!;
-          if (outcome === 'Abandoned' || outcome === 'Expired') return toDecision(transition(row.id, outcome));
-          const def = definitionOf(row);
-          const cfg = (def && faceMatchConfig(def)) || {
-            ...FACE_MATCH_DEFAULTS,
-            // Standalone requests have one threshold (30); give them the same review band as a workflow.
-            face_match_score_decline_threshold: 30,
-          };
-          const decline = cfg.face_match_score_decline_threshold;
-          const review = cfg.face_match_score_review_threshold;
-          const previous = parseJsonColumn<StoredFaceMatch[]>(row.face_matches)?.[0];
-          let status: FaceMatchItemStatus;
-          let score: number | null;
-          let warnings: FaceMatchWarning[];
-          if (outcome === 'NO_REFERENCE_IMAGE') {
-            status = 'Declined';
-            score = null;
-            warnings = [noReference(NODE_ID)];
-          } else {
-            // A score inside the band of the requested outcome under this workflow's thresholds.
-            score =
-              outcome === 'Approved'
-                ? Math.round((review + (100 - review) / 2) * 100) / 100
-                : outcome === 'In Review'
-                  ? Math.round(((decline + review) / 2) * 100) / 100
-                  : Math.round((decline / 2) * 100) / 100;
-            const d = decideWorkflow(score, Math.min(decline, review), review, NODE_ID);
-            status = outcome;
-            warnings =
-              d.status === outcome
-                ? d.warnings
-                : outcome === 'Approved'
-                  ? []
-                  : [lowSimilarityWarning(score, outcome, { decline_threshold: decline, review_threshold: review }, NODE_ID)];
-          }
-          const item: StoredFaceMatch = {
-            node_id: NODE_ID,
-            status,
-            score,
-            source_media_id: previous?.source_media_id ?? null,
-            target_media_id: outcome === 'NO_REFERENCE_IMAGE' ? null : (previous?.target_media_id ?? row.portrait_media_id),
-            source_image_session_id: null,
-            warnings,
-          };
-          return toDecision(transition(row.id, status as SessionStatus, { faceMatches: [item] }));
-        })
-        .immediate();
-    },
+    submitImages: capture.submitImages,
+    simulate: simulation.simulate,
   };
 }

@@ -1,0 +1,161 @@
+// The capture step: the user's selfie (and, without a portrait, a reference photo) scored by
+// the face engine under the workflow's thresholds, the liveness item for a LIVENESS step, the
+// attempts cap, and the rule for when a session still takes images.
+import type { FaceMatchWarning, ImageReport } from '../engine/types.js';
+import { FacematchError } from '../errors.js';
+import { maxAttemptsExceeded, noReference, outcomeOf, withAttributes } from './face-match-outcome.js';
+import type { MediaInternals } from './media.js';
+import { LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
+import type { SessionShared } from './session-shared.js';
+import type { AppContext, FaceMatchItemStatus, SessionDecision, SessionStatus } from './types.js';
+import { faceMatchConfig } from './workflows.js';
+
+/** Statuses in which the session still waits for the user (these can expire). */
+export const OPEN_STATUSES: readonly SessionStatus[] = ['Not Started', 'In Progress', 'Awaiting User'];
+
+export interface SessionCapture {
+  submitImages(sessionRef: { app: AppContext; sessionId: string } | { sessionToken: string }, images: { selfie: Buffer; reference?: Buffer }): Promise<SessionDecision>;
+  /** Why a session cannot take images now, or null when it can. */
+  refusal(row: SessionRow): string | null;
+}
+
+export function createSessionCapture(s: SessionShared & { expireDue(): number }, deps: { media: MediaInternals }): SessionCapture {
+  const { ctx, owned, transition, expireDue } = s;
+  const { db } = ctx;
+  const { media } = deps;
+  const { rowById, definitionOf, maxAttemptsOf, toDecision } = s.view;
+
+  /**
+   * The decision's liveness item for a LIVENESS step. The score is the liveness model's p(live)
+   * x 100; it is reported, never acted on (the model is unmeasured on presentation attacks), so
+   * the item is Approved whenever a face was found in the selfie.
+   */
+  async function livenessItem(selfie: Buffer, user: ImageReport, pLive: number | null): Promise<StoredLiveness> {
+    const withAge = await withAttributes(selfie, user);
+    const largest = [...withAge.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
+      | (typeof withAge.entities)[number] & { age?: number }
+      | undefined;
+    const found = withAge.entities.length > 0;
+    return {
+      node_id: LIVENESS_NODE_ID,
+      status: found ? 'Approved' : 'Declined',
+      method: 'PASSIVE',
+      score: pLive === null ? null : Math.round(pLive * 10000) / 100,
+      reference_media_id: null,
+      video_url: null,
+      age_estimation: largest?.age ?? null,
+      face_quality: null,
+      face_luminance: null,
+      warnings: found
+        ? []
+        : [
+            {
+              feature: 'LIVENESS',
+              risk: 'NO_FACE_DETECTED',
+              additional_data: null,
+              log_type: 'error',
+              short_description: 'No face detected',
+              long_description: 'No face could be found in the selfie for the liveness check.',
+              node_id: LIVENESS_NODE_ID,
+            },
+          ],
+    };
+  }
+
+  /** Why a session cannot take images now, or null when it can. */
+  function refusal(row: SessionRow): string | null {
+    if (row.kind !== 'session') return 'This is a standalone face match request, not a capture session.';
+    if (row.attempts >= maxAttemptsOf(row)) {
+      return `FACE_MATCH_MAX_ATTEMPTS_EXCEEDED: all ${maxAttemptsOf(row)} face match attempts of this session are used; create a new session.`;
+    }
+    if (row.status === 'Declined' || OPEN_STATUSES.includes(row.status) || row.status === 'Resubmitted') return null;
+    return `Session is ${row.status}; it no longer accepts images.`;
+  }
+
+  return {
+    refusal,
+    async submitImages(sessionRef, images) {
+      expireDue();
+      let row: SessionRow | undefined;
+      if ('sessionToken' in sessionRef) {
+        row =
+          typeof sessionRef.sessionToken === 'string' && sessionRef.sessionToken
+            ? db.prepare<[string], SessionRow>("SELECT * FROM sessions WHERE session_token = ? AND kind = 'session'").get(sessionRef.sessionToken)
+            : undefined;
+        if (!row) throw new FacematchError('NOT_FOUND', 'This verification session does not exist.');
+      } else {
+        row = owned(sessionRef.app, sessionRef.sessionId);
+      }
+      const def = definitionOf(row);
+      const cfg = def ? faceMatchConfig(def) : null;
+      if (!cfg) throw new FacematchError('CONFLICT', 'This workflow has no FACE_MATCH step; use simulate to set an outcome.');
+      const refused = refusal(row);
+      if (refused) throw new FacematchError('CONFLICT', refused);
+      if (!Buffer.isBuffer(images?.selfie) || images.selfie.length === 0) {
+        throw new FacematchError('IMAGE_EMPTY', 'The selfie image is empty.', { fields: { selfie: ['The selfie image is empty.'] } });
+      }
+      if (images.reference !== undefined && (!Buffer.isBuffer(images.reference) || images.reference.length === 0)) {
+        throw new FacematchError('IMAGE_EMPTY', 'The reference image is empty.', { fields: { reference: ['The reference image is empty.'] } });
+      }
+      const sessionId = row.id;
+
+      if (row.status !== 'In Progress') {
+        db.transaction(() => {
+          const fresh = rowById(sessionId)!;
+          if (refusal(fresh)) throw new FacematchError('CONFLICT', refusal(fresh)!);
+          transition(sessionId, 'In Progress');
+        }).immediate();
+      }
+
+      const portrait = row.portrait_media_id
+        ? db.prepare<[string], { bytes: Buffer }>('SELECT bytes FROM media WHERE id = ?').get(row.portrait_media_id)?.bytes
+        : undefined;
+      const reference = images.reference ?? portrait;
+      const wantsLiveness = def!.features.some((f) => f.feature === 'LIVENESS');
+      let outcome: { status: FaceMatchItemStatus; score: number | null; warnings: FaceMatchWarning[] };
+      let liveness: StoredLiveness | null = null;
+      if (!reference) {
+        // Always enforced: no reference image, no match.
+        outcome = { status: 'Declined', score: null, warnings: [noReference(NODE_ID)] };
+      } else {
+        const engine = await ctx.engine();
+        const report = await engine.match(images.selfie, reference, {
+          mode: 'workflow',
+          declineThreshold: cfg.face_match_score_decline_threshold,
+          reviewThreshold: cfg.face_match_score_review_threshold,
+          rotateImage: true,
+          nodeId: NODE_ID,
+        });
+        outcome = outcomeOf(report, { nodeId: NODE_ID, notComputed: cfg.face_match_not_computed_action });
+        if (wantsLiveness) liveness = await livenessItem(images.selfie, report.user_image, report.liveness?.user_image ?? null);
+      }
+
+      return db
+        .transaction((): SessionDecision => {
+          const fresh = rowById(sessionId)!;
+          const again = refusal(fresh);
+          if (again) throw new FacematchError('CONFLICT', again);
+          const attempts = fresh.attempts + 1;
+          const max = maxAttemptsOf(fresh);
+          const itemWarnings = [...outcome.warnings];
+          if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
+          const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
+          const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
+          const item: StoredFaceMatch = {
+            node_id: NODE_ID,
+            status: outcome.status,
+            score: outcome.score,
+            source_media_id: selfieId,
+            target_media_id: reference ? targetId : null,
+            source_image_session_id: null,
+            warnings: itemWarnings,
+          };
+          const live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
+          const updated = transition(sessionId, outcome.status as SessionStatus, { faceMatches: [item], liveness: live, attempts });
+          return toDecision(updated);
+        })
+        .immediate();
+    },
+
+  };
+}
