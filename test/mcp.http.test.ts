@@ -70,3 +70,20 @@ test('hostile requests get JSON-RPC errors with a sentence', async () => {
   const gone = await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' }) });
   assert.equal(gone.status, 404);
 });
+
+test("serve's /mcp acts on serve's own sandbox even when the shell exports FACEMATCH_API_BASE/KEY", async () => {
+  const other = await startServe({ FACEMATCH_DB: join(tmp.dir, 'exported.sqlite'), FACEMATCH_LOG: 'silent', FACEMATCH_API_BASE: 'https://verification.example.invalid', FACEMATCH_API_KEY: 'fm_live_example' });
+  try {
+    const conn = await connectHttp(other.url);
+    try {
+      const st = await ok<{ platform: string; db_path: string }>(conn.client, 'sandbox_status', {});
+      assert.equal(st.platform, 'local');
+      assert.equal(st.db_path, join(tmp.dir, 'exported.sqlite'));
+      assert.ok((await conn.client.listTools()).tools.some((t) => t.name === 'provision_account'));
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await other.stop();
+  }
+});

@@ -37,7 +37,7 @@ export interface RuntimeOptions {
   dbPath?: string;
   cwd?: string;
   httpBaseUrl?: string | null;
-  /** Defaults to the environment (FACEMATCH_API_BASE + FACEMATCH_API_KEY, FACEMATCH_APP). */
+  /** Defaults to the environment (FACEMATCH_API_BASE + FACEMATCH_API_KEY, FACEMATCH_APP); local when `sandbox` is given. */
   platform?: PlatformConfig;
 }
 
@@ -72,7 +72,9 @@ export class McpRuntime {
 
   constructor(opts: RuntimeOptions = {}) {
     this.cwd = opts.cwd ?? process.cwd();
-    this.config = opts.platform ?? platformConfigFromEnv();
+    // A runtime handed a sandbox runs inside `serve`, the twin itself: its tools act on that
+    // sandbox even when the user's shell exports FACEMATCH_API_BASE for their own app.
+    this.config = opts.platform ?? (opts.sandbox ? { mode: 'local', application: process.env.FACEMATCH_APP?.trim() || null } : platformConfigFromEnv());
     this.sandboxInstance = opts.sandbox;
     this.ownsSandbox = !opts.sandbox;
     this.dbPath = opts.sandbox?.dbPath ?? opts.dbPath ?? defaultDbPath();
