@@ -71,3 +71,9 @@ test('an unknown tool name: exit code 2 and a sentence on stderr naming it and t
   assert.equal(empty.status, 2);
   assert.match(empty.stderr, /--tools (needs|is empty)/);
 });
+
+test('mcp --help prints its options (and the environment) and exits 0', () => {
+  const r = spawnSync(process.execPath, [cliPath, 'mcp', '--help'], { env: childEnv({}), encoding: 'utf8', input: '' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /--tools LIST[\s\S]*FACEMATCH_API_BASE \+ FACEMATCH_API_KEY[\s\S]*FACEMATCH_APP/);
+});

@@ -80,7 +80,19 @@ function trackInFlight(transport: StdioServerTransport): { drained(timeoutMs: nu
   };
 }
 
+const USAGE = `usage: facematch-mcp mcp [--db PATH] [--tools NAME[,NAME...]]
+  MCP server on stdio (also what \`facematch-mcp\` with no command runs).
+  --db PATH      the sandbox database (default: FACEMATCH_DB, else the default sandbox path)
+  --tools LIST   expose only these tools (default: FACEMATCH_TOOLS, else all); unknown names exit 2
+environment:
+  FACEMATCH_API_BASE + FACEMATCH_API_KEY   act on the hosted platform instead of the sandbox
+  FACEMATCH_APP                            the sandbox application to act for (uuid or name)`;
+
 export const run: Command = async (argv) => {
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const { dbPath, tools: toolsFlag } = parseArgs(argv);
   const tools = chooseTools(toolsFlag);
   // A stray console.log from any library would corrupt the protocol stream.
