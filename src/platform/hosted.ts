@@ -90,9 +90,9 @@ export class HostedPlatform implements Platform {
     this.label = `hosted platform ${this.baseUrl}`;
   }
 
-  /** The key, redacted for status output. */
+  /** The key as status output shows it: its last four characters, as consoles do. */
   redactedKey(): string {
-    return `${this.apiKey.slice(0, 4)}…[redacted]`;
+    return this.apiKey.length >= 16 ? `…${this.apiKey.slice(-4)}` : "(a short key; not shown)";
   }
 
   actingFor(): ActingFor {
