@@ -92,7 +92,7 @@ export class HostedPlatform implements Platform {
 
   /** The key as status output shows it: its last four characters, as consoles do. */
   redactedKey(): string {
-    return this.apiKey.length >= 16 ? `…${this.apiKey.slice(-4)}` : "(a short key; not shown)";
+    return this.apiKey.length >= 16 ? `…${this.apiKey.slice(-4)}` : '(a short key; not shown)';
   }
 
   actingFor(): ActingFor {
