@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   webhook: async () => (await import('./cli/webhook.js')).run,
   init: async () => (await import('./cli/init.js')).run,
   mcp: async () => (await import('./cli/mcp.js')).run,
+  keys: async () => (await import('./cli/keys.js')).run,
 };
 
 const USAGE = `usage: facematch-mcp [command]
@@ -22,6 +23,7 @@ const USAGE = `usage: facematch-mcp [command]
   serve [--port N]             local HTTP twin of the hosted API (+ MCP at /mcp)
   provision --email E          create a verified sandbox account, print its API key
   webhook verify|sign          check or produce webhook signatures
+  keys revoke KEY              revoke a sandbox API key
   init [--client claude|cursor|all]  add this server to the project's MCP client config`;
 
 async function main(): Promise<number> {

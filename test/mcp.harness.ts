@@ -55,6 +55,8 @@ export async function connectStdio(opts: { env: Record<string, string>; cwd?: st
 
 export interface ServeProcess {
   url: string;
+  /** The sandbox credential serve printed (Authorization: Bearer ... for /mcp). */
+  credential: string;
   child: ChildProcess;
   stderr(): string;
   stop(): Promise<void>;
@@ -79,8 +81,10 @@ export async function startServe(env: Record<string, string>, args: string[] = [
       reject(new Error(`serve exited with ${code}: ${err}`));
     });
   });
+  const credential = /sandbox credential[^\n]*: (fmsb_\S+)/.exec(err)?.[1] ?? '';
   return {
     url,
+    credential,
     child,
     stderr: () => err,
     stop: () =>
@@ -92,8 +96,8 @@ export async function startServe(env: Record<string, string>, args: string[] = [
   };
 }
 
-export async function connectHttp(url: string): Promise<Connected> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
+export async function connectHttp(url: string, credential: string): Promise<Connected> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${credential}` } } });
   const client = new Client({ name: 'facematch-test-http', version: '1.0.0' });
   await client.connect(transport);
   return {
@@ -184,4 +188,13 @@ export async function startReceiver(): Promise<{ url: string; received: Received
         server.closeAllConnections();
       }),
   };
+}
+
+/** A tool's behaviour hints as a client reads them: listed values over MCP's defaults. */
+export function effectiveHints(tool: { annotations?: Record<string, unknown> }): { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean } {
+  const a = tool.annotations ?? {};
+  const pick = (k: string, dflt: boolean) => (typeof a[k] === 'boolean' ? (a[k] as boolean) : dflt);
+  const readOnly = pick('readOnlyHint', false);
+  // For a read-only tool the spec gives destructive/idempotent no meaning; such a tool changes nothing.
+  return { readOnlyHint: readOnly, destructiveHint: readOnly ? false : pick('destructiveHint', true), idempotentHint: readOnly ? true : pick('idempotentHint', false), openWorldHint: pick('openWorldHint', true) };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTwin, type Twin } from './helpers/http-twin.js';
-import { connectStdio, fails, ok, tempDir, type Connected } from './mcp.harness.js';
+import { connectStdio, effectiveHints, fails, ok, tempDir, type Connected } from './mcp.harness.js';
 
 const SANDBOX_ONLY = ['provision_account', 'use_application', 'submit_session_images', 'simulate_session_outcome'];
 
@@ -35,7 +35,7 @@ describe('hosted mode against the HTTP twin', () => {
     const names = tools.map((t) => t.name);
     for (const n of SANDBOX_ONLY) assert.ok(!names.includes(n), `${n} is listed in hosted mode`);
     for (const n of ['create_workflow', 'review_session', 'delete_session', 'list_webhook_destinations', 'face_match', 'verify_webhook_signature']) assert.ok(names.includes(n), `${n} missing`);
-    const hint = (n: string) => tools.find((t) => t.name === n)?.annotations?.openWorldHint;
+    const hint = (n: string) => effectiveHints(tools.find((t) => t.name === n)!).openWorldHint;
     assert.equal(hint('list_workflows'), true, 'platform tools are open-world when hosted');
     assert.equal(hint('verify_webhook_signature'), false, 'pure tools stay closed-world');
     assert.match(conn.client.getInstructions() ?? '', /hosted/);

@@ -207,7 +207,7 @@ describe('MCP life cycle on both platforms', { skip }, () => {
     const tmp = tempDir();
     const serve = await startServe({ FACEMATCH_DB: join(tmp.dir, 'http.db') });
     try {
-      const conn = await connectHttp(serve.url);
+      const conn = await connectHttp(serve.url, serve.credential);
       try {
         const acct = await ok<{ api_key: string; application_id: string }>(conn.client, 'provision_account', { email: 'http@example.com' });
         const env: ModeEnv = {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
-import { call, connectStdio, fails, ok, startReceiver, tempDir, type Connected } from './mcp.harness.js';
+import { call, connectStdio, effectiveHints, fails, ok, startReceiver, tempDir, type Connected } from './mcp.harness.js';
 
 const REQUIRED_TOOLS = [
   'provision_account',
@@ -107,7 +107,7 @@ describe('listing', () => {
     assert.equal(conn.client.getServerVersion()?.name, 'facematch-mcp');
   });
 
-  test('every tool has a title, an agent-facing description, object schemas and all four annotations', async () => {
+  test('every tool has a title, an agent-facing description, object schemas and hints that say what it does', async () => {
     const { tools } = await conn.client.listTools();
     const names = tools.map((t) => t.name);
     for (const n of REQUIRED_TOOLS) assert.ok(names.includes(n), `missing tool ${n}`);
@@ -117,15 +117,17 @@ describe('listing', () => {
       assert.ok((t.description ?? '').length >= 90, `${t.name}: description too thin for an agent`);
       assert.equal(t.inputSchema.type, 'object');
       assert.equal(t.outputSchema?.type, 'object', `${t.name} has no output schema`);
-      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
-        assert.equal(typeof t.annotations?.[hint], 'boolean', `${t.name}.${hint} not set`);
-      }
-      if (t.annotations?.readOnlyHint) assert.equal(t.annotations.destructiveHint, false, `${t.name}: read-only yet destructive`);
+      // Hints equal to MCP's defaults are left out of the listing; every listed one is a boolean.
+      for (const [k, v] of Object.entries(t.annotations ?? {})) assert.equal(typeof v, 'boolean', `${t.name}.${k}`);
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    assert.equal(byName.get_session_decision!.annotations!.readOnlyHint, true);
-    assert.equal(byName.simulate_session_outcome!.annotations!.destructiveHint, true);
-    assert.equal(byName.create_session!.annotations!.readOnlyHint, false);
+    const hints = (n: string) => effectiveHints(byName[n]!);
+    assert.deepEqual(hints('get_session_decision'), { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    assert.equal(hints('simulate_session_outcome').destructiveHint, true);
+    assert.equal(hints('delete_session').destructiveHint, true);
+    assert.equal(hints('review_session').destructiveHint, false);
+    assert.equal(hints('create_session').readOnlyHint, false);
+    assert.equal(hints('verify_webhook_signature').openWorldHint, false);
     assert.deepEqual((byName.face_match!.inputSchema.required as string[]).sort(), ['ref_image', 'user_image']);
   });
 
@@ -193,10 +195,14 @@ describe('tools with good and bad input', () => {
 
   test('provision_account', async () => {
     assert.match(await fails(conn.client, 'provision_account', { email: 'not-an-email' }), /email/);
-    const a = await ok<{ api_key: string; created: boolean }>(conn.client, 'provision_account', { email: 'dev@example.com' });
+    const a = await ok<{ api_key: string; created: boolean }>(conn.client, 'provision_account', { email: 'dev@example.com', password: 'Str0ng!Pass' });
     assert.equal(a.created, true);
-    const again = await ok<{ api_key: string; created: boolean }>(conn.client, 'provision_account', { email: 'dev@example.com' });
+    // An existing account's key only with proof (issue 10: no take-over by e-mail alone).
+    assert.match(await fails(conn.client, 'provision_account', { email: 'dev@example.com' }), /already exists.*password.*facematch-mcp provision/);
+    assert.match(await fails(conn.client, 'provision_account', { email: 'dev@example.com', password: 'Wr0ng!Pass' }), /password is wrong/);
+    const again = await ok<{ api_key: string; created: boolean }>(conn.client, 'provision_account', { email: 'dev@example.com', password: 'Str0ng!Pass' });
     assert.equal(again.created, false);
+    assert.notEqual(again.api_key, a.api_key);
   });
 
   test('create_workflow and list_workflows', async () => {
@@ -242,7 +248,7 @@ describe('tools with good and bad input', () => {
     const good = readPairs('lfw-funneled-dev')[0]!.a;
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ session_id: 'nope', selfie: good, reference: good }, /not found/i],
-      [{ session_id: sessionId, selfie: 'missing.jpg', reference: good }, /no file at .*missing\.jpg/],
+      [{ session_id: sessionId, selfie: 'missing.jpg', reference: good }, /cannot read a file at .*missing\.jpg/],
       [{ session_id: sessionId, selfie: files.dir, reference: good }, /not a regular file/],
       [{ session_id: sessionId, selfie: files.empty, reference: good }, /empty/],
       [{ session_id: sessionId, selfie: files.big, reference: good }, /5 MB/],
@@ -415,7 +421,7 @@ describe('face engine tools', { skip: hasFaces ? false : noFacesReason }, () => 
     assert.match(await fails(conn.client, 'face_match', { user_image: same.a, ref_image: same.b, face_match_score_decline_threshold: 150 }), /0 to 100/);
     assert.match(await fails(conn.client, 'face_match', { user_image: same.a }), /ref_image/);
     assert.match(await fails(conn.client, 'face_match', { user_image: files.text, ref_image: same.b }), /JPEG, PNG, WebP or TIFF/);
-    assert.match(await fails(conn.client, 'face_match', { user_image: 'not base64 and not a file', ref_image: same.b }), /no file at/);
+    assert.match(await fails(conn.client, 'face_match', { user_image: 'not base64 and not a file', ref_image: same.b }), /cannot read a file at/);
     assert.match(await fails(conn.client, 'face_match', { user_image: files.bomb, ref_image: same.b }), /50000x50000 pixels.*downscale/);
     const sixMb = Buffer.alloc(6 * 1024 * 1024, 7).toString('base64');
     assert.match(await fails(conn.client, 'face_match', { user_image: sixMb, ref_image: same.b }), /5 MB/);
@@ -435,7 +441,7 @@ describe('face engine tools', { skip: hasFaces ? false : noFacesReason }, () => 
     try {
       const m = await ok<{ face_match: { status: string } }>(conn.client, 'face_match', { user_image: `${base}/a.jpg`, ref_image: `${base}/moved` });
       assert.equal(m.face_match.status, 'Approved');
-      assert.match(await fails(conn.client, 'face_match', { user_image: `${base}/missing.jpg`, ref_image: same.b }), /HTTP 404/);
+      assert.match(await fails(conn.client, 'face_match', { user_image: `${base}/missing.jpg`, ref_image: same.b }), /no image from .*HTTP error/);
       assert.match(await fails(conn.client, 'face_match', { user_image: `${base}/big`, ref_image: same.b }), /5 MB/);
     } finally {
       server.close();

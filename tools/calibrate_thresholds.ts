@@ -1,6 +1,7 @@
 // calibrate_thresholds: score distributions of the user's own labelled pairs and suggested
 // decline/review thresholds, with a progress notification per image.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readLocalFile } from '../src/safe-file.js';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
@@ -82,7 +83,8 @@ async function readPairsFile(folder: string, file: string): Promise<{ pairs: Pai
   const path = isAbsolute(file) ? file : join(folder, file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // A FIFO or device named pairs.tsv must not hang or flood the server (issue 10).
+    text = (await readLocalFile(path, { maxBytes: 16 * 1024 * 1024, label: 'pairs_file' })).toString('utf8');
   } catch {
     throw new FacematchError('VALIDATION', `No readable ${file} in ${folder}. Write one with lines "path_a<TAB>path_b<TAB>1|0[<TAB>fold]" (1 = same person), paths relative to the folder.`);
   }

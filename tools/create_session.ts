@@ -11,7 +11,7 @@ export const createSession = defineTool({
   name: 'create_session',
   title: 'Create a verification session',
   description:
-    'Create a session on a workflow (POST /v3/session/): session_id, session_token and url, the capture page the end user opens. Idempotent on vendor_data while unfinished. Next: the user opens url (sandbox: submit_session_images), then get_session_decision.',
+    'Create a session on a workflow (POST /v3/session/): session_id, session_token and url (the end user\'s capture page). Idempotent on vendor_data while unfinished. Next: the user opens url (sandbox: submit_session_images), then get_session_decision.',
   inputSchema: z.strictObject({
     workflow_id: z
       .string()

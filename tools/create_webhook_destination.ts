@@ -13,7 +13,7 @@ export const createWebhookDestination = defineTool({
   name: 'create_webhook_destination',
   title: 'Register a webhook destination',
   description:
-    'Register a URL for signed session webhooks (POST /v3/webhook/destinations/). Returns secret_shared_key: the receiver verifies X-Signature over the raw body with it. One destination per url; replace_existing deletes the old one (new secret). Next: list_webhook_deliveries.',
+    'Register a URL for signed session webhooks (POST /v3/webhook/destinations/); the receiver verifies X-Signature over the raw body with the returned secret_shared_key. One per url: replace_existing swaps it for a new one (new secret).',
   inputSchema: z.strictObject({
     url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL, e.g. http://127.0.0.1:3000/webhooks/facematch.' }),
     label: z.string().min(1).max(200).default('sandbox webhook'),

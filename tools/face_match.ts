@@ -13,8 +13,7 @@ const outputSchema = z.object({
   created_at: z.string(),
   engine: z
     .object({ similarity: z.number().nullable(), liveness_user_image: z.number().nullable(), timing_ms: z.record(z.string(), z.number()) })
-    .nullable()
-    .describe('Local engine extras: raw cosine, advisory liveness p(live); null when hosted.'),
+    .nullable(),
   source: z.enum(['local', 'hosted']),
 });
 
@@ -31,7 +30,7 @@ export const faceMatch = defineTool({
   name: 'face_match',
   title: 'Compare two faces (1:1)',
   description:
-    'Compare a selfie (user_image) with a reference photo (ref_image) as POST /v3/face-match/ does: score 0-100, Approved above face_match_score_decline_threshold (default 30), else Declined; score null when no face pair is found. Returns the report and a picture of both faces.',
+    'Compare a selfie (user_image) with a reference (ref_image) as POST /v3/face-match/ does: score 0-100, Approved above face_match_score_decline_threshold (default 30), else Declined; null when no face pair is found. Returns the report and a picture of both faces.',
   inputSchema: z.strictObject({
     user_image: imageArg('Selfie'),
     ref_image: imageArg('Reference photo'),

@@ -7,7 +7,7 @@ export const getSessionDecision = defineTool({
   name: 'get_session_decision',
   title: 'Get a session decision',
   description:
-    'A session\'s decision (GET /v3/session/{id}/decision/): status, face_matches (score, status, warnings), signed image URLs, vendor_data, metadata: what a backend reads after a webhook. Also resource facematch://sessions/{id}.',
+    'A session\'s decision (GET /v3/session/{id}/decision/): status, face_matches with score and warnings, image URLs, vendor_data, metadata: what a backend reads after a webhook. Also facematch://sessions/{id}.',
   inputSchema: z.strictObject({ session_id: sessionId }),
   outputSchema: decisionSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -22,6 +22,7 @@ import { verifyWebhookSignature } from './verify_webhook_signature.js';
 import { signWebhookPayload } from './sign_webhook_payload.js';
 import { calibrateThresholds } from './calibrate_thresholds.js';
 import { sandboxStatus } from './sandbox_status.js';
+import { revokeApiKey } from './revoke_api_key.js';
 
 export const TOOLS: readonly AnyTool[] = [
   provisionAccount,
@@ -46,6 +47,7 @@ export const TOOLS: readonly AnyTool[] = [
   signWebhookPayload,
   calibrateThresholds,
   sandboxStatus,
+  revokeApiKey,
 ];
 
 /** Pure computation on the caller's input: never the platform, so never open-world. */

@@ -17,7 +17,7 @@ export const listWebhookDeliveries = defineTool({
   name: 'list_webhook_deliveries',
   title: 'List webhook deliveries',
   description:
-    "A session's webhook delivery attempts, newest first (GET /v3/session/{id}/webhooks/): event, url, the receiver's HTTP status, delivered/failed. wait_ms waits for queued deliveries; include_bodies adds the headers and body sent (for verify_webhook_signature).",
+    'A session\'s webhook delivery attempts, newest first (GET /v3/session/{id}/webhooks/): event, url, HTTP status, delivered/failed. wait_ms waits for queued ones; include_bodies adds what was sent.',
   inputSchema: z.strictObject({
     session_id: sessionId,
     wait_ms: z.number().int().min(0).max(30000, { error: 'wait_ms must be at most 30000.' }).default(0),

@@ -6,9 +6,10 @@ export const provisionAccount = defineTool({
   name: 'provision_account',
   title: 'Provision a sandbox account',
   description:
-    'Create (or reuse, by email) a verified sandbox account with an application and a fresh API key. Call it first; later tools act for this application. Give api_key to code calling the HTTP twin (e.g. FACEMATCH_API_KEY). Next: create_workflow.',
+    'Create a verified sandbox account, application and API key (an existing email needs its password for a new key). Call it first; later tools act for this application. Next: create_workflow.',
   inputSchema: z.strictObject({
     email: z.email({ error: 'email must be an e-mail address, e.g. dev@example.com.' }).default('developer@example.com').describe('No mail is sent.'),
+    password: z.string().min(1).max(256).optional().describe('Sets it for a new account; proves it for an existing one.'),
   }),
   outputSchema: z.object({
     api_key: z.string(),
@@ -20,7 +21,7 @@ export const provisionAccount = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   sandboxOnly: true,
   async handler(input, ctx) {
-    const res = ctx.sandbox.provision(input.email);
+    const res = ctx.sandbox.provision(input.email, input.password);
     return {
       structured: res,
       summary: `${res.created ? 'Created' : 'Re-used'} sandbox account ${res.email}: application ${res.application_id}, new API key issued (below; keep it out of source control). Next: create_workflow.`,

@@ -7,7 +7,7 @@ export const sandboxStatus = defineTool({
   name: 'sandbox_status',
   title: 'Status: platform, application, sandbox',
   description:
-    'What the tools act on: platform (local sandbox or hosted), application and how it was chosen, the HTTP base URL (null on stdio: run `npx facematch-mcp serve`), database row counts, models loaded. No secrets.',
+    'What the tools act on: platform (local or hosted), application and how it was chosen, HTTP base URL (null on stdio: run `npx facematch-mcp serve`), row counts, models loaded.',
   inputSchema: z.strictObject({}),
   outputSchema: z.object({
     platform: z.enum(['local', 'hosted']),

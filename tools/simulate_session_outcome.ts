@@ -8,7 +8,7 @@ export const simulateSessionOutcome = defineTool({
   name: 'simulate_session_outcome',
   title: 'Simulate a session outcome',
   description:
-    'Force a sandbox session into an outcome without photos (Approved, In Review, Declined, NO_REFERENCE_IMAGE, Abandoned, Expired), with the decision and webhooks a real one has, to test each branch of the integration.',
+    'Force a sandbox session into Approved, In Review, Declined, NO_REFERENCE_IMAGE, Abandoned or Expired without photos, with the decision and webhooks a real outcome has.',
   inputSchema: z.strictObject({
     session_id: sessionId,
     outcome: z.enum(SIMULATE_OUTCOMES as [string, ...string[]], { error: `outcome must be one of: ${SIMULATE_OUTCOMES.join(', ')}.` }),

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UsageError, type Command } from './common.js';
+import { HTTP_SERVER_NAME, httpServerEntry, takeHttpFlag } from './init-http.js';
 
 export const SERVER_NAME = 'facematch';
 export const SERVER_ENTRY = { command: 'npx', args: ['-y', 'facematch-mcp'] } as const;
@@ -47,7 +48,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Works out the new file text; throws UsageError (file untouched) when the existing one is unusable. */
-function planFor(client: Client, cwd: string): Plan {
+function planFor(client: Client, cwd: string, extra: Record<string, unknown> = {}): Plan {
   const path = join(cwd, FILES[client]);
   const shown = relative(cwd, path);
   let config: Record<string, unknown> = {};
@@ -74,8 +75,9 @@ function planFor(client: Client, cwd: string): Plan {
   const entry = { ...SERVER_ENTRY, args: [...SERVER_ENTRY.args] };
   // Keep anything the user added to our entry (env, etc.), refresh command and args.
   const merged = isPlainObject(before) ? { ...before, ...entry } : entry;
-  const action: Plan['action'] = !existed ? 'created' : before === undefined ? 'added' : JSON.stringify(before) === JSON.stringify(merged) ? 'unchanged' : 'updated';
-  const next = { ...config, mcpServers: { ...servers, [SERVER_NAME]: merged } };
+  const extraChanged = Object.entries(extra).some(([k, v]) => JSON.stringify(servers[k]) !== JSON.stringify(v));
+  const action: Plan['action'] = !existed ? 'created' : before === undefined ? 'added' : JSON.stringify(before) === JSON.stringify(merged) && !extraChanged ? 'unchanged' : 'updated';
+  const next = { ...config, mcpServers: { ...servers, [SERVER_NAME]: merged, ...extra } };
   return { client, path, text: `${JSON.stringify(next, null, 2)}\n`, action };
 }
 
@@ -86,24 +88,28 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all]
+const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all] [--http http://127.0.0.1:8787]
 Adds the facematch server to .mcp.json (claude) and/or .cursor/mcp.json (cursor) in the current
-directory; default all. Existing files are merged, never overwritten.`;
+directory; default all. Existing files are merged, never overwritten. --http URL also adds
+"facematch-http", /mcp of a running serve, with the sandbox credential in its headers.`;
 
 export const run: Command = async (argv) => {
   if (argv.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${INIT_USAGE}\n`);
     return 0;
   }
-  const clients = parseClients(argv);
+  const { mcpUrl, rest } = takeHttpFlag(argv);
+  const clients = parseClients(rest);
   const cwd = process.cwd();
+  const extra = mcpUrl ? { [HTTP_SERVER_NAME]: httpServerEntry(mcpUrl) } : {};
   // Check every file before writing any, so a bad one leaves all of them as they were.
-  const plans = clients.map((c) => planFor(c, cwd));
+  const plans = clients.map((c) => planFor(c, cwd, extra));
   for (const p of plans) {
     if (p.action !== 'unchanged') writeAtomic(p.path, p.text);
     const what = { created: 'created', added: 'added the facematch server to', updated: 'updated the facematch server in', unchanged: 'already configured:' }[p.action];
     process.stdout.write(`${p.client === 'claude' ? 'Claude Code' : 'Cursor'}: ${what} ${relative(cwd, p.path)}\n`);
   }
+  if (mcpUrl) process.stdout.write(`\n${HTTP_SERVER_NAME} (${mcpUrl}) carries the sandbox credential in its headers: keep these files out of version control.\n`);
   process.stdout.write(`\nOr add it to Claude Code from the command line:\n  ${CLAUDE_ADD_LINE}\n`);
   return 0;
 };

@@ -1,13 +1,14 @@
 // `facematch-mcp` (no arguments) / `facematch-mcp mcp [--db PATH] [--tools a,b]`: the MCP
 // server on stdio. stdout carries protocol frames only; every diagnostic goes to stderr.
 // --tools (or FACEMATCH_TOOLS) exposes only the named tools, as Stripe's --tools does.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
 import { McpRuntime } from '../mcp/context.js';
 import { createMcpServer } from '../mcp/server.js';
 import { selectTools } from '../mcp/registry.js';
+import { BudgetedStdioTransport } from '../mcp/stdio-transport.js';
 import type { AnyTool } from '../mcp/tool.js';
 import { TOOLS } from '../../tools/index.js';
 
@@ -49,7 +50,7 @@ export function chooseTools(flag: string | undefined, env: NodeJS.ProcessEnv = p
 const IN_FLIGHT_GRACE_MS = 60_000;
 
 /** Counts requests that have not been answered yet, by watching the transport both ways. */
-function trackInFlight(transport: StdioServerTransport): { drained(timeoutMs: number): Promise<void> } {
+function trackInFlight(transport: Transport): { drained(timeoutMs: number): Promise<void> } {
   const pending = new Set<string | number>();
   let onIdle: (() => void) | undefined;
   const receive = transport.onmessage;
@@ -102,7 +103,8 @@ export const run: Command = async (argv) => {
 
   const runtime = new McpRuntime({ dbPath });
   const server = createMcpServer({ runtime, tools });
-  const transport = new StdioServerTransport();
+  // Not the SDK's stdio transport: that one exits silently on frames over 10 MB (see stdio-transport.ts).
+  const transport = new BudgetedStdioTransport();
   let closing: Promise<void> | undefined;
   const shutdown = (why: string): Promise<void> => {
     closing ??= (async () => {

@@ -30,7 +30,7 @@ export const run: Command = async (argv) => {
   if (!email) throw new UsageError(`--email is required; ${USAGE}`);
   const sandbox = openSandbox({ dbPath: db ?? defaultDbPath(), deliverWebhooks: false });
   try {
-    const result = sandbox.accounts.provision({ email });
+    const result = sandbox.accounts.provision({ email }, { localCli: true });
     printJson({ ...result, db: sandbox.dbPath });
     return 0;
   } finally {

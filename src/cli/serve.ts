@@ -7,6 +7,7 @@ import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
 import { defaultDbPath } from '../paths.js';
 import { openSandbox } from '../services/index.js';
+import { ensureSandboxCredential } from '../sandbox-credential.js';
 import { startHttpServer, type ExtraHandler } from '../http/server.js';
 
 interface ServeArgs {
@@ -108,7 +109,10 @@ export const run: Command = async (argv) => {
   }
   if (args.publicUrl) sandbox.publicBaseUrl = args.publicUrl;
 
-  // The one line scripts wait for: the base URL, on stderr (stdout stays clean).
+  // The sandbox credential (for /mcp and the sandbox-only peeks) goes first, so it is on
+  // screen by the time scripts see the line they wait for: the base URL, on stderr.
+  const credential = ensureSandboxCredential(sandbox);
+  process.stderr.write(`facematch-mcp: sandbox credential (send as "Authorization: Bearer <credential>" to /mcp): ${credential}\n`);
   process.stderr.write(`facematch-mcp: listening on ${running.url}\n`);
   log(`database ${sandbox.dbPath}; session links use ${sandbox.publicBaseUrl}${mcpHandler ? `; MCP (Streamable HTTP) at ${running.url}/mcp` : ''}`);
 

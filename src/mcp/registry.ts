@@ -88,6 +88,20 @@ export function shallowOutput(node: Node, depth = 0): Node {
 
 const listed = new WeakMap<AnyTool, { base: Omit<Tool, 'annotations'> }>();
 
+/** What MCP says a client assumes for a hint that is not listed (spec: ToolAnnotations). */
+export const HINT_DEFAULTS = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
+
+/** Only the hints that differ from MCP's defaults: the same meaning in fewer bytes. */
+function listedHints(hints: Record<keyof typeof HINT_DEFAULTS, boolean>): Partial<Record<keyof typeof HINT_DEFAULTS, boolean>> {
+  const out: Partial<Record<keyof typeof HINT_DEFAULTS, boolean>> = {};
+  for (const k of Object.keys(HINT_DEFAULTS) as Array<keyof typeof HINT_DEFAULTS>) {
+    // destructive/idempotent mean nothing for a read-only tool (spec); omitted, they default.
+    if (hints.readOnlyHint && (k === 'destructiveHint' || k === 'idempotentHint')) continue;
+    if (hints[k] !== HINT_DEFAULTS[k]) out[k] = hints[k];
+  }
+  return out;
+}
+
 /** The tools/list entry of one tool; in hosted mode every platform tool is open-world. */
 export function listedTool(tool: AnyTool, mode: ServerMode, offline: boolean): Tool {
   let entry = listed.get(tool);
@@ -103,7 +117,7 @@ export function listedTool(tool: AnyTool, mode: ServerMode, offline: boolean): T
     };
     listed.set(tool, entry);
   }
-  return { ...entry.base, annotations: { ...tool.annotations, openWorldHint: tool.annotations.openWorldHint || (mode === 'hosted' && !offline) } };
+  return { ...entry.base, annotations: listedHints({ ...tool.annotations, openWorldHint: tool.annotations.openWorldHint || (mode === 'hosted' && !offline) }) };
 }
 
 /** Bytes of the tools/list result's JSON for these tools (the size agents load). */

@@ -116,8 +116,8 @@ export class LocalPlatform implements Platform, SandboxControls {
     return { application_id: row.id, name: row.name, chosen_by: 'use_application' };
   }
 
-  provision(email: string) {
-    const res = this.sandbox.accounts.provision({ email });
+  provision(email: string, password?: string) {
+    const res = this.sandbox.accounts.provision({ email, ...(password !== undefined ? { password } : {}) });
     // The account just provisioned is the one the agent means next, whatever was chosen before.
     this.selection.chosen = res.application_id;
     this.selection.chosenBy = 'provision_account';
@@ -175,6 +175,10 @@ export class LocalPlatform implements Platform, SandboxControls {
     // Loads the models first (with progress notifications) so the services' match is warm.
     await this.engine();
     return this.sandbox.sessions.submitImages({ app, sessionId }, images);
+  }
+
+  revokeKey(apiKey: string) {
+    return this.sandbox.accounts.revokeKey(apiKey, { applicationId: this.app().applicationId });
   }
 
   async simulate(sessionId: string, outcome: SimulateOutcome) {

@@ -14,6 +14,7 @@ import type {
   WebhookDestinationCreated,
   Workflow,
 } from '../services/types.js';
+import type { RevokedKey } from '../services/accounts.js';
 
 export type PlatformKind = 'local' | 'hosted';
 
@@ -190,11 +191,14 @@ export interface Platform {
 
 /** What only the local sandbox can do; tools using it are `sandboxOnly`. */
 export interface SandboxControls {
-  provision(email: string): ProvisionResult;
+  /** An existing account's email needs its password for a new key. */
+  provision(email: string, password?: string): ProvisionResult;
   /** Applications in the sandbox, newest provisioned first. */
   applications(): Array<{ application_id: string; name: string; organization_id: string }>;
   /** Makes this application the one tools act for (this MCP connection). */
   useApplication(idOrName: string): ActingFor;
   submitImages(sessionId: string, images: { selfie: Buffer; reference?: Buffer }): Promise<SessionDecision>;
   simulate(sessionId: string, outcome: SimulateOutcome): Promise<SessionDecision>;
+  /** Revokes one API key (given in full) of the acting application. */
+  revokeKey(apiKey: string): RevokedKey;
 }

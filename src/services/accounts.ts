@@ -84,11 +84,35 @@ export interface Accounts {
   peekVerificationCode(email: string): { code: string; expires_at: string };
   verifyEmail(input: unknown): VerifyEmailResult;
   login(input: unknown): LoginResult;
-  provision(input: { email: string }): ProvisionResult;
+  /** A verified account with a new API key. For an account that already exists the caller
+   *  must prove it: its `password`, or `localCli` (the `facematch-mcp provision` command, run by
+   *  the user in a terminal). Otherwise CONFLICT, and no key is issued. */
+  provision(input: { email: string; password?: string }, opts?: ProvisionOptions): ProvisionResult;
   authenticate(apiKey: string | undefined): AppContext;
   defaultApplication(): AppContext | null;
   revokeApiKey(app: AppContext): void;
+  /** Revokes one API key given in full (it stops working at once). Unknown keys: NOT_FOUND. */
+  revokeKey(apiKey: string, scope?: { applicationId: string }): RevokedKey;
 }
+
+export type RevokedKey = {
+  /** The key's first characters, to tell which one it was. */
+  prefix: string;
+  application_id: string;
+  revoked_at: string;
+  /** False when it had been revoked before (nothing changed). */
+  newly_revoked: boolean;
+};
+
+export interface ProvisionOptions {
+  /** The caller is the local command line (the user at a terminal), which may mint a key for any account. */
+  localCli?: boolean;
+}
+
+const ProvisionInput = z.object({
+  email,
+  password: z.string({ error: 'password must be a string.' }).min(1, { error: 'password must not be empty.' }).max(256, { error: 'password must be at most 256 characters.' }).optional(),
+});
 
 export function createAccounts(ctx: ServiceContext): Accounts {
   const { db } = ctx;
@@ -327,19 +351,39 @@ export function createAccounts(ctx: ServiceContext): Accounts {
       return { ...tokens, organization: { uuid: app.organization_id, name: app.org_name }, application: appInfo(app) };
     },
 
-    provision(input) {
-      const address = validate(z.object({ email }), input, 'provision request').email;
+    provision(input, opts = {}) {
+      const body = validate(ProvisionInput, input, 'provision request');
+      const address = body.email;
       const now = ctx.now();
+      // Checked before the write transaction: scrypt is slow and must not hold the lock.
+      const existing = accountByEmail.get(address);
+      if (existing && !opts.localCli) {
+        const proven = body.password !== undefined && checkPassword(body.password, existing.password_hash);
+        if (!proven) {
+          throw new FacematchError(
+            'CONFLICT',
+            `An account for ${address} already exists; a new API key for it needs proof: ${body.password === undefined ? 'pass its password' : 'the password is wrong; pass the right one'}, ` +
+              `or run \`facematch-mcp provision --email ${address}\` in a terminal on this computer.`,
+            { fields: { password: ['Give the password of the existing account.'] } },
+          );
+        }
+      }
+      const newPasswordHash = !existing && body.password !== undefined ? hashPassword(validate(z.object({ password }), { password: body.password }, 'password').password) : null;
       return db
         .transaction((): ProvisionResult => {
           let row = accountByEmail.get(address);
           let created = false;
+          // Created by someone else since the check above: the same proof applies.
+          if (row && !existing && !opts.localCli) {
+            throw new FacematchError('CONFLICT', `An account for ${address} was just created by another caller; run \`facematch-mcp provision --email ${address}\` in a terminal for a key.`);
+          }
           if (!row) {
-            // A random password nobody knows: provisioned accounts use the API key.
+            // Without a password, a random one nobody knows: the account is then used through
+            // its API key, and new keys come only from the local CLI.
             db.prepare('INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)').run(
               newId(),
               address,
-              hashPassword(randomToken(24)),
+              newPasswordHash ?? hashPassword(randomToken(24)),
               now,
             );
             row = accountByEmail.get(address)!;
@@ -381,6 +425,27 @@ export function createAccounts(ctx: ServiceContext): Accounts {
         )
         .get(row.id);
       return { applicationId: row.id, organizationId: row.organization_id, keyId: key?.id ?? null };
+    },
+
+    revokeKey(apiKey, scope) {
+      const key = typeof apiKey === 'string' ? apiKey.trim() : '';
+      if (!key) throw new FacematchError('VALIDATION', 'Give the API key to revoke, in full.', { fields: { api_key: ['Give the API key to revoke.'] } });
+      const hash = sha256(key);
+      return db
+        .transaction((): RevokedKey => {
+          const row = db
+            .prepare<[Buffer], { id: string; application_id: string; prefix: string; key_hash: Buffer; revoked_at: number | null }>(
+              'SELECT id, application_id, prefix, key_hash, revoked_at FROM api_keys WHERE key_hash = ?',
+            )
+            .get(hash);
+          if (!row || !timingSafeEqual(row.key_hash, hash) || (scope && scope.applicationId !== row.application_id)) {
+            throw new FacematchError('NOT_FOUND', `No such API key in this ${scope ? 'application' : 'sandbox'} (check you copied all of it).`);
+          }
+          const now = ctx.now();
+          if (row.revoked_at === null) db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(now, row.id);
+          return { prefix: row.prefix, application_id: row.application_id, revoked_at: iso(row.revoked_at ?? now), newly_revoked: row.revoked_at === null };
+        })
+        .immediate();
     },
 
     revokeApiKey(app) {

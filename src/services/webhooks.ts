@@ -2,6 +2,7 @@
 // status change they announce) and the delivery log. Sending lives in delivery.ts.
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
+import { urlPolicyProblem } from '../net-policy.js';
 import { signWebhook } from '../webhooks/index.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
 import {
@@ -32,7 +33,10 @@ const httpUrl = z
       }
     },
     { error: 'url must be an absolute http:// or https:// URL without credentials.' },
-  );
+  )
+  // Link-local / cloud metadata receivers are refused (see docs/security.md); the delivery
+  // worker also refuses names that resolve there.
+  .refine((u) => urlPolicyProblem(u) === null, { error: (issue) => `url: ${urlPolicyProblem(String(issue.input)) ?? 'not allowed.'}` });
 
 const events = z
   .array(
@@ -173,15 +177,21 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
     webhook_type: string;
     payload: string;
     secret: string;
+    request_headers: string | null;
+    request_body: string | null;
     created_at: number;
   };
   const logSql = `SELECT a.id AS attempt_id, o.id AS outbox_id, o.session_id, d.url, a.status_code, a.duration_ms, a.outcome, o.webhook_type,
-                         o.payload, d.secret, a.created_at
+                         o.payload, d.secret, a.request_headers, a.request_body, a.created_at
                     FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id`;
 
   function toLogEntry(r: LogRow): SessionWebhookLogEntry {
-    // Rebuilt from the stored payload: the same signing the delivery worker does.
-    const signed = signWebhook(JSON.parse(r.payload) as unknown, r.secret);
+    // The recorded request when the attempt stored it; older rows are rebuilt by signing the
+    // stored payload as the delivery worker does.
+    const signed =
+      r.request_headers !== null && r.request_body !== null
+        ? { headers: JSON.parse(r.request_headers) as Record<string, string>, body: r.request_body }
+        : signWebhook(JSON.parse(r.payload) as unknown, r.secret);
     return {
       uuid: attemptUuid(r.attempt_id),
       session_id: r.session_id,

@@ -161,7 +161,15 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: "is this workflow used?" and per-workflow listings without a table scan
   `CREATE INDEX sessions_workflow ON sessions(workflow_id);`,
-  // issue 7: deleted workflows are tombstoned (sessions keep their versions); session reviews.
+  // 3: delivery records keep what was sent and what the receiver answered (bounded), so an
+  // attempt can be replayed into the signature doctor and listed per event
+  `
+  ALTER TABLE webhook_attempts ADD COLUMN request_headers TEXT;
+  ALTER TABLE webhook_attempts ADD COLUMN request_body TEXT;
+  ALTER TABLE webhook_attempts ADD COLUMN response_body TEXT;
+  ALTER TABLE webhook_attempts ADD COLUMN response_truncated INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 4 (issue 7): deleted workflows are tombstoned (sessions keep their versions); session reviews.
   `
   ALTER TABLE workflows ADD COLUMN deleted_at INTEGER;
   ALTER TABLE sessions ADD COLUMN liveness_checks TEXT;
