@@ -20,10 +20,13 @@ export function tempDir(prefix = 'fm-mcp-'): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Environment for a child: no inherited remote-mode variables unless given. */
+/** Variables that change which platform, application or tools a server uses: never inherited. */
+const CHOICE_VARS = /^FACEMATCH_(API_|APP$|TOOLS$)/;
+
+/** Environment for a child: no inherited hosted-mode, application or tool choice unless given. */
 export function childEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('FACEMATCH_API_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !CHOICE_VARS.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 
@@ -185,4 +188,13 @@ export async function startReceiver(): Promise<{ url: string; received: Received
         server.closeAllConnections();
       }),
   };
+}
+
+/** A tool's behaviour hints as a client reads them: listed values over MCP's defaults. */
+export function effectiveHints(tool: { annotations?: Record<string, unknown> }): { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean } {
+  const a = tool.annotations ?? {};
+  const pick = (k: string, dflt: boolean) => (typeof a[k] === 'boolean' ? (a[k] as boolean) : dflt);
+  const readOnly = pick('readOnlyHint', false);
+  // For a read-only tool the spec gives destructive/idempotent no meaning; such a tool changes nothing.
+  return { readOnlyHint: readOnly, destructiveHint: readOnly ? false : pick('destructiveHint', true), idempotentHint: readOnly ? true : pick('idempotentHint', false), openWorldHint: pick('openWorldHint', true) };
 }

@@ -27,9 +27,9 @@ test('two clients get separate sessions sharing one sandbox; sandbox_status show
   const b = await connectHttp(serve.url, serve.credential);
   try {
     await ok(a.client, 'provision_account', { email: 'a@example.com' });
-    const st = await ok<{ application_id: string | null; http_base_url: string | null }>(b.client, 'sandbox_status', {});
+    const st = await ok<{ application_id: string | null; base_url: string | null }>(b.client, 'sandbox_status', {});
     assert.ok(st.application_id, 'b sees the account a provisioned');
-    assert.equal(st.http_base_url, serve.url);
+    assert.equal(st.base_url, serve.url);
     const tools = await b.client.listTools();
     assert.ok(tools.tools.length >= 16);
   } finally {
@@ -70,4 +70,21 @@ test('hostile requests get JSON-RPC errors with a sentence', async () => {
   assert.equal(del.status, 200);
   const gone = await fetch(url, { method: 'POST', headers: { ...authed(), 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' }) });
   assert.equal(gone.status, 404);
+});
+
+test("serve's /mcp acts on serve's own sandbox even when the shell exports FACEMATCH_API_BASE/KEY", async () => {
+  const other = await startServe({ FACEMATCH_DB: join(tmp.dir, 'exported.sqlite'), FACEMATCH_LOG: 'silent', FACEMATCH_API_BASE: 'https://verification.example.invalid', FACEMATCH_API_KEY: 'fm_live_example' });
+  try {
+    const conn = await connectHttp(other.url, other.credential);
+    try {
+      const st = await ok<{ platform: string; db_path: string }>(conn.client, 'sandbox_status', {});
+      assert.equal(st.platform, 'local');
+      assert.equal(st.db_path, join(tmp.dir, 'exported.sqlite'));
+      assert.ok((await conn.client.listTools()).tools.some((t) => t.name === 'provision_account'));
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await other.stop();
+  }
 });

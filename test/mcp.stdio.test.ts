@@ -8,10 +8,16 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
-import { call, connectStdio, fails, ok, startReceiver, tempDir, type Connected } from './mcp.harness.js';
+import { call, connectStdio, effectiveHints, fails, ok, startReceiver, tempDir, type Connected } from './mcp.harness.js';
 
 const REQUIRED_TOOLS = [
   'provision_account',
+  'use_application',
+  'review_session',
+  'delete_session',
+  'list_webhook_destinations',
+  'update_webhook_destination',
+  'delete_webhook_destination',
   'create_workflow',
   'list_workflows',
   'create_session',
@@ -101,25 +107,27 @@ describe('listing', () => {
     assert.equal(conn.client.getServerVersion()?.name, 'facematch-mcp');
   });
 
-  test('every tool has a title, an agent-facing description, object schemas and all four annotations', async () => {
+  test('every tool has a title, an agent-facing description, object schemas and hints that say what it does', async () => {
     const { tools } = await conn.client.listTools();
     const names = tools.map((t) => t.name);
     for (const n of REQUIRED_TOOLS) assert.ok(names.includes(n), `missing tool ${n}`);
     for (const t of tools) {
       assert.match(t.name, /^[a-z][a-z0-9_]*$/, `${t.name} is not snake_case`);
       assert.ok(t.title && t.title.length > 3, `${t.name} has no title`);
-      assert.ok((t.description ?? '').length >= 120, `${t.name}: description too thin for an agent`);
+      assert.ok((t.description ?? '').length >= 90, `${t.name}: description too thin for an agent`);
       assert.equal(t.inputSchema.type, 'object');
       assert.equal(t.outputSchema?.type, 'object', `${t.name} has no output schema`);
-      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
-        assert.equal(typeof t.annotations?.[hint], 'boolean', `${t.name}.${hint} not set`);
-      }
-      if (t.annotations?.readOnlyHint) assert.equal(t.annotations.destructiveHint, false, `${t.name}: read-only yet destructive`);
+      // Hints equal to MCP's defaults are left out of the listing; every listed one is a boolean.
+      for (const [k, v] of Object.entries(t.annotations ?? {})) assert.equal(typeof v, 'boolean', `${t.name}.${k}`);
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
-    assert.equal(byName.get_session_decision!.annotations!.readOnlyHint, true);
-    assert.equal(byName.simulate_session_outcome!.annotations!.destructiveHint, true);
-    assert.equal(byName.create_session!.annotations!.readOnlyHint, false);
+    const hints = (n: string) => effectiveHints(byName[n]!);
+    assert.deepEqual(hints('get_session_decision'), { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+    assert.equal(hints('simulate_session_outcome').destructiveHint, true);
+    assert.equal(hints('delete_session').destructiveHint, true);
+    assert.equal(hints('review_session').destructiveHint, false);
+    assert.equal(hints('create_session').readOnlyHint, false);
+    assert.equal(hints('verify_webhook_signature').openWorldHint, false);
     assert.deepEqual((byName.face_match!.inputSchema.required as string[]).sort(), ['ref_image', 'user_image']);
   });
 
@@ -164,9 +172,10 @@ describe('before any account exists', () => {
   });
 
   test('sandbox_status works and shows no application', async () => {
-    const st = await ok<{ application_id: string | null; http_base_url: string | null; db_path: string }>(conn.client, 'sandbox_status');
+    const st = await ok<{ application_id: string | null; base_url: string | null; db_path: string; platform: string }>(conn.client, 'sandbox_status');
+    assert.equal(st.platform, 'local');
     assert.equal(st.application_id, null);
-    assert.equal(st.http_base_url, null);
+    assert.equal(st.base_url, null);
     assert.equal(st.db_path, join(tmp.dir, 'sandbox.db'));
   });
 });
@@ -259,8 +268,8 @@ describe('tools with good and bad input', () => {
       const d = await ok<{ status: string }>(conn.client, 'simulate_session_outcome', { session_id: s.session_id, outcome: 'Declined' });
       assert.equal(d.status, 'Declined');
       await receiver.waitFor((w) => w.rawBody.includes(s.session_id) && w.rawBody.includes('Declined'));
-      assert.match(await fails(conn.client, 'resend_webhook', {}), /event_id|session_id/);
-      assert.match(await fails(conn.client, 'resend_webhook', { event_id: 'no-such-event' }), /not found/i);
+      assert.match(await fails(conn.client, 'resend_webhook', {}), /session_id/);
+      assert.match(await fails(conn.client, 'resend_webhook', { session_id: s.session_id, event_id: 'no-such-event' }), /no delivery of event no-such-event/);
       const before = receiver.received.length;
       const r = await ok<{ queued: number }>(conn.client, 'resend_webhook', { session_id: s.session_id });
       assert.ok(r.queued >= 1);
@@ -341,7 +350,7 @@ describe('what a first-time agent trips over', () => {
   });
 
   test('ambiguous or mangled input to the webhook tools is an error, and outputs stay small', async () => {
-    assert.match(await fails(conn.client, 'resend_webhook', { event_id: 'e', session_id: 's' }), /not both/);
+    assert.match(await fails(conn.client, 'resend_webhook', { session_id: 'no-such-session' }), /not found/i);
     assert.match(await fails(conn.client, 'verify_webhook_signature', { raw_body_base64: '!!!', headers: {}, secret: 's' }), /not valid base64/);
     const huge = await call(conn.client, 'sign_webhook_payload', { payload: { a: 'x'.repeat(100_000) }, secret: 's' });
     assert.equal(huge.result.isError, true);

@@ -1,6 +1,7 @@
 // The tool registry: every MCP tool, in the order an agent meets them.
 import type { AnyTool } from '../src/mcp/tool.js';
 import { provisionAccount } from './provision_account.js';
+import { useApplication } from './use_application.js';
 import { createWorkflow } from './create_workflow.js';
 import { listWorkflows } from './list_workflows.js';
 import { createSession } from './create_session.js';
@@ -8,8 +9,13 @@ import { submitSessionImages } from './submit_session_images.js';
 import { simulateSessionOutcome } from './simulate_session_outcome.js';
 import { getSessionDecision } from './get_session_decision.js';
 import { listSessions } from './list_sessions.js';
+import { reviewSession } from './review_session.js';
+import { deleteSession } from './delete_session.js';
 import { faceMatch } from './face_match.js';
 import { createWebhookDestination } from './create_webhook_destination.js';
+import { listWebhookDestinations } from './list_webhook_destinations.js';
+import { updateWebhookDestination } from './update_webhook_destination.js';
+import { deleteWebhookDestination } from './delete_webhook_destination.js';
 import { listWebhookDeliveries } from './list_webhook_deliveries.js';
 import { resendWebhook } from './resend_webhook.js';
 import { verifyWebhookSignature } from './verify_webhook_signature.js';
@@ -20,6 +26,7 @@ import { revokeApiKey } from './revoke_api_key.js';
 
 export const TOOLS: readonly AnyTool[] = [
   provisionAccount,
+  useApplication,
   createWorkflow,
   listWorkflows,
   createSession,
@@ -27,8 +34,13 @@ export const TOOLS: readonly AnyTool[] = [
   simulateSessionOutcome,
   getSessionDecision,
   listSessions,
+  reviewSession,
+  deleteSession,
   faceMatch,
   createWebhookDestination,
+  listWebhookDestinations,
+  updateWebhookDestination,
+  deleteWebhookDestination,
   listWebhookDeliveries,
   resendWebhook,
   verifyWebhookSignature,
@@ -37,3 +49,6 @@ export const TOOLS: readonly AnyTool[] = [
   sandboxStatus,
   revokeApiKey,
 ];
+
+/** Pure computation on the caller's input: never the platform, so never open-world. */
+export const OFFLINE_TOOLS: readonly AnyTool[] = [verifyWebhookSignature, signWebhookPayload, calibrateThresholds];

@@ -7,24 +7,21 @@ export const listWorkflows = defineTool({
   name: 'list_workflows',
   title: 'List workflows',
   description:
-    'List the application\'s workflows (workflow_id, label, features, thresholds, version), newest first as the platform returns them. Use it to find a workflow_id for create_session.',
+    'List the application\'s workflows (GET /v3/workflows/) with features, thresholds and version: find a workflow_id for create_session.',
   inputSchema: z.strictObject({ limit: limitArg(20), offset: offsetArg }),
   outputSchema: z.object({ ...page, results: z.array(workflowSchema) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  remoteCapable: true,
   async handler(input, ctx) {
-    const raw = ctx.remote ? await ctx.remote.listWorkflows() : ctx.sandbox().workflows.list(ctx.app());
-    const all = (Array.isArray(raw) ? raw : ((raw as { results?: unknown[] }).results ?? [])) as z.infer<typeof workflowSchema>[];
-    const results = all.slice(input.offset, input.offset + input.limit);
-    const next = input.offset + results.length < all.length ? input.offset + results.length : null;
-    const lines = results.map((w) => `- ${w.workflow_id} "${w.workflow_label}" v${w.version}: ${w.features.join(', ')}`);
+    const res = await ctx.platform.listWorkflows({ limit: input.limit, offset: input.offset });
+    const lines = res.results.map((w) => `- ${w.workflow_id} "${w.workflow_label}" v${w.version}: ${w.features.join(', ')}`);
     return {
-      structured: { count: all.length, next_offset: next, results },
-      summary: all.length && !results.length
-        ? `${all.length} workflow(s), none at offset ${input.offset}: use an offset below ${all.length}.`
-        : all.length
-        ? `${all.length} workflow(s)${next !== null ? `, showing ${results.length} (next_offset ${next})` : ''}:\n${lines.join('\n')}`
-        : 'No workflows yet: call create_workflow.',
+      structured: res,
+      summary:
+        res.count && !res.results.length
+          ? `${res.count} workflow(s), none at offset ${input.offset}: use an offset below ${res.count}.`
+          : res.count
+            ? `${res.count} workflow(s)${res.next_offset !== null ? `, showing ${res.results.length} (next_offset ${res.next_offset})` : ''}:\n${lines.join('\n')}`
+            : 'No workflows yet: call create_workflow.',
     };
   },
 });

@@ -1,51 +1,51 @@
-// sandbox_status: where the sandbox lives, what is in it, and how this server is wired.
+// sandbox_status: which platform this server acts on, for which application, and its state.
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
 import { readSpecText } from '../src/mcp/resources.js';
 
 export const sandboxStatus = defineTool({
   name: 'sandbox_status',
-  title: 'Sandbox status',
+  title: 'Status: platform, application, sandbox',
   description:
-    'Show the sandbox\'s state: database path, the HTTP twin\'s base URL when this server runs inside `facematch-mcp serve` (null on stdio: run `npx facematch-mcp serve` for the HTTP API and capture pages), the active application, row counts, whether the face models are loaded, and remote mode. No secrets: keys are redacted. Use it to find the base URL for the app\'s FACEMATCH_API_BASE or to check state after a scenario.',
+    'What the tools act on: platform (local or hosted), application and how it was chosen, HTTP base URL (null on stdio: run `npx facematch-mcp serve`), row counts, models loaded.',
   inputSchema: z.strictObject({}),
   outputSchema: z.object({
-    db_path: z.string(),
-    http_base_url: z.string().nullable(),
-    capture_base_url: z.string().describe('Base of session capture-page URLs (served by `facematch-mcp serve`).'),
+    platform: z.enum(['local', 'hosted']),
+    base_url: z.string().nullable(),
     application_id: z.string().nullable(),
-    organization_id: z.string().nullable(),
-    counts: z.record(z.string(), z.number()),
+    application_name: z.string().nullable(),
+    chosen_by: z.string(),
+    db_path: z.string().nullable(),
+    capture_base_url: z.string().nullable(),
+    counts: z.record(z.string(), z.number()).nullable(),
     models_loaded: z.boolean(),
-    remote: z.object({ base_url: z.string(), api_key: z.string() }).nullable(),
     spec_source: z.string(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(_input, ctx) {
-    const sandbox = ctx.sandbox();
-    const st = sandbox.status();
-    const app = sandbox.accounts.defaultApplication();
+    const st = await ctx.platform.status();
+    const a = st.acting_for;
     const out = {
-      db_path: st.dbPath,
-      http_base_url: ctx.httpBaseUrl,
-      capture_base_url: st.publicBaseUrl,
-      application_id: app?.applicationId ?? null,
-      organization_id: app?.organizationId ?? null,
+      platform: st.kind,
+      base_url: st.base_url,
+      application_id: a.application_id,
+      application_name: a.name,
+      chosen_by: a.chosen_by,
+      db_path: st.db_path,
+      capture_base_url: st.capture_base_url,
       counts: st.counts,
       models_loaded: ctx.modelsLoaded(),
-      remote: ctx.remote ? ctx.remote.describe() : null,
       spec_source: readSpecText().source,
     };
-    const counts = Object.entries(st.counts)
+    const counts = Object.entries(st.counts ?? {})
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     return {
       structured: out,
       summary:
-        `Sandbox ${st.dbPath}: ${counts || 'empty'}. ` +
-        (app ? `Active application ${app.applicationId}. ` : 'No account yet: call provision_account. ') +
-        (ctx.httpBaseUrl ? `HTTP twin at ${ctx.httpBaseUrl}. ` : 'HTTP twin not running in this process (run `npx facematch-mcp serve`). ') +
-        (ctx.remote ? `Remote mode: account-free tools call ${ctx.remote.baseUrl}.` : ''),
+        `${ctx.platform.label}${st.counts ? `: ${counts || 'empty'}` : ''}. ` +
+        (a.application_id ? `Acting for application ${a.name ? `"${a.name}" ` : ''}${a.application_id} (chosen by ${a.chosen_by}). ` : `Application: ${a.chosen_by}. `) +
+        (st.base_url ? `API base URL ${st.base_url}.` : 'HTTP twin not running in this process (run `npx facematch-mcp serve`).'),
     };
   },
 });

@@ -9,31 +9,23 @@ export const submitSessionImages = defineTool({
   name: 'submit_session_images',
   title: 'Submit capture images for a session',
   description:
-    'Play the end user\'s part of a sandbox session: submit a selfie (and a reference photo, e.g. the ID portrait, unless the session was created with portrait_image) exactly as the hosted capture page would. Runs the real face engine with the workflow\'s thresholds, records the decision, fires status.updated webhooks, and returns the decision. Each call uses one of the workflow\'s face match attempts (default 3). The first call loads the face models (progress notifications). Next: get_session_decision or list_webhook_deliveries.',
+    'Play the end user on a sandbox session: submit a selfie and a reference (unless the session has portrait_image) as the capture page would. Runs the real face engine, records the decision, fires webhooks. Uses one attempt (default 3).',
   inputSchema: z.strictObject({
     session_id: sessionId,
-    selfie: imageArg('The live selfie of the end user'),
-    reference: imageArg('The reference photo (ID portrait) to compare against; omit when the session has portrait_image').optional(),
+    selfie: imageArg('Selfie'),
+    reference: imageArg('Reference photo').optional(),
   }),
   outputSchema: decisionSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  sandboxOnly: true,
   async handler(input, ctx) {
-    if (ctx.remote) {
-      throw new FacematchError(
-        'VALIDATION',
-        `submit_session_images drives the local sandbox's capture page and is not available against the remote platform (${ctx.remote.baseUrl}); open the session url in a browser instead, or unset FACEMATCH_API_BASE to use the sandbox.`,
-      );
-    }
-    const app = ctx.app();
     const [selfie, reference] = await Promise.all([
       loadImageArg(input.selfie, 'selfie', { cwd: ctx.cwd, signal: ctx.signal }),
       input.reference === undefined ? Promise.resolve(undefined) : loadImageArg(input.reference, 'reference', { cwd: ctx.cwd, signal: ctx.signal }),
     ]);
-    // Loads the models first (with progress notifications) so the services' match is warm.
-    await ctx.engine();
     let d;
     try {
-      d = await ctx.sandbox().sessions.submitImages({ app, sessionId: input.session_id }, { selfie: selfie.bytes, reference: reference?.bytes });
+      d = await ctx.sandbox.submitImages(input.session_id, { selfie: selfie.bytes, reference: reference?.bytes });
     } catch (err) {
       throw renameImageArgs(err);
     }

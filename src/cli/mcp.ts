@@ -1,28 +1,50 @@
-// `facematch-mcp` (no arguments) / `facematch-mcp mcp [--db PATH]`: the MCP server on stdio.
-// stdout carries protocol frames only; every diagnostic goes to stderr.
+// `facematch-mcp` (no arguments) / `facematch-mcp mcp [--db PATH] [--tools a,b]`: the MCP
+// server on stdio. stdout carries protocol frames only; every diagnostic goes to stderr.
+// --tools (or FACEMATCH_TOOLS) exposes only the named tools, as Stripe's --tools does.
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
 import { McpRuntime } from '../mcp/context.js';
 import { createMcpServer } from '../mcp/server.js';
+import { selectTools } from '../mcp/registry.js';
 import { BudgetedStdioTransport } from '../mcp/stdio-transport.js';
+import type { AnyTool } from '../mcp/tool.js';
+import { TOOLS } from '../../tools/index.js';
 
-function parseArgs(argv: string[]): { dbPath?: string } {
-  const out: { dbPath?: string } = {};
+function parseArgs(argv: string[]): { dbPath?: string; tools?: string } {
+  const out: { dbPath?: string; tools?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--db') {
+    if (a === '--db' || a === '--tools') {
       const v = argv[++i];
-      if (!v) throw new UsageError('--db needs a path to the sandbox database file.');
-      out.dbPath = v;
+      if (!v) throw new UsageError(a === '--db' ? '--db needs a path to the sandbox database file.' : '--tools needs a comma-separated list of tool names, e.g. --tools face_match,verify_webhook_signature.');
+      if (a === '--db') out.dbPath = v;
+      else out.tools = v;
     } else if (a.startsWith('--db=')) {
       out.dbPath = a.slice(5);
+    } else if (a.startsWith('--tools=')) {
+      out.tools = a.slice(8);
     } else {
-      throw new UsageError(`unknown option '${a}' for the MCP server; only --db PATH is accepted.`);
+      throw new UsageError(`unknown option '${a}' for the MCP server; it accepts --db PATH and --tools NAME[,NAME...].`);
     }
   }
   return out;
+}
+
+/** The tools to expose: --tools wins over FACEMATCH_TOOLS; unknown names stop the start-up. */
+export function chooseTools(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): readonly AnyTool[] {
+  const spec = flag ?? env.FACEMATCH_TOOLS;
+  if (spec === undefined || !spec.trim()) {
+    if (flag !== undefined) throw new UsageError('--tools is empty; name at least one tool, e.g. --tools face_match.');
+    return TOOLS;
+  }
+  const source = flag !== undefined ? '--tools' : 'FACEMATCH_TOOLS';
+  const { tools, unknown } = selectTools(TOOLS, spec);
+  if (unknown.length) {
+    throw new UsageError(`${source} names unknown tool(s) ${unknown.map((n) => `'${n}'`).join(', ')}; the tools are: ${TOOLS.map((t) => t.name).join(', ')}.`);
+  }
+  return tools;
 }
 
 const IN_FLIGHT_GRACE_MS = 60_000;
@@ -59,15 +81,28 @@ function trackInFlight(transport: Transport): { drained(timeoutMs: number): Prom
   };
 }
 
+const USAGE = `usage: facematch-mcp mcp [--db PATH] [--tools NAME[,NAME...]]
+  MCP server on stdio (also what \`facematch-mcp\` with no command runs).
+  --db PATH      the sandbox database (default: FACEMATCH_DB, else the default sandbox path)
+  --tools LIST   expose only these tools (default: FACEMATCH_TOOLS, else all); unknown names exit 2
+environment:
+  FACEMATCH_API_BASE + FACEMATCH_API_KEY   act on the hosted platform instead of the sandbox
+  FACEMATCH_APP                            the sandbox application to act for (uuid or name)`;
+
 export const run: Command = async (argv) => {
-  const { dbPath } = parseArgs(argv);
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { dbPath, tools: toolsFlag } = parseArgs(argv);
+  const tools = chooseTools(toolsFlag);
   // A stray console.log from any library would corrupt the protocol stream.
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
 
   const runtime = new McpRuntime({ dbPath });
-  const server = createMcpServer({ runtime });
+  const server = createMcpServer({ runtime, tools });
   // Not the SDK's stdio transport: that one exits silently on frames over 10 MB (see stdio-transport.ts).
   const transport = new BudgetedStdioTransport();
   let closing: Promise<void> | undefined;
@@ -87,7 +122,9 @@ export const run: Command = async (argv) => {
   });
   await server.connect(transport);
   const inFlight = trackInFlight(transport);
-  log(`MCP server ready on stdio (database ${runtime.dbPath}${runtime.remote ? `, remote ${runtime.remote.baseUrl}` : ''})`);
+  const cfg = runtime.config;
+  const where = cfg.mode === 'hosted' ? cfg.hosted.label : cfg.mode === 'local' ? `database ${runtime.dbPath}` : `MISCONFIGURED: ${cfg.problem}`;
+  log(`MCP server ready on stdio (${where}; ${tools.length} tool(s))`);
   await done;
   // Why: a client that writes its requests and closes stdin (a piped script) still gets
   // every answer; bounded so a stuck call cannot keep the process alive.

@@ -1,12 +1,14 @@
-// What a tool handler gets: the sandbox (opened on first use), the face engine (loaded on
-// first need, reporting progress), the active application, a progress reporter and, in
-// remote mode, a client for the hosted platform.
+// What a tool handler gets: the platform (local sandbox or hosted, bound to the application
+// this connection acts for), sandbox-only controls, the face engine (loaded on first need,
+// reporting progress) and a progress reporter.
 import { FacematchError } from '../errors.js';
 import type { FaceEngine } from '../engine/index.js';
-import type { Sandbox, AppContext } from '../services/index.js';
+import type { Sandbox } from '../services/index.js';
 import { defaultDbPath } from '../paths.js';
 import { log } from '../log.js';
-import { RemoteClient, remoteFromEnv } from './remote.js';
+import { platformConfigFromEnv, type PlatformConfig } from '../platform/config.js';
+import type { AppSelection } from '../platform/local.js';
+import type { Platform, SandboxControls } from '../platform/types.js';
 
 export type ProgressFn = (progress: number, total?: number, message?: string) => Promise<void>;
 
@@ -15,15 +17,14 @@ export interface ToolContext {
   readonly cwd: string;
   /** Aborted when the client cancels the call. */
   readonly signal: AbortSignal;
-  /** Set when FACEMATCH_API_BASE + FACEMATCH_API_KEY are: account-free tools call it instead. */
-  readonly remote: RemoteClient | null;
   /** The HTTP twin's base URL when this server runs inside `serve`, else null. */
   readonly httpBaseUrl: string | null;
-  sandbox(): Sandbox;
+  /** The platform the tools act on; throws a sentence when hosted mode is half-configured. */
+  readonly platform: Platform;
+  /** What only the local sandbox can do; the registry never runs a sandboxOnly tool in hosted mode. */
+  readonly sandbox: SandboxControls;
   /** The face engine with its models loaded (progress notifications while loading). */
   engine(): Promise<FaceEngine>;
-  /** The application tools act for: the most recently provisioned one. */
-  app(): AppContext;
   /** Sends notifications/progress when the client asked for them; otherwise a no-op. */
   progress: ProgressFn;
   /** Whether the face models are in memory (no load is triggered). */
@@ -36,8 +37,8 @@ export interface RuntimeOptions {
   dbPath?: string;
   cwd?: string;
   httpBaseUrl?: string | null;
-  /** Defaults to the environment (FACEMATCH_API_BASE + FACEMATCH_API_KEY). */
-  remote?: RemoteClient | null;
+  /** Defaults to the environment (FACEMATCH_API_BASE + FACEMATCH_API_KEY, FACEMATCH_APP); local when `sandbox` is given. */
+  platform?: PlatformConfig;
 }
 
 // The engine (sharp, onnxruntime) and the services (SQLite) take a few hundred ms to import:
@@ -45,17 +46,22 @@ export interface RuntimeOptions {
 interface HeavyModules {
   FaceEngine: typeof import('../engine/index.js').FaceEngine;
   openSandbox: typeof import('../services/index.js').openSandbox;
+  LocalPlatform: typeof import('../platform/local.js').LocalPlatform;
 }
 let heavy: Promise<HeavyModules> | undefined;
 function loadHeavy(): Promise<HeavyModules> {
-  heavy ??= Promise.all([import('../engine/index.js'), import('../services/index.js')]).then(([e, s]) => ({ FaceEngine: e.FaceEngine, openSandbox: s.openSandbox }));
+  heavy ??= Promise.all([import('../engine/index.js'), import('../services/index.js'), import('../platform/local.js')]).then(([e, s, l]) => ({
+    FaceEngine: e.FaceEngine,
+    openSandbox: s.openSandbox,
+    LocalPlatform: l.LocalPlatform,
+  }));
   return heavy;
 }
 
 /** Process-wide state shared by every MCP session of one server. */
 export class McpRuntime {
   readonly cwd: string;
-  readonly remote: RemoteClient | null;
+  readonly config: PlatformConfig;
   readonly dbPath: string;
   httpBaseUrl: string | null;
   private sandboxInstance: Sandbox | undefined;
@@ -66,7 +72,9 @@ export class McpRuntime {
 
   constructor(opts: RuntimeOptions = {}) {
     this.cwd = opts.cwd ?? process.cwd();
-    this.remote = opts.remote === undefined ? remoteFromEnv() : opts.remote;
+    // A runtime handed a sandbox runs inside `serve`, the twin itself: its tools act on that
+    // sandbox even when the user's shell exports FACEMATCH_API_BASE for their own app.
+    this.config = opts.platform ?? (opts.sandbox ? { mode: 'local', application: process.env.FACEMATCH_APP?.trim() || null } : platformConfigFromEnv());
     this.sandboxInstance = opts.sandbox;
     this.ownsSandbox = !opts.sandbox;
     this.dbPath = opts.sandbox?.dbPath ?? opts.dbPath ?? defaultDbPath();
@@ -131,15 +139,29 @@ export class McpRuntime {
     }
   }
 
-  app(): AppContext {
-    const app = this.sandbox().accounts.defaultApplication();
-    if (!app) {
-      throw new FacematchError(
-        'FORBIDDEN',
-        'This sandbox has no account yet: call provision_account first (any email; it returns an API key and application id).',
-      );
-    }
-    return app;
+  /** The platform kind tools see; "misconfigured" when hosted mode is half-set. */
+  get mode(): 'local' | 'hosted' | 'misconfigured' {
+    return this.config.mode;
+  }
+
+  /** A fresh per-connection application choice (FACEMATCH_APP, else the latest provisioned). */
+  newSelection(): AppSelection {
+    return { chosen: this.config.mode === 'local' ? this.config.application : null, chosenBy: 'FACEMATCH_APP' };
+  }
+
+  /** The platform for one call; `engine` carries that call's progress reporting. */
+  platform(selection: AppSelection, engine: () => Promise<FaceEngine> = () => this.engine()): Platform {
+    if (this.config.mode === 'misconfigured') throw new FacematchError('VALIDATION', this.config.problem);
+    if (this.config.mode === 'hosted') return this.config.hosted;
+    const { LocalPlatform } = this.heavyModules();
+    return new LocalPlatform({ sandbox: this.sandbox(), selection, engine, httpBaseUrl: this.httpBaseUrl });
+  }
+
+  /** The sandbox-only side of a platform; the registry never runs a sandboxOnly tool when hosted, this is the backstop. */
+  sandboxControls(platform: Platform): SandboxControls {
+    const { LocalPlatform } = this.heavyModules();
+    if (platform instanceof LocalPlatform) return platform;
+    throw new FacematchError('VALIDATION', `This works only on the local sandbox, not on the ${platform.label}.`);
   }
 
   async close(): Promise<void> {
@@ -151,8 +173,9 @@ export class McpRuntime {
 /** Builds a per-call context; progress values are made strictly increasing as MCP requires. */
 export function createToolContext(
   runtime: McpRuntime,
+  selection: AppSelection,
   call: { signal: AbortSignal; sendProgress: ((progress: number, total?: number, message?: string) => Promise<void>) | null },
-): ToolContext {
+): ToolContext & { usedPlatform(): Platform | null } {
   let last = -Infinity;
   const progress: ProgressFn = async (value, total, message) => {
     if (!call.sendProgress) return;
@@ -164,15 +187,23 @@ export function createToolContext(
       // The client may have gone; progress is best-effort.
     }
   };
+  const engine = () => runtime.engine(progress);
+  // Built on first use: tools that never touch the platform (signature tools) work in any mode.
+  let platform: Platform | null = null;
+  const get = () => (platform ??= runtime.platform(selection, engine));
   return {
     cwd: runtime.cwd,
     signal: call.signal,
-    remote: runtime.remote,
     httpBaseUrl: runtime.httpBaseUrl,
-    sandbox: () => runtime.sandbox(),
-    engine: () => runtime.engine(progress),
-    app: () => runtime.app(),
+    get platform() {
+      return get();
+    },
+    get sandbox() {
+      return runtime.sandboxControls(get());
+    },
+    engine,
     progress,
     modelsLoaded: () => runtime.modelsLoaded,
+    usedPlatform: () => platform,
   };
 }

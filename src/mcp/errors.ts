@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import { isFacematchError, type ErrorCode } from '../errors.js';
 import { log } from '../log.js';
+import { isHostedError } from '../platform/hosted.js';
 
 /** What to do next, per error code; skipped when the message already says it. */
 const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
@@ -53,9 +54,13 @@ export interface ToolErrorText {
   expected: boolean;
 }
 
-export function describeToolError(toolName: string, err: unknown): ToolErrorText {
+/** Hints that name sandbox tools: wrong advice when the server talks to the hosted platform. */
+const SANDBOX_HINTS: ReadonlySet<ErrorCode> = new Set(['UNAUTHORIZED', 'FORBIDDEN']);
+
+export function describeToolError(toolName: string, err: unknown, mode: 'local' | 'hosted' | 'misconfigured' = 'local'): ToolErrorText {
   if (isFacematchError(err)) {
-    const next = NEXT_STEP[err.code];
+    // Hosted errors carry their own advice; other errors get a hint that fits the mode.
+    const next = isHostedError(err) || (mode !== 'local' && SANDBOX_HINTS.has(err.code)) ? undefined : NEXT_STEP[err.code];
     // Field messages often repeat the main sentence: add only what is new.
     const extra = Object.entries(err.fields ?? {})
       .map(([k, v]) => [k, v.filter((m) => !err.message.includes(m.replace(/[.\s]+$/, '')))] as const)

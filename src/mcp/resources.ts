@@ -9,6 +9,7 @@ import { FacematchError } from '../errors.js';
 import { specPath } from '../paths.js';
 import { log } from '../log.js';
 import type { McpRuntime } from './context.js';
+import type { AppSelection } from '../platform/local.js';
 import { SPEC_SUMMARY } from './spec-summary.js';
 
 /** MCP's error code for an unknown resource URI (the SDK has no constant for it). */
@@ -47,7 +48,7 @@ export function calibrationDocument(): Record<string, unknown> {
   };
 }
 
-export function registerResources(server: McpServer, runtime: McpRuntime): void {
+export function registerResources(server: McpServer, runtime: McpRuntime, selection: AppSelection): void {
   server.registerResource(
     'spec',
     'facematch://spec',
@@ -68,12 +69,8 @@ export function registerResources(server: McpServer, runtime: McpRuntime): void 
       list: async () => {
         // Listing must never fail the client's resources/list: no account yet -> nothing.
         try {
-          if (runtime.remote) return { resources: [] };
           await runtime.ready();
-          const sandbox = runtime.sandbox();
-          const app = sandbox.accounts.defaultApplication();
-          if (!app) return { resources: [] };
-          const { results } = sandbox.sessions.list(app, { limit: LISTED_SESSIONS });
+          const { results } = await runtime.platform(selection).listSessions({ limit: LISTED_SESSIONS, offset: 0 });
           return {
             resources: results.map((s) => ({
               uri: `facematch://sessions/${s.session_id}`,
@@ -94,7 +91,7 @@ export function registerResources(server: McpServer, runtime: McpRuntime): void 
       if (!id) throw new FacematchError('VALIDATION', 'facematch://sessions/{id} needs a session id.');
       await runtime.ready();
       try {
-        const decision = runtime.remote ? await runtime.remote.decision(id) : runtime.sandbox().sessions.decision(runtime.app(), safeDecode(id));
+        const decision = await runtime.platform(selection).getDecision(safeDecode(id));
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(decision, null, 2) }] };
       } catch (err) {
         // The caller's mistake, not a server fault: MCP's "resource not found" (-32002) or invalid params.

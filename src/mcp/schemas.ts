@@ -3,23 +3,26 @@
 import { z } from 'zod';
 import { IMAGE_ARG_HELP } from './images.js';
 
+/** The schema says it briefly; the error (when it is missing) says it in full. */
+const IMAGE_ARG_SHORT = 'path, URL or base64, <= 5 MB';
+
 /** `maxSize` overrides the general 5 MB cap in the help text when the argument's own limit is lower. */
 export const imageArg = (what: string, maxSize?: string) => {
   const help = maxSize ? IMAGE_ARG_HELP.replace('at most 5 MB', `at most ${maxSize}`) : IMAGE_ARG_HELP;
-  return z.string().min(1, { error: `pass ${what}: ${help}` }).describe(`${what}. ${help}`);
+  const short = maxSize ? IMAGE_ARG_SHORT.replace('<= 5 MB', `<= ${maxSize}`) : IMAGE_ARG_SHORT;
+  return z.string().min(1, { error: `pass ${what}: ${help}` }).describe(`${what} (${short}).`);
 };
 
 export const sessionId = z
   .string()
   .trim()
   .min(1, { error: 'session_id is required: use the session_id from create_session or list_sessions.' })
-  .max(200)
-  .describe('The session_id returned by create_session (or listed by list_sessions).');
+  .max(200);
 
 export const limitArg = (dflt: number) =>
-  z.number().int({ error: 'limit must be a whole number from 1 to 100.' }).min(1, { error: 'limit must be from 1 to 100.' }).max(100, { error: 'limit must be from 1 to 100.' }).default(dflt).describe(`Page size, 1-100 (default ${dflt}).`);
+  z.number().int({ error: 'limit must be a whole number from 1 to 100.' }).min(1, { error: 'limit must be from 1 to 100.' }).max(100, { error: 'limit must be from 1 to 100.' }).default(dflt).describe('Page size, 1-100.');
 
-export const offsetArg = z.number().int({ error: 'offset must be a whole number >= 0.' }).min(0, { error: 'offset must be >= 0.' }).default(0).describe('Items to skip (use next_offset from the previous page).');
+export const offsetArg = z.number().int({ error: 'offset must be a whole number >= 0.' }).min(0, { error: 'offset must be >= 0.' }).default(0);
 
 export const page = { count: z.number().int(), next_offset: z.number().int().nullable() };
 
@@ -98,3 +101,17 @@ export function faceMatchLine(decision: { face_matches?: Array<{ status: string;
     .map((m) => `face match ${m.status}${m.score === null ? ' (no score)' : ` (score ${m.score})`}${m.warnings.length ? ` [${m.warnings.map((w) => w.risk).join(', ')}]` : ''}`)
     .join('; ');
 }
+
+export const destinationId = z
+  .string()
+  .trim()
+  .min(1, { error: 'uuid is required: use one from list_webhook_destinations.' })
+  .max(200);
+
+export const destinationSchema = z.looseObject({
+  uuid: z.string(),
+  label: z.string(),
+  url: z.string(),
+  subscribed_events: z.array(z.string()),
+  enabled: z.boolean(),
+});

@@ -5,19 +5,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { TOOLS } from '../../tools/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { OFFLINE_TOOLS, TOOLS } from '../../tools/index.js';
 import { PROMPTS } from '../../prompts/index.js';
 import { packageRoot } from '../paths.js';
 import { log, redact } from '../log.js';
 import { createToolContext, type McpRuntime } from './context.js';
 import { describeToolError, formatZodIssues } from './errors.js';
+import { listedTool, toolsForMode } from './registry.js';
 import { registerResources } from './resources.js';
 import type { AnyTool } from './tool.js';
+import type { Platform } from '../platform/types.js';
 
 export const SERVER_INSTRUCTIONS = [
   'facematch-mcp is an offline twin of Didit\'s Face Match 1:1: a local sandbox (accounts, workflows, sessions, webhooks) with a real face engine, for building and testing an integration before switching to the hosted API.',
   'Start with provision_account (then create_workflow -> create_session -> submit_session_images -> get_session_decision), or call face_match for a quick check of two photos.',
+  'Webhooks: create_webhook_destination, list_webhook_deliveries, verify_webhook_signature; the facematch://spec resource is the wire contract your code must follow.',
+].join('\n');
+
+/** In hosted mode the sandbox-only tools are hidden; the first steps differ. */
+export const HOSTED_INSTRUCTIONS = [
+  'facematch-mcp is connected to the hosted Face Match 1:1 platform (FACEMATCH_API_BASE) with FACEMATCH_API_KEY: calls act on real data of that key\'s application.',
+  'Flow: create_workflow -> create_session (the end user opens its url) -> get_session_decision -> review_session; face_match compares two photos.',
   'Webhooks: create_webhook_destination, list_webhook_deliveries, verify_webhook_signature; the facematch://spec resource is the wire contract your code must follow.',
 ].join('\n');
 
@@ -38,41 +47,46 @@ function errorResult(text: string): CallToolResult {
 
 export interface CreateMcpServerOptions {
   runtime: McpRuntime;
-  /** Defaults to the full registry. */
+  /** Defaults to the full registry (`--tools` passes a subset); sandbox-only tools are hidden when hosted. */
   tools?: readonly AnyTool[];
+}
+
+/** The line every platform result ends with: which application (and platform) it acted for. */
+function actingLine(platform: Platform): string {
+  try {
+    const a = platform.actingFor();
+    if (platform.kind === 'hosted') return `Acted on the ${platform.label} for the application of ${a.chosen_by}${a.application_id ? ` (FACEMATCH_APP ${a.application_id})` : ''}.`;
+    return `Acted for application "${a.name}" (${a.application_id}, chosen by ${a.chosen_by}) in the ${platform.label}.`;
+  } catch {
+    return '';
+  }
 }
 
 export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptions): McpServer {
   const server = new McpServer(
     { name: 'facematch-mcp', title: 'Face Match 1:1 sandbox', version: packageVersion() },
-    { instructions: SERVER_INSTRUCTIONS, capabilities: { tools: {}, prompts: {}, resources: {}, logging: {} } },
+    { instructions: runtime.mode === 'hosted' ? HOSTED_INSTRUCTIONS : SERVER_INSTRUCTIONS, capabilities: { tools: { listChanged: false }, prompts: {}, resources: {}, logging: {} } },
   );
-  const byName = new Map<string, AnyTool>();
-  for (const tool of tools) {
-    byName.set(tool.name, tool);
-    // The SDK lists the tool (JSON Schemas from zod); calls are dispatched below.
-    server.registerTool(
-      tool.name,
-      {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
-        outputSchema: tool.outputSchema,
-        annotations: {
-          title: tool.title,
-          ...tool.annotations,
-          // In remote mode these tools talk to the hosted platform: an open world.
-          openWorldHint: tool.annotations.openWorldHint || (runtime.remote !== null && tool.remoteCapable === true),
-        },
-      },
-      async () => errorResult('unreachable: calls are dispatched by facematch-mcp'),
-    );
-  }
+  const mode = runtime.mode;
+  const offered = toolsForMode(tools, mode);
+  const offline = new Set(OFFLINE_TOOLS.map((t) => t.name));
+  const byName = new Map<string, AnyTool>(offered.map((t) => [t.name, t]));
+  const hidden = new Map<string, AnyTool>(TOOLS.filter((t) => !byName.has(t.name)).map((t) => [t.name, t]));
+  // This connection's application choice (FACEMATCH_APP, use_application, provision_account).
+  const selection = runtime.newSelection();
+
+  // Listed here rather than by the SDK: compact schemas, and one place that decides what is offered.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: offered.map((t) => listedTool(t, mode, offline.has(t.name))) }));
 
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name, arguments: args } = request.params;
     const tool = byName.get(name);
-    if (!tool) return errorResult(`There is no tool named '${name}'. Available tools: ${[...byName.keys()].join(', ')}.`);
+    if (!tool) {
+      if (hidden.get(name)?.sandboxOnly && mode === 'hosted') {
+        return errorResult(`${name} works only on the local sandbox; this server talks to the hosted platform (FACEMATCH_API_BASE). Use the hosted flow instead (open the session url in a browser; manage accounts in the console), or unset FACEMATCH_API_BASE and FACEMATCH_API_KEY to use the sandbox.`);
+      }
+      return errorResult(`There is no tool named '${name}'${hidden.has(name) ? ' in this server (it was left out by --tools / FACEMATCH_TOOLS)' : ''}. Available tools: ${[...byName.keys()].join(', ')}.`);
+    }
     const parsed = tool.inputSchema.safeParse(args ?? {});
     if (!parsed.success) {
       const describe = (key: string): string | undefined => {
@@ -88,7 +102,7 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     }
     await runtime.ready();
     const token = extra._meta?.progressToken;
-    const ctx = createToolContext(runtime, {
+    const ctx = createToolContext(runtime, selection, {
       signal: extra.signal,
       sendProgress:
         token === undefined
@@ -101,7 +115,7 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     try {
       output = await tool.handler(parsed.data, ctx);
     } catch (err) {
-      const { text } = describeToolError(name, err);
+      const { text } = describeToolError(name, err, mode);
       log(`${name} -> error after ${Date.now() - started} ms: ${text}`);
       return errorResult(text);
     }
@@ -111,8 +125,11 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
       return errorResult(`${name} hit an internal error (its result did not match the declared output schema). This is a bug in facematch-mcp; the details are in the server's stderr log.`);
     }
     const structured = checked.data as Record<string, unknown>;
+    const used = ctx.usedPlatform();
+    const acting = used?.actedForApplication() ? actingLine(used) : '';
+    const summary = acting ? `${output.summary}\n${acting}` : output.summary;
     const json = JSON.stringify(structured);
-    const text = json.length <= MAX_TEXT_JSON ? `${output.summary}\n\n${json}` : `${output.summary}\n\n(Full result in structuredContent: ${json.length} bytes of JSON.)`;
+    const text = json.length <= MAX_TEXT_JSON ? `${summary}\n\n${json}` : `${summary}\n\n(Full result in structuredContent: ${json.length} bytes of JSON.)`;
     const content: CallToolResult['content'] = [{ type: 'text', text }];
     for (const img of output.images ?? []) content.push({ type: 'image', data: img.data.toString('base64'), mimeType: img.mimeType });
     log(`${name} -> ok in ${Date.now() - started} ms`);
@@ -126,6 +143,6 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     }));
   }
 
-  registerResources(server, runtime);
+  registerResources(server, runtime, selection);
   return server;
 }

@@ -1,5 +1,6 @@
 // The shape of one MCP tool module (tools/<name>.ts): metadata, zod schemas, a handler that
-// calls the sandbox services (never HTTP routes) and returns structured data plus a summary.
+// calls the platform interface (ctx.platform, or ctx.sandbox for sandbox-only tools) and
+// returns structured data plus a summary.
 import type { z } from 'zod';
 import type { ToolContext } from './context.js';
 
@@ -44,8 +45,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   inputSchema: I;
   outputSchema: O;
   annotations: ToolAnnotations;
-  /** Calls FACEMATCH_API_BASE instead of the local services in remote mode (then open-world). */
-  remoteCapable?: boolean;
+  /** Needs the local sandbox (provisioning, playing the end user, forcing outcomes): hidden when hosted. */
+  sandboxOnly?: boolean;
   // Method syntax so a registry can hold tools with different schemas.
   handler(input: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<Declared<z.infer<O>>>>;
 }
