@@ -24,12 +24,17 @@ export const verifyWebhookSignature = defineTool({
       .describe('The destination\'s secret_shared_key (from create_webhook_destination), not the API key.'),
     now: z.number().optional().describe('Unix seconds to judge the timestamp against (default: now). Use it to check an old captured delivery.'),
     tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp (default 300).'),
+    receiver_computed: z
+      .partialRecord(z.enum(['X-Signature', 'X-Signature-V2', 'X-Signature-Simple']), z.string())
+      .optional()
+      .describe('Optional: the hex digests the app\'s own receiver computed, to find the mistake in the receiver code.'),
   }),
   outputSchema: z.object({
     valid: z.boolean(),
     signatures: z.record(z.string(), check),
     timestamp: z.object({ ok: z.boolean(), age_s: z.number().nullable(), reason: z.string().optional() }),
     reason: z.string().optional(),
+    receiver: z.record(z.string(), check).optional(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input, ctx) {
@@ -47,16 +52,17 @@ export const verifyWebhookSignature = defineTool({
       }
       rawBody = Buffer.from(b64, 'base64');
     }
-    const r = verifyWebhook({ rawBody, headers: input.headers, secret: input.secret, now: input.now, toleranceSeconds: input.tolerance_seconds });
+    const r = verifyWebhook({ rawBody, headers: input.headers, secret: input.secret, now: input.now, toleranceSeconds: input.tolerance_seconds, receiverComputed: input.receiver_computed });
     const signatures: Record<string, { ok: boolean; reason: string }> = {};
     for (const [k, v] of Object.entries(r.signatures)) if (v) signatures[k] = v;
     const lines = Object.entries(signatures).map(([k, v]) => `- ${k}: ${v.ok ? 'OK' : 'FAIL'} (${v.reason})`);
     const ts = r.timestamp.ok
       ? `timestamp OK (${r.timestamp.age_s} s old)`
       : `timestamp FAIL: ${r.timestamp.reason ?? 'unusable'}`;
+    const receiverLines = Object.entries(r.receiver ?? {}).map(([k, v]) => `- receiver's ${k}: ${v!.ok ? 'OK' : 'WRONG'} (${v!.reason})`);
     return {
-      structured: { valid: r.valid, signatures, timestamp: r.timestamp, ...(r.reason ? { reason: r.reason } : {}) },
-      summary: `${r.valid ? 'VALID: every signature given verifies and the timestamp is fresh.' : `INVALID${r.reason ? `: ${r.reason}` : ''}.`}\n${lines.join('\n')}${lines.length ? '\n' : ''}- ${ts}`,
+      structured: { valid: r.valid, signatures, timestamp: r.timestamp, ...(r.reason ? { reason: r.reason } : {}), ...(r.receiver ? { receiver: r.receiver as Record<string, { ok: boolean; reason: string }> } : {}) },
+      summary: `${r.valid ? 'VALID: every signature given verifies and the timestamp is fresh.' : `INVALID${r.reason ? `: ${r.reason}` : ''}.`}\n${lines.join('\n')}${lines.length ? '\n' : ''}- ${ts}${receiverLines.length ? `\n${receiverLines.join('\n')}` : ''}`,
     };
   },
 });

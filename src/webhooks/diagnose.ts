@@ -133,3 +133,15 @@ function explainOrder(keys: string[]): string {
   }
   return 'keys reordered: not in the code-point order of Python\'s sort_keys=True';
 }
+
+/**
+ * X-Signature-V2 has two descriptions in the vendor's public material: the plugin fixtures
+ * (made with the server's own helpers) sign the ensure_ascii=False dump alone; one agent skill
+ * file signs "{timestamp}:{canonical}". The sandbox follows the fixtures (docs/webhooks.md);
+ * these sentences name the other variant when a sender or a receiver uses it.
+ */
+export const V2_TIMESTAMP_VARIANT_SENDER =
+  'it matches "{timestamp}:{canonical}" (the variant one vendor skill file describes): the sender prefixed the timestamp, but X-Signature-V2 covers the ensure_ascii=False canonical text alone (the vendor\'s plugin fixtures, made with the server\'s own helpers, and this sandbox)';
+
+export const V2_TIMESTAMP_VARIANT_RECEIVER =
+  'your receiver computes HMAC of "{timestamp}:{canonical}" (the variant one vendor skill file describes); X-Signature-V2 covers the ensure_ascii=False canonical text alone, without the timestamp prefix: drop the "{timestamp}:" part';
