@@ -3,11 +3,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag } from '../webhooks/index.js';
 import { UsageError, printJson, type Command } from './common.js';
+import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
 const USAGE = `usage:
   facematch-mcp webhook verify --secret S --body FILE [--header "Name: value"]... [--headers FILE.json]
                                [--now UNIX_SECONDS] [--tolerance SECONDS]
   facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
+  facematch-mcp webhook snippet --lang ts|js|python|go
+                               prints a self-contained verifier for your app (no dependency on this package)
 The secret may also come from FACEMATCH_WEBHOOK_SECRET. verify exits 0 when valid, 1 when not, 2 on bad input.`;
 
 interface Parsed {
@@ -154,18 +157,35 @@ async function sign(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function snippet(argv: string[]): Promise<number> {
+  let lang: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--lang' || a === '--language') lang = argv[++i];
+    else if (a.startsWith('--lang=')) lang = a.slice('--lang='.length);
+    else throw new UsageError(`unknown option '${a}'; usage: facematch-mcp webhook snippet --lang ${SNIPPET_LANGUAGES.join('|')}`);
+  }
+  if (!lang) throw new UsageError(`--lang is required: one of ${SNIPPET_LANGUAGES.join(', ')}.`);
+  const s = webhookVerifierSnippet(parseSnippetLanguage(lang));
+  // stdout is the file itself, so `> verify-webhook.ts` works; the hint goes to stderr.
+  process.stdout.write(s.source);
+  process.stderr.write(`facematch-mcp: save it as ${s.file}; entry point ${s.entry}\n`);
+  return 0;
+}
+
 export const run: Command = async (argv) => {
   const [sub, ...rest] = argv;
-  if ((sub === 'verify' || sub === 'sign') && rest.some((a) => a === '--help' || a === '-h')) {
+  if ((sub === 'verify' || sub === 'sign' || sub === 'snippet') && rest.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (sub === 'verify') return verify(rest);
   if (sub === 'sign') return sign(rest);
+  if (sub === 'snippet') return snippet(rest);
   if (sub === undefined || sub === '--help' || sub === '-h') {
-    if (sub === undefined) throw new UsageError(`say 'webhook verify' or 'webhook sign'; run 'facematch-mcp webhook --help' for the options.`);
+    if (sub === undefined) throw new UsageError(`say 'webhook verify', 'webhook sign' or 'webhook snippet'; run 'facematch-mcp webhook --help' for the options.`);
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  throw new UsageError(`unknown webhook subcommand '${sub}'; use 'verify' or 'sign'.`);
+  throw new UsageError(`unknown webhook subcommand '${sub}'; use 'verify', 'sign' or 'snippet'.`);
 };
