@@ -1,6 +1,7 @@
 // The HTTP twin end to end: a real server on 127.0.0.1, a real SQLite file, the real engine and
 // real face photos. Account -> workflow -> webhook destination -> session -> capture -> decision
 // -> signed webhook received and verified; the standalone face match; every SPEC error path.
+import { ensureSandboxCredential } from '../src/sandbox-credential.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -45,7 +46,11 @@ describe('HTTP twin: full scenario over HTTP', { skip: hasFaces ? false : noFace
     assert.equal(reg.status, 201, reg.text);
     assert.equal((reg.json as { email: string }).email, email);
 
-    const peek = await call(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`);
+    // The peek hands out a secret: it needs the sandbox credential (issue 10).
+    const anonymous = await call(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`);
+    assert.equal(anonymous.status, 401, anonymous.text);
+    const credential = ensureSandboxCredential(twin.sandbox);
+    const peek = await call(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`, { headers: { authorization: `Bearer ${credential}` } });
     assert.equal(peek.status, 200, peek.text);
     const code = (peek.json as { code: string }).code;
     assert.match(code, /^[A-Z0-9]{6}$/);
@@ -327,7 +332,7 @@ describe('HTTP twin: SPEC error paths', () => {
     const badQuery = await call(twin.url, 'GET', '/v3/session/?limit=lots', { key });
     assert.equal(badQuery.status, 400);
     assert.ok(Array.isArray(errorBody(badQuery).limit));
-    const noEmail = await call(twin.url, 'GET', '/sandbox/verification-code/');
+    const noEmail = await call(twin.url, 'GET', '/sandbox/verification-code/', { headers: { authorization: `Bearer ${ensureSandboxCredential(twin.sandbox)}` } });
     assert.equal(noEmail.status, 400);
   });
 

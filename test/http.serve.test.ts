@@ -39,7 +39,9 @@ test('serve: base URL on stderr, session URLs on the bound port, clean exit on S
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       const email = `serve-${signal.toLowerCase()}@example.com`;
       assert.equal((await call(url, 'POST', '/auth/v2/programmatic/register/', { json: { email, password: 'Serve!pass1' } })).status, 201);
-      const code = (await call(url, 'GET', `/sandbox/verification-code/?email=${email}`)).json as { code: string };
+      const credential = /sandbox credential[^\n]*: (fmsb_\S+)/.exec(s.stderr())?.[1];
+      assert.ok(credential, `serve prints the sandbox credential: ${s.stderr()}`);
+      const code = (await call(url, 'GET', `/sandbox/verification-code/?email=${email}`, { headers: { authorization: `Bearer ${credential}` } })).json as { code: string };
       const key = ((await call(url, 'POST', '/auth/v2/programmatic/verify-email/', { json: { email, code: code.code } })).json as VerifyEmailResult).application.api_key;
       const wf = (await call(url, 'POST', '/v3/workflows/', { key, json: { features: [{ feature: 'FACE_MATCH' }] } })).json as Workflow;
       const session = (await call(url, 'POST', '/v3/session/', { key, json: { workflow_id: wf.workflow_id } })).json as SessionCreated;

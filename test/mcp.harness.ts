@@ -52,6 +52,8 @@ export async function connectStdio(opts: { env: Record<string, string>; cwd?: st
 
 export interface ServeProcess {
   url: string;
+  /** The sandbox credential serve printed (Authorization: Bearer ... for /mcp). */
+  credential: string;
   child: ChildProcess;
   stderr(): string;
   stop(): Promise<void>;
@@ -76,8 +78,10 @@ export async function startServe(env: Record<string, string>, args: string[] = [
       reject(new Error(`serve exited with ${code}: ${err}`));
     });
   });
+  const credential = /sandbox credential[^\n]*: (fmsb_\S+)/.exec(err)?.[1] ?? '';
   return {
     url,
+    credential,
     child,
     stderr: () => err,
     stop: () =>
@@ -89,8 +93,8 @@ export async function startServe(env: Record<string, string>, args: string[] = [
   };
 }
 
-export async function connectHttp(url: string): Promise<Connected> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`));
+export async function connectHttp(url: string, credential: string): Promise<Connected> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${credential}` } } });
   const client = new Client({ name: 'facematch-test-http', version: '1.0.0' });
   await client.connect(transport);
   return {

@@ -20,10 +20,11 @@ after(async () => {
 
 const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
 const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const authed = () => ({ ...headers, authorization: `Bearer ${serve.credential}` });
 
 test('two clients get separate sessions sharing one sandbox; sandbox_status shows the HTTP base URL', async () => {
-  const a = await connectHttp(serve.url);
-  const b = await connectHttp(serve.url);
+  const a = await connectHttp(serve.url, serve.credential);
+  const b = await connectHttp(serve.url, serve.credential);
   try {
     await ok(a.client, 'provision_account', { email: 'a@example.com' });
     const st = await ok<{ application_id: string | null; http_base_url: string | null }>(b.client, 'sandbox_status', {});
@@ -39,34 +40,34 @@ test('two clients get separate sessions sharing one sandbox; sandbox_status show
 
 test('hostile requests get JSON-RPC errors with a sentence', async () => {
   const url = `${serve.url}/mcp`;
-  const malformed = await fetch(url, { method: 'POST', headers, body: '{"jsonrpc": "2.0", ' });
+  const malformed = await fetch(url, { method: 'POST', headers: authed(), body: '{"jsonrpc": "2.0", ' });
   assert.equal(malformed.status, 400);
   assert.match(((await malformed.json()) as { error: { message: string } }).error.message, /not valid JSON/);
 
-  const noSession = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+  const noSession = await fetch(url, { method: 'POST', headers: authed(), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
   assert.equal(noSession.status, 400);
   assert.match(((await noSession.json()) as { error: { message: string } }).error.message, /initialize/);
 
-  const unknown = await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': 'nope' }, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
+  const unknown = await fetch(url, { method: 'POST', headers: { ...authed(), 'mcp-session-id': 'nope' }, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
   assert.equal(unknown.status, 404);
 
-  const put = await fetch(url, { method: 'PUT', headers, body: '{}' });
+  const put = await fetch(url, { method: 'PUT', headers: authed(), body: '{}' });
   assert.equal(put.status, 405);
 
-  const evil = await fetch(url, { method: 'POST', headers: { ...headers, origin: 'https://evil.example' }, body: JSON.stringify(INIT) });
+  const evil = await fetch(url, { method: 'POST', headers: { ...authed(), origin: 'https://evil.example' }, body: JSON.stringify(INIT) });
   assert.equal(evil.status, 403);
 
-  const huge = await fetch(url, { method: 'POST', headers, body: 'x'.repeat(17 * 1024 * 1024) }).catch((err: unknown) => err);
+  const huge = await fetch(url, { method: 'POST', headers: authed(), body: 'x'.repeat(17 * 1024 * 1024) }).catch((err: unknown) => err);
   if (huge instanceof Response) assert.equal(huge.status, 413);
 
   // The server is still healthy afterwards.
-  const init = await fetch(url, { method: 'POST', headers, body: JSON.stringify(INIT) });
+  const init = await fetch(url, { method: 'POST', headers: authed(), body: JSON.stringify(INIT) });
   assert.equal(init.status, 200);
   const sid = init.headers.get('mcp-session-id');
   assert.ok(sid);
   await init.text();
-  const del = await fetch(url, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': sid } });
+  const del = await fetch(url, { method: 'DELETE', headers: { ...authed(), 'mcp-session-id': sid } });
   assert.equal(del.status, 200);
-  const gone = await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' }) });
+  const gone = await fetch(url, { method: 'POST', headers: { ...authed(), 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' }) });
   assert.equal(gone.status, 404);
 });

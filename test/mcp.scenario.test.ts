@@ -135,7 +135,7 @@ describe('MCP scenario', { skip }, () => {
   test('over Streamable HTTP (serve, /mcp)', async () => {
     const serve = await startServe({ FACEMATCH_DB: join(tmp.dir, 'http.db') });
     try {
-      const conn = await connectHttp(serve.url);
+      const conn = await connectHttp(serve.url, serve.credential);
       try {
         await scenario(conn, 'http', sizes);
       } finally {

@@ -109,7 +109,9 @@ describe('accounts', () => {
 
   it('provision creates a verified account once and a new key each time; defaultApplication follows it', () => {
     const a = sb.accounts.provision({ email: 'ci@example.com' });
-    const b = sb.accounts.provision({ email: 'CI@example.com' });
+    // An existing account: no key without proof; the local CLI path may.
+    assert.throws(() => sb.accounts.provision({ email: 'CI@example.com' }), (e) => code(e) === 'CONFLICT');
+    const b = sb.accounts.provision({ email: 'CI@example.com' }, { localCli: true });
     assert.equal(a.created, true);
     assert.equal(b.created, false);
     assert.equal(a.application_id, b.application_id);

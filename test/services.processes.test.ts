@@ -37,7 +37,7 @@ describe('processes sharing one DB', () => {
 
   it('two processes open a fresh file, provision and create sessions at the same time', async () => {
     const provision = `${OPEN}
-      const p = sb.accounts.provision({ email: 'race@example.com' });
+      const p = sb.accounts.provision({ email: 'race@example.com' }, { localCli: true });
       process.stdout.write(JSON.stringify({ app: p.application_id }));
       await sb.close();`;
     const first = await Promise.all([child(provision, { FM_DB: tmp.db }).done, child(provision, { FM_DB: tmp.db }).done]);
@@ -46,7 +46,7 @@ describe('processes sharing one DB', () => {
     assert.equal(apps[0], apps[1], 'both processes found the same account');
 
     const sb = testSandbox(tmp.db, { deliverWebhooks: false });
-    const { api_key } = sb.accounts.provision({ email: 'race@example.com' });
+    const { api_key } = sb.accounts.provision({ email: 'race@example.com' }, { localCli: true });
     const app = sb.accounts.authenticate(api_key);
     const wf = sb.workflows.create(app, { features: [{ feature: 'FACE_MATCH' }] }).uuid;
     await sb.close();

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PROJECT_SANDBOX_DIR, SANDBOX_FILE, prepareProjectSandboxDir } from '../paths.js';
 import { UsageError, type Command } from './common.js';
+import { HTTP_SERVER_NAME, httpServerEntry, takeHttpFlag } from './init-http.js';
 
 export const SERVER_NAME = 'facematch';
 export const SERVER_ENTRY = { command: 'npx', args: ['-y', 'facematch-mcp'] } as const;
@@ -60,7 +61,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Works out the new file text; throws UsageError (file untouched) when the existing one is unusable. */
-function planFor(client: Client, cwd: string, db: string | null): Plan {
+function planFor(client: Client, cwd: string, db: string | null, extra: Record<string, unknown> = {}): Plan {
   const path = join(cwd, FILES[client]);
   const shown = relative(cwd, path);
   let config: Record<string, unknown> = {};
@@ -89,8 +90,9 @@ function planFor(client: Client, cwd: string, db: string | null): Plan {
   const entry = { ...SERVER_ENTRY, args: db === null ? [...SERVER_ENTRY.args] : [...SERVER_ENTRY.args, 'mcp', '--db', db] };
   // Keep anything the user added to our entry (env, etc.), refresh command and args.
   const merged = isPlainObject(before) ? { ...before, ...entry } : entry;
-  const action: Plan['action'] = !existed ? 'created' : before === undefined ? 'added' : JSON.stringify(before) === JSON.stringify(merged) ? 'unchanged' : 'updated';
-  const next = { ...config, mcpServers: { ...servers, [SERVER_NAME]: merged } };
+  const extraChanged = Object.entries(extra).some(([k, v]) => JSON.stringify(servers[k]) !== JSON.stringify(v));
+  const action: Plan['action'] = !existed ? 'created' : before === undefined ? 'added' : JSON.stringify(before) === JSON.stringify(merged) && !extraChanged ? 'unchanged' : 'updated';
+  const next = { ...config, mcpServers: { ...servers, [SERVER_NAME]: merged, ...extra } };
   return { client, path, text: `${JSON.stringify(next, null, 2)}\n`, action };
 }
 
@@ -111,21 +113,24 @@ function ignoreInGit(cwd: string, line: string): boolean {
   return true;
 }
 
-const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all] [--db PATH]
+const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all] [--db PATH] [--http http://127.0.0.1:8787]
 Adds the facematch server to .mcp.json (claude) and/or .cursor/mcp.json (cursor) in the current
 directory; default all. Existing files are merged, never overwritten. Creates the project's own
 sandbox folder .facematch/ and adds it to .gitignore; --db PATH uses that file instead (written
-into the client config; a relative path is taken from the folder the client starts the server in).`;
+into the client config; a relative path is taken from the folder the client starts the server in).
+--http URL also adds "facematch-http", /mcp of a running serve, with the sandbox credential in its headers.`;
 
 export const run: Command = async (argv) => {
   if (argv.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${INIT_USAGE}\n`);
     return 0;
   }
-  const { clients, db } = parseInitArgs(argv);
+  const { mcpUrl, rest } = takeHttpFlag(argv);
+  const { clients, db } = parseInitArgs(rest);
   const cwd = process.cwd();
+  const extra = mcpUrl ? { [HTTP_SERVER_NAME]: httpServerEntry(mcpUrl) } : {};
   // Check every file before writing any, so a bad one leaves all of them as they were.
-  const plans = clients.map((c) => planFor(c, cwd, db));
+  const plans = clients.map((c) => planFor(c, cwd, db, extra));
   for (const p of plans) {
     if (p.action !== 'unchanged') writeAtomic(p.path, p.text);
     const what = { created: 'created', added: 'added the facematch server to', updated: 'updated the facematch server in', unchanged: 'already configured:' }[p.action];
@@ -144,6 +149,7 @@ export const run: Command = async (argv) => {
     sandboxLine = `Sandbox: ${abs}${inside ? ` (${added ? 'added to' : 'already in'} .gitignore)` : ''}; other commands here need --db ${db} or FACEMATCH_DB=${db}`;
   }
   process.stdout.write(`${sandboxLine}\n`);
+  if (mcpUrl) process.stdout.write(`\n${HTTP_SERVER_NAME} (${mcpUrl}) carries the sandbox credential in its headers: keep these files out of version control.\n`);
   const addLine = db === null ? CLAUDE_ADD_LINE : `${CLAUDE_ADD_LINE} mcp --db ${db}`;
   process.stdout.write(`\nOr add it to Claude Code from the command line:\n  ${addLine}\n`);
   process.stdout.write(`Claude Code asks once to approve a project .mcp.json server: answer yes (or run 'claude mcp list' to check).\n`);

@@ -30,7 +30,7 @@ export const run: Command = async (argv) => {
   const { sandbox, location } = openCliSandbox(db, { deliverWebhooks: false });
   try {
     announce(location);
-    const result = sandbox.accounts.provision({ email });
+    const result = sandbox.accounts.provision({ email }, { localCli: true });
     process.stderr.write(`facematch-mcp: acting for application ${result.application_id}; keep the api_key: it is shown only once\n`);
     printJson({ ...result, db: sandbox.dbPath });
     return 0;

@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { resolveDbLocation, prepareProjectSandboxDir, type DbLocation } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { describeLocation } from './sandbox.js';
+import { ensureSandboxCredential } from '../sandbox-credential.js';
 import { startHttpServer, type ExtraHandler } from '../http/server.js';
 
 interface ServeArgs {
@@ -112,7 +113,10 @@ export const run: Command = async (argv) => {
   }
   if (args.publicUrl) sandbox.publicBaseUrl = args.publicUrl;
 
-  // The one line scripts wait for: the base URL, on stderr (stdout stays clean).
+  // The sandbox credential (for /mcp and the sandbox-only peeks) goes first, so it is on
+  // screen by the time scripts see the line they wait for: the base URL, on stderr.
+  const credential = ensureSandboxCredential(sandbox);
+  process.stderr.write(`facematch-mcp: sandbox credential (send as "Authorization: Bearer <credential>" to /mcp): ${credential}\n`);
   process.stderr.write(`facematch-mcp: listening on ${running.url}\n`);
   process.stderr.write(`facematch-mcp: sandbox ${describeLocation(args.location)}; serves every application in it (each request acts for the application of its x-api-key)\n`);
   log(`database ${sandbox.dbPath}; session links use ${sandbox.publicBaseUrl}${mcpHandler ? `; MCP (Streamable HTTP) at ${running.url}/mcp` : ''}`);

@@ -5,9 +5,11 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { log } from '../log.js';
+import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
 import type { Sandbox } from '../services/index.js';
 import { declaredLength, formatBytes } from './body.js';
 import { errorReply, HttpError } from './errors.js';
+import { hostProblem, originProblem } from './origin.js';
 import { SlidingWindowLimiter, rateHeaders, scopeOf, type RateLimits } from './rate-limit.js';
 import { detail, send, type Reply } from './reply.js';
 import { pathSegments, Router, type RouteContext, type UploadLimits } from './router.js';
@@ -25,6 +27,9 @@ export interface HttpServerOptions {
   /** Clock for the rate limiter (tests). */
   now?: () => number;
 }
+
+/** Sandbox-only endpoints that hand out secrets: they need the sandbox credential. */
+const CREDENTIAL_PATHS = ['/sandbox/verification-code/'];
 
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
   maxImageBytes: 5 * 1024 * 1024,
@@ -66,24 +71,6 @@ function drainUnread(req: IncomingMessage): void {
   req.resume();
 }
 
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/**
- * DNS-rebinding guard: a web page whose domain resolves to 127.0.0.1 would otherwise be
- * same-origin with the sandbox. Loopback names and the configured public URL's host pass.
- */
-function hostAllowed(hostHeader: string | undefined, publicBaseUrl: string): boolean {
-  if (!hostHeader) return true;
-  const host = hostHeader.toLowerCase();
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
-  if (LOOPBACK_NAMES.has(name) || name.startsWith('127.')) return true;
-  try {
-    return new URL(publicBaseUrl).host.toLowerCase() === host;
-  } catch {
-    return false;
-  }
-}
-
 function splitTarget(target: string): { path: string; query: URLSearchParams } {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
@@ -97,11 +84,25 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
   const limits: UploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...opts.limits };
   const maxBody = Math.max(limits.maxMultipartBytes, limits.maxJsonBytes);
 
+  /** Host, Origin and sandbox-credential checks, before any handler (including /mcp) runs. */
+  function guard(req: IncomingMessage): Reply | null {
+    const badHost = hostProblem(req, sandbox.publicBaseUrl);
+    if (badHost) return detail(req.headers.host ? 403 : 400, badHost);
+    const badOrigin = originProblem(req, sandbox.publicBaseUrl);
+    if (badOrigin) return detail(403, badOrigin);
+    const { path } = splitTarget(req.url ?? '/');
+    if (CREDENTIAL_PATHS.some((p) => path === p || path === p.slice(0, -1)) && !checkSandboxCredential(sandbox.db, bearerToken(req))) {
+      return {
+        status: 401,
+        json: { detail: 'This sandbox-only endpoint needs the sandbox credential: send Authorization: Bearer <credential> (serve prints it at start-up; it is also in the file <db>-credential).' },
+        headers: { 'WWW-Authenticate': 'Bearer realm="facematch-sandbox"' },
+      };
+    }
+    return null;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<Reply> {
     const method = (req.method ?? 'GET').toUpperCase();
-    if (!hostAllowed(req.headers.host, sandbox.publicBaseUrl)) {
-      return detail(403, `Host '${String(req.headers.host).slice(0, 100)}' is not allowed: the sandbox answers on 127.0.0.1/localhost (or the --public-url host) only.`);
-    }
     const { path, query } = splitTarget(req.url ?? '/');
     const segments = pathSegments(path);
     const match = router.match(method, segments);
@@ -122,6 +123,12 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const where = `${req.method} ${(req.url ?? '').split('?', 1)[0]!.slice(0, 200)}`;
+    const refused = guard(req);
+    if (refused) {
+      send(res, refused, req.method);
+      if (!req.complete) res.once('finish', () => drainUnread(req));
+      return;
+    }
     try {
       if (opts.extraHandler && (await opts.extraHandler(req, res))) return;
     } catch (err) {
@@ -146,9 +153,24 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
     if (!req.complete) res.once('finish', () => drainUnread(req));
   }
 
-  const server = http.createServer({ requestTimeout: 120_000, headersTimeout: 30_000 }, (req, res) => {
+  // requireHostHeader off: a missing Host gets our JSON 400 (from guard) instead of Node's empty one.
+  const server = http.createServer({ requestTimeout: 120_000, headersTimeout: 30_000, requireHostHeader: false }, (req, res) => {
     void handle(req, res);
   });
+
+  // Any Expect other than 100-continue: Node would answer an empty 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    send(res, detail(417, `Expectation '${String(req.headers.expect).slice(0, 100)}' is not supported; only Expect: 100-continue is.`), req.method);
+  });
+
+  // CONNECT (proxy tunnels) and protocol upgrades: Node would drop the socket without a word.
+  const refuseRaw = (status: number, text: string, message: string) => (_req: IncomingMessage, socket: Socket): void => {
+    const body = JSON.stringify({ detail: message });
+    socket.on('error', () => undefined);
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  server.on('connect', refuseRaw(405, 'Method Not Allowed', 'CONNECT is not supported: this is an API server, not a proxy.'));
+  server.on('upgrade', refuseRaw(400, 'Bad Request', 'Protocol upgrades (WebSocket) are not supported; use plain HTTP requests.'));
 
   // Expect: 100-continue (curl does this for bodies over 1 MB): refuse an oversized body before
   // the client sends a byte of it. /mcp decides for itself.

@@ -7,6 +7,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Sandbox } from '../services/index.js';
 import { log } from '../log.js';
+import { hostProblem, originProblem } from '../http/origin.js';
+import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
 import { McpRuntime } from './context.js';
 import { createMcpServer } from './server.js';
 
@@ -29,19 +31,16 @@ export interface McpHttpOptions {
   path?: string;
   /** Where relative image paths resolve (default process.cwd()). */
   cwd?: string;
+  /** Open sessions at most (default 64); past it new sessions are refused, never others evicted. */
+  maxSessions?: number;
+  /** A session unused this long is closed (default 30 minutes). */
+  idleMs?: number;
 }
 
 interface Entry {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
-}
-
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  return hostHeader.split(':')[0]!.toLowerCase();
 }
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string, closeConnection = false): void {
@@ -66,6 +65,10 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
   const path = opts.path ?? '/mcp';
   const runtime = new McpRuntime({ sandbox, cwd: opts.cwd, httpBaseUrl: sandbox.publicBaseUrl });
   const sessions = new Map<string, Entry>();
+  const maxSessions = Math.max(1, opts.maxSessions ?? MAX_SESSIONS);
+  const idleMs = Math.max(1000, opts.idleMs ?? IDLE_MS);
+  /** Initializations in progress (not yet in `sessions`). */
+  let pending = 0;
 
   async function drop(id: string): Promise<void> {
     const entry = sessions.get(id);
@@ -74,15 +77,11 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
     await entry.server.close().catch(() => undefined);
   }
 
+  /** Drops idle sessions. Never drops an active one to make room: a client opening sessions
+   *  in a loop gets refused, and other clients keep theirs. */
   function sweep(): void {
     const now = Date.now();
-    for (const [id, e] of sessions) if (now - e.lastSeen > IDLE_MS) void drop(id);
-    while (sessions.size >= MAX_SESSIONS) {
-      const oldest = [...sessions.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
-      if (!oldest) break;
-      void drop(oldest[0]);
-      sessions.delete(oldest[0]);
-    }
+    for (const [id, e] of sessions) if (now - e.lastSeen > idleMs) void drop(id);
   }
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -90,24 +89,25 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
     if (url.pathname !== path && url.pathname !== `${path}/`) return false;
     runtime.httpBaseUrl = sandbox.publicBaseUrl;
 
-    // DNS-rebinding guard: the endpoint is for local clients only.
-    const host = req.headers.host;
-    if (host && !LOCAL_HOSTS.has(hostnameOf(host))) {
-      jsonRpcError(res, 403, -32000, `Host '${host}' is not allowed; connect to 127.0.0.1 or localhost.`);
+    // DNS-rebinding guard (serve checks this too, before any handler).
+    const badRequest = hostProblem(req, sandbox.publicBaseUrl) ?? originProblem(req, sandbox.publicBaseUrl);
+    if (badRequest) {
+      jsonRpcError(res, 403, -32000, badRequest);
       return true;
     }
-    const origin = req.headers.origin;
-    if (origin) {
-      let ok = false;
-      try {
-        ok = LOCAL_HOSTS.has(new URL(origin).hostname);
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        jsonRpcError(res, 403, -32000, `Origin '${origin}' is not allowed.`);
-        return true;
-      }
+    // Any local process can reach the port: the sandbox credential says the caller may act for it.
+    const token = bearerToken(req);
+    if (!checkSandboxCredential(sandbox.db, token)) {
+      res.setHeader('www-authenticate', 'Bearer realm="facematch-mcp"');
+      jsonRpcError(
+        res,
+        401,
+        -32001,
+        token
+          ? 'Wrong sandbox credential. Use the one `facematch-mcp serve` printed at start-up (also in the file <db>-credential).'
+          : 'Authorization required: send Authorization: Bearer <sandbox credential>; `facematch-mcp serve` prints it at start-up and `facematch-mcp init` writes it into the client config.',
+      );
+      return true;
     }
 
     try {
@@ -149,6 +149,16 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
         return true;
       }
       sweep();
+      if (sessions.size + pending >= maxSessions) {
+        res.setHeader('retry-after', String(Math.ceil(idleMs / 1000)));
+        jsonRpcError(
+          res,
+          503,
+          -32000,
+          `Too many open MCP sessions (${maxSessions}). Close unused ones (HTTP DELETE with mcp-session-id) or wait: sessions idle for ${Math.round(idleMs / 60_000)} minutes expire.`,
+        );
+        return true;
+      }
       const server = createMcpServer({ runtime });
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
@@ -163,7 +173,12 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };
       await server.connect(transport);
-      await transport.handleRequest(req, res, parsed);
+      pending++;
+      try {
+        await transport.handleRequest(req, res, parsed);
+      } finally {
+        pending--;
+      }
       return true;
     } catch (err) {
       log(`MCP over HTTP failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);

@@ -74,11 +74,24 @@ export interface Accounts {
   peekVerificationCode(email: string): { code: string; expires_at: string };
   verifyEmail(input: unknown): VerifyEmailResult;
   login(input: unknown): LoginResult;
-  provision(input: { email: string }): ProvisionResult;
+  /** A verified account with a new API key. For an account that already exists the caller
+   *  must prove it: its `password`, or `localCli` (the `facematch-mcp provision` command, run by
+   *  the user in a terminal). Otherwise CONFLICT, and no key is issued. */
+  provision(input: { email: string; password?: string }, opts?: ProvisionOptions): ProvisionResult;
   authenticate(apiKey: string | undefined): AppContext;
   defaultApplication(): AppContext | null;
   revokeApiKey(app: AppContext): void;
 }
+
+export interface ProvisionOptions {
+  /** The caller is the local command line (the user at a terminal), which may mint a key for any account. */
+  localCli?: boolean;
+}
+
+const ProvisionInput = z.object({
+  email,
+  password: z.string({ error: 'password must be a string.' }).min(1, { error: 'password must not be empty.' }).max(256, { error: 'password must be at most 256 characters.' }).optional(),
+});
 
 export function createAccounts(ctx: ServiceContext): Accounts {
   const { db } = ctx;
@@ -220,19 +233,39 @@ export function createAccounts(ctx: ServiceContext): Accounts {
       return { ...tokens, organization: { uuid: app.organization_id, name: app.org_name }, application: appInfo(app) };
     },
 
-    provision(input) {
-      const address = validate(z.object({ email }), input, 'provision request').email;
+    provision(input, opts = {}) {
+      const body = validate(ProvisionInput, input, 'provision request');
+      const address = body.email;
       const now = ctx.now();
+      // Checked before the write transaction: scrypt is slow and must not hold the lock.
+      const existing = accountByEmail.get(address);
+      if (existing && !opts.localCli) {
+        const proven = body.password !== undefined && checkPassword(body.password, existing.password_hash);
+        if (!proven) {
+          throw new FacematchError(
+            'CONFLICT',
+            `An account for ${address} already exists; a new API key for it needs proof: ${body.password === undefined ? 'pass its password' : 'the password is wrong; pass the right one'}, ` +
+              `or run \`facematch-mcp provision --email ${address}\` in a terminal on this computer.`,
+            { fields: { password: ['Give the password of the existing account.'] } },
+          );
+        }
+      }
+      const newPasswordHash = !existing && body.password !== undefined ? hashPassword(validate(z.object({ password }), { password: body.password }, 'password').password) : null;
       return db
         .transaction((): ProvisionResult => {
           let row = accountByEmail.get(address);
           let created = false;
+          // Created by someone else since the check above: the same proof applies.
+          if (row && !existing && !opts.localCli) {
+            throw new FacematchError('CONFLICT', `An account for ${address} was just created by another caller; run \`facematch-mcp provision --email ${address}\` in a terminal for a key.`);
+          }
           if (!row) {
-            // A random password nobody knows: provisioned accounts use the API key.
+            // Without a password, a random one nobody knows: the account is then used through
+            // its API key, and new keys come only from the local CLI.
             db.prepare('INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)').run(
               newId(),
               address,
-              hashPassword(randomToken(24)),
+              newPasswordHash ?? hashPassword(randomToken(24)),
               now,
             );
             row = accountByEmail.get(address)!;

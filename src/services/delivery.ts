@@ -8,13 +8,18 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { log } from '../log.js';
+import { guardedLookup } from '../net-policy.js';
 import { signWebhook } from '../webhooks/index.js';
 import { randomToken, type ServiceContext } from './context.js';
 import type { WebhookDeliveryOptions } from './types.js';
 
 /** A signed timestamp older than this is refreshed before sending (receivers allow 300 s). */
 const STALE_TIMESTAMP_S = 240;
-const CONCURRENCY = 4;
+/** Sends in flight at once, over all destinations. */
+const MAX_IN_FLIGHT = 64;
+/** Bytes of a receiver's answer kept in the delivery record. */
+export const RESPONSE_BODY_KEEP = 2048;
+const RESPONSE_BODY_DRAIN = 64 * 1024;
 
 interface OutboxRow {
   id: number;
@@ -42,12 +47,18 @@ export class DeliveryWorker {
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  private readonly perDestination: number;
   private readonly agent: Agent;
   private timer: NodeJS.Timeout | null = null;
+  /** Fires when the earliest scheduled retry is due, so backoff is not rounded up to the poll. */
+  private dueTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
   private readonly inflight = new Set<AbortController>();
+  /** Sends in progress, and how many per destination: each destination is its own lane. */
+  private readonly sends = new Set<Promise<void>>();
+  private readonly busy = new Map<string, number>();
   private lastSweep = 0;
 
   constructor(
@@ -60,7 +71,13 @@ export class DeliveryWorker {
     this.timeoutMs = Math.max(50, opts.timeoutMs ?? 10_000);
     this.leaseMs = Math.max(this.timeoutMs * 2, opts.leaseMs ?? 60_000);
     this.pollMs = Math.max(20, opts.pollMs ?? 500);
-    this.agent = new Agent({ connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    this.perDestination = Math.max(1, Math.floor(opts.perDestinationConcurrency ?? 1));
+    // undici keeps one pool per origin, so a receiver that never answers holds only its own sockets.
+    this.agent = new Agent({
+      connect: { timeout: this.timeoutMs, lookup: guardedLookup },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
   }
 
   /** Starts polling for due rows (written by this or any other process). */
@@ -71,7 +88,7 @@ export class DeliveryWorker {
     this.kick();
   }
 
-  /** Runs a pass soon; passes never overlap. */
+  /** Runs a pass soon; passes never overlap. A pass only claims and starts sends; it never waits for a receiver. */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
@@ -93,28 +110,28 @@ export class DeliveryWorker {
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.stopped) {
+      this.kick();
       if (this.running) await this.running;
-      else {
-        this.kick();
-        await this.running;
-      }
       const next = this.ctx.db
         .prepare<[], { n: number; due: number | null }>("SELECT COUNT(*) AS n, MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS due FROM webhook_outbox WHERE state = 'pending'")
         .get()!;
-      if (next.n === 0) return;
+      if (next.n === 0 && this.sends.size === 0) return;
       const now = Date.now();
       if (now >= deadline) return;
       const wait = Math.min(Math.max((next.due ?? now) - now, 10), 250, deadline - now);
-      await new Promise((r) => setTimeout(r, wait));
+      await Promise.race([new Promise((r) => setTimeout(r, wait)), ...this.sends]);
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
     this.timer = null;
+    this.dueTimer = null;
     for (const c of this.inflight) c.abort();
     if (this.running) await this.running;
+    await Promise.allSettled([...this.sends]);
     await this.agent.close().catch(() => undefined);
   }
 
@@ -124,25 +141,78 @@ export class DeliveryWorker {
       this.sweep();
       this.freeDeadLeases();
     }
-    for (;;) {
-      if (this.stopped) return;
-      const rows = this.claim(CONCURRENCY);
-      if (rows.length === 0) return;
-      await Promise.all(rows.map((r) => this.deliver(r)));
-    }
+    if (this.stopped) return;
+    for (const row of this.claim(MAX_IN_FLIGHT - this.sends.size)) this.launch(row);
+    this.armDueTimer();
   }
 
-  private claim(limit: number): OutboxRow[] {
-    const now = Date.now();
-    return this.ctx.db
-      .prepare<{ owner: string; until: number; now: number; limit: number }, OutboxRow>(
-        `UPDATE webhook_outbox SET lease_owner = @owner, lease_until = @until
-          WHERE id IN (SELECT id FROM webhook_outbox
-                        WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
-                        ORDER BY id LIMIT @limit)
-          RETURNING id, event_id, destination_id, payload, attempts, lease_owner`,
+  private launch(row: OutboxRow): void {
+    const dest = row.destination_id;
+    this.busy.set(dest, (this.busy.get(dest) ?? 0) + 1);
+    const send: Promise<void> = this.deliver(row)
+      .catch((err: unknown) => log(`webhook ${row.event_id}: delivery failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        const n = (this.busy.get(dest) ?? 1) - 1;
+        if (n > 0) this.busy.set(dest, n);
+        else this.busy.delete(dest);
+        this.sends.delete(send);
+        this.kick();
+      });
+    this.sends.add(send);
+  }
+
+  /** Arms one timer for the earliest pending row that is not being sent right now. */
+  private armDueTimer(): void {
+    if (this.stopped) return;
+    const due = this.ctx.db
+      .prepare<[], { due: number | null }>(
+        "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS due FROM webhook_outbox WHERE state = 'pending'",
       )
-      .all({ owner: this.owner, until: now + this.leaseMs, now, limit });
+      .get()?.due;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = null;
+    if (due === null || due === undefined) return;
+    const wait = Math.max(5, due - Date.now());
+    if (wait > 60_000) return;
+    this.dueTimer = setTimeout(() => {
+      this.dueTimer = null;
+      this.kick();
+    }, wait);
+    this.dueTimer.unref();
+  }
+
+  /** Leases due rows, at most `limit` in all and `perDestination` per destination (counting
+   *  sends already in flight), in one IMMEDIATE transaction so two processes never share a row. */
+  private claim(limit: number): OutboxRow[] {
+    if (limit <= 0) return [];
+    const db = this.ctx.db;
+    return db
+      .transaction(() => {
+        const now = Date.now();
+        const candidates = db
+          .prepare<{ now: number }, { id: number; destination_id: string }>(
+            `SELECT id, destination_id FROM webhook_outbox
+              WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+              ORDER BY id LIMIT 1000`,
+          )
+          .all({ now });
+        const taken = new Map<string, number>();
+        const ids: number[] = [];
+        for (const c of candidates) {
+          if (ids.length >= limit) break;
+          const used = (this.busy.get(c.destination_id) ?? 0) + (taken.get(c.destination_id) ?? 0);
+          if (used >= this.perDestination) continue;
+          taken.set(c.destination_id, (taken.get(c.destination_id) ?? 0) + 1);
+          ids.push(c.id);
+        }
+        if (ids.length === 0) return [];
+        const lease = db.prepare<{ owner: string; until: number; id: number }, OutboxRow>(
+          `UPDATE webhook_outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id
+            RETURNING id, event_id, destination_id, payload, attempts, lease_owner`,
+        );
+        return ids.map((id) => lease.get({ owner: this.owner, until: now + this.leaseMs, id })!);
+      })
+      .immediate();
   }
 
   /** Frees leases held by processes on this host that no longer exist (crashed, killed). */
@@ -187,9 +257,17 @@ export class DeliveryWorker {
     const attempt = row.attempts + 1;
     const controller = new AbortController();
     this.inflight.add(controller);
+    // One deadline for the whole attempt (connect, headers, body): a receiver that trickles
+    // its answer cannot hold a lane longer than timeoutMs.
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let response: { text: string; truncated: boolean } | null = null;
     try {
       const res = await request(dest.url, {
         method: 'POST',
@@ -201,13 +279,14 @@ export class DeliveryWorker {
         bodyTimeout: this.timeoutMs,
       });
       statusCode = res.statusCode;
-      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      response = await readBounded(res.body);
     } catch (err) {
-      error = describe(err);
+      error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : describe(err);
     } finally {
+      clearTimeout(deadline);
       this.inflight.delete(controller);
     }
-    if (this.stopped && controller.signal.aborted) {
+    if (this.stopped && controller.signal.aborted && !timedOut) {
       // Shutting down mid-request: leave the row pending for the next process, unrecorded.
       db.prepare('UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(row.id, this.owner);
       return;
@@ -219,7 +298,11 @@ export class DeliveryWorker {
     const now = Date.now();
     const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
     db.transaction(() => {
-      db.prepare('INSERT INTO webhook_attempts (outbox_id, attempt, status_code, error, duration_ms, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      db.prepare(
+        `INSERT INTO webhook_attempts (outbox_id, attempt, status_code, error, duration_ms, outcome, created_at,
+                                       request_headers, request_body, response_body, response_truncated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
         row.id,
         attempt,
         statusCode,
@@ -227,6 +310,10 @@ export class DeliveryWorker {
         duration,
         outcome,
         now,
+        JSON.stringify(signed.headers),
+        signed.body,
+        response ? response.text : null,
+        response?.truncated ? 1 : 0,
       );
       db.prepare(
         `UPDATE webhook_outbox SET attempts = ?, state = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
@@ -242,6 +329,29 @@ export class DeliveryWorker {
     }).immediate();
     if (!ok) log(`webhook ${row.event_id} to ${dest.url}: attempt ${attempt} ${lastError}${retry ? ', will retry' : ', giving up'}`);
   }
+}
+
+/** Keeps the first RESPONSE_BODY_KEEP bytes of an answer as text and drains (at most
+ *  RESPONSE_BODY_DRAIN bytes of) the rest, so a huge answer costs neither memory nor time. */
+async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean }> {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      total += buf.length;
+      if (keptBytes < RESPONSE_BODY_KEEP) {
+        const part = buf.subarray(0, RESPONSE_BODY_KEEP - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (total > RESPONSE_BODY_DRAIN) break;
+    }
+  } catch {
+    /* a receiver that breaks off mid-answer: keep what arrived */
+  }
+  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes };
 }
 
 function processAlive(pid: number): boolean {

@@ -6,6 +6,7 @@ import { openStore, type Db } from '../store/db.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
+import { createDeliveryRecords, type DeliveryRecords } from './delivery-records.js';
 import { createFaceMatch, type FaceMatch } from './faceMatch.js';
 import { createMedia, type Media } from './media.js';
 import { createSessions, type Sessions } from './sessions.js';
@@ -14,6 +15,7 @@ import { createWebhooks, type Webhooks } from './webhooks.js';
 import { createWorkflows, type Workflows } from './workflows.js';
 
 export * from './types.js';
+export type { DeliveryAttemptRecord, DeliveryEventRecord, DeliveryRecordFilter, DeliveryRecords } from './delivery-records.js';
 export { FACE_MATCH_DEFAULTS } from './workflows.js';
 export { compareFaces, parseBool, parseCompareOptions, parseMetadata, parseThreshold } from './faceMatch.js';
 
@@ -46,6 +48,8 @@ export interface Sandbox {
     /** Waits until the outbox has no pending rows, or the timeout passes (default 30 s). */
     flush(timeoutMs?: number): Promise<void>;
   };
+  /** The delivery log with requests and answers, grouped by event; one attempt by id. */
+  deliveries: DeliveryRecords;
   status(): SandboxStatus;
   /** Stops the delivery worker (in-flight sends stay pending for the next process) and closes the DB. */
   close(): Promise<void>;
@@ -146,6 +150,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
       createFromWorkflowLink: sessions.createFromWorkflowLink,
     },
     faceMatch,
+    deliveries: createDeliveryRecords(ctx),
     media: { signedUrl: media.signedUrl, open: media.open },
     webhooks: {
       createDestination: webhooks.createDestination,

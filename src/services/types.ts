@@ -405,4 +405,7 @@ export type WebhookDeliveryOptions = {
   leaseMs?: number;
   /** How often the worker looks for due rows written by any process (default 500 ms). */
   pollMs?: number;
+  /** Sends in flight at once to one destination (default 1: each destination gets its
+   *  events in order, and a slow one holds only its own lane). */
+  perDestinationConcurrency?: number;
 };

@@ -161,4 +161,12 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: "is this workflow used?" and per-workflow listings without a table scan
   `CREATE INDEX sessions_workflow ON sessions(workflow_id);`,
+  // 3: delivery records keep what was sent and what the receiver answered (bounded), so an
+  // attempt can be replayed into the signature doctor and listed per event
+  `
+  ALTER TABLE webhook_attempts ADD COLUMN request_headers TEXT;
+  ALTER TABLE webhook_attempts ADD COLUMN request_body TEXT;
+  ALTER TABLE webhook_attempts ADD COLUMN response_body TEXT;
+  ALTER TABLE webhook_attempts ADD COLUMN response_truncated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

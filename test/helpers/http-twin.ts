@@ -26,7 +26,7 @@ export async function startTwin(opts: HttpServerOptions & { sandbox?: Partial<Sa
     sandbox,
     running,
     apiKey(email = `dev-${Math.random().toString(36).slice(2)}@example.com`) {
-      return sandbox.accounts.provision({ email }).api_key;
+      return sandbox.accounts.provision({ email }, { localCli: true }).api_key;
     },
     async close() {
       await running.close();

@@ -29,7 +29,8 @@ export function testSandbox(dbPath: string, extra: Partial<SandboxOptions> = {})
 }
 
 export function provisionApp(sandbox: Sandbox, email = 'dev@example.com'): { app: AppContext; apiKey: string } {
-  const p = sandbox.accounts.provision({ email });
+  // The trusted local path (as `facematch-mcp provision`): tests reuse addresses freely.
+  const p = sandbox.accounts.provision({ email }, { localCli: true });
   return { app: sandbox.accounts.authenticate(p.api_key), apiKey: p.api_key };
 }
 
