@@ -111,7 +111,7 @@ test('listen + trigger beside serve: every outcome forwarded, signed and printed
       const check = verifyWebhook({ rawBody: final.rawBody, headers: final.headers as Record<string, string>, secret });
       assert.equal(check.valid, true, JSON.stringify(check));
       await waitFor(() => out, new RegExp(`event\\s+status\\.updated\\s+${status}\\s+session ${sessionId}\\s+-> 200 from .*signature ok\\s+event ${String(final.json.event_id)}`), `listen's event line for ${status}`);
-      await waitFor(() => out, new RegExp(`attempt\\s+status\\.updated\\s+${status}\\s+session ${sessionId}\\s+-> 200 delivered \\(attempt 1\\) to this listener`), `listen's attempt line for ${status}`);
+      await waitFor(() => out, new RegExp(`attempt\\s+status\\.updated\\s+${status}\\s+session ${sessionId}\\s+-> 200 delivered \\(attempt 1\\) to this listener\\s+signature ok\\s+event \\S+\\s+delivery \\d+`), `listen's attempt line for ${status}`);
     }
 
     // The app fails once: the sandbox retries, listen shows the failed attempt and the redelivery.
@@ -120,6 +120,17 @@ test('listen + trigger beside serve: every outcome forwarded, signed and printed
     assert.equal(flaky.code, 0, flaky.err);
     await waitFor(() => out, /attempt\s+status\.updated\s+\S.*-> 500 retrying \(attempt 1\) to this listener/, 'a retrying attempt');
     await waitFor(() => out, /redelivery\s+status\.updated/, 'the redelivery line');
+
+    // The doctor replays a recorded attempt by the id listen printed.
+    const deliveryId = /delivery (\d+)\n/.exec(out)![1]!;
+    const doc = await cli(proj, ['webhook', 'verify', '--delivery', deliveryId]);
+    assert.equal(doc.code, 0, doc.err + doc.out);
+    const docJson = JSON.parse(doc.out) as { valid: boolean; delivery_id: number };
+    assert.equal(docJson.valid, true);
+    assert.equal(docJson.delivery_id, Number(deliveryId));
+    const wrong = await cli(proj, ['webhook', 'verify', '--delivery', deliveryId, '--secret', 'not-the-secret']);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.out, /wrong secret/);
 
     // Bad input is one sentence and exit 2.
     const bad = await cli(proj, ['trigger', 'approve']);

@@ -103,6 +103,21 @@ interface AttemptRow {
   payload: string;
   url: string;
   label: string;
+  secret: string;
+  created_at: number;
+  request_headers: string | null;
+  request_body: string | null;
+}
+
+/** The signature check of what the sandbox recorded as sent (the delivery records). */
+function recordedSignature(r: AttemptRow): string {
+  if (r.request_headers === null || r.request_body === null) return 'signature not recorded';
+  try {
+    const v = verifyWebhook({ rawBody: r.request_body, headers: JSON.parse(r.request_headers) as Record<string, string>, secret: r.secret, now: Math.floor(r.created_at / 1000) });
+    return v.valid ? 'signature ok' : `signature INVALID (${Object.values(v.signatures).find((c) => c && !c.ok)?.reason ?? v.timestamp.reason ?? v.reason ?? 'unknown'})`;
+  } catch (err) {
+    return `signature INVALID (${err instanceof Error ? err.message : String(err)})`;
+  }
 }
 
 export const run: Command = async (argv) => {
@@ -207,7 +222,8 @@ export const run: Command = async (argv) => {
     // Every delivery attempt recorded from now on, by any process on this database.
     let lastAttempt = (sandbox.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM webhook_attempts').get() as { n: number }).n;
     const attempts = sandbox.db.prepare<[number, string], AttemptRow>(
-      `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, d.url, d.label
+      `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, d.url, d.label, d.secret,
+              a.created_at, a.request_headers, a.request_body
          FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id
         WHERE a.id > ? AND o.application_id = ? ORDER BY a.id LIMIT 200`,
     );
@@ -224,7 +240,7 @@ export const run: Command = async (argv) => {
         }
         const answer = r.status_code === null ? `-> no answer (${(r.error ?? 'error').slice(0, 80)})` : `-> ${r.status_code}`;
         const to = r.label === LISTEN_LABEL ? 'this listener' : r.url;
-        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, `event ${r.event_id}`]);
+        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, recordedSignature(r), `event ${r.event_id}`, `delivery ${r.id}`]);
       }
     };
     const timer = setInterval(() => {

@@ -3,11 +3,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag } from '../webhooks/index.js';
 import { UsageError, printJson, type Command } from './common.js';
+import { replayInput } from '../webhooks/diagnose.js';
+import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
 const USAGE = `usage:
   facematch-mcp webhook verify --secret S --body FILE [--header "Name: value"]... [--headers FILE.json]
                                [--now UNIX_SECONDS] [--tolerance SECONDS]
+  facematch-mcp webhook verify --delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID]
+                               replays a recorded delivery attempt (default secret: its destination's)
   facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
   facematch-mcp webhook snippet --lang ts|js|python|go
                                prints a self-contained verifier for your app (no dependency on this package)
@@ -18,7 +22,7 @@ interface Parsed {
   headers: string[];
 }
 
-const SINGLE = new Set(['--secret', '--body', '--now', '--tolerance', '--timestamp', '--body-out', '--headers']);
+const SINGLE = new Set(['--secret', '--body', '--now', '--tolerance', '--timestamp', '--body-out', '--headers', '--delivery', '--db', '--app']);
 
 function parseArgs(argv: string[], allowed: Set<string>): Parsed {
   const single = new Map<string, string>();
@@ -104,8 +108,31 @@ function headerBag(p: Parsed): HeaderBag {
   return bag;
 }
 
+async function verifyRecorded(p: Parsed): Promise<number> {
+  if (p.single.has('--body') || p.single.has('--headers') || p.headers.length) throw new UsageError('--delivery replays a recorded attempt: do not pass --body or headers with it.');
+  const { sandbox, location } = openCliSandbox(p.single.get('--db'), { deliverWebhooks: false });
+  try {
+    const choice = chooseApplication(sandbox, p.single.get('--app'));
+    announce(location, choice, p.single.has('--app'));
+    const record = sandbox.deliveries.attempt(choice.app, p.single.get('--delivery')!);
+    const replay = replayInput(record);
+    const secret =
+      p.single.get('--secret') ??
+      sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(record.destination_id)?.secret;
+    if (!secret) throw new UsageError(`the destination of delivery ${record.id} no longer exists; pass --secret S (the secret your receiver uses).`);
+    const now = seconds(p, '--now') ?? replay.now;
+    const toleranceSeconds = seconds(p, '--tolerance');
+    const result = verifyWebhook({ rawBody: replay.rawBody, headers: replay.headers, secret, now, ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}) });
+    printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, ...result });
+    return result.valid ? 0 : 1;
+  } finally {
+    await sandbox.close();
+  }
+}
+
 async function verify(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, new Set(['--secret', '--body', '--header', '--headers', '--now', '--tolerance']));
+  const p = parseArgs(argv, new Set(['--secret', '--body', '--header', '--headers', '--now', '--tolerance', '--delivery', '--db', '--app']));
+  if (p.single.has('--delivery')) return verifyRecorded(p);
   const secret = secretOf(p);
   const rawBody = readBody(p);
   const headers = headerBag(p);
