@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   webhook: async () => (await import('./cli/webhook.js')).run,
   init: async () => (await import('./cli/init.js')).run,
   mcp: async () => (await import('./cli/mcp.js')).run,
+  calibrate: async () => (await import('./cli/calibrate.js')).run,
   listen: async () => (await import('./cli/listen.js')).run,
   trigger: async () => (await import('./cli/trigger.js')).run,
 };
@@ -21,6 +22,7 @@ const USAGE = `usage: facematch-mcp [command]
   match USER_IMAGE REF_IMAGE   compare two photos, print the face_match report as JSON
   eval SET_DIR                 accuracy on a labelled pairs.tsv set
   bench [--images DIR]         speed and memory benchmark
+  calibrate DIR                suggest workflow thresholds from your own labelled pairs
   serve [--port N]             local HTTP twin of the hosted API (+ MCP at /mcp)
   provision --email E          create a verified sandbox account, print its API key
   listen [--forward-to URL]    stream webhook events and delivery attempts; forward them to your app
