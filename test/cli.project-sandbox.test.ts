@@ -97,3 +97,25 @@ test('init creates .facematch/, adds it to .gitignore once, and makes the folder
     t.cleanup();
   }
 });
+
+test('with two applications in one sandbox, commands say which one they act for; --app and FACEMATCH_APP choose', () => {
+  const t = tempDir('fm-proj-');
+  try {
+    writeFileSync(join(t.dir, 'package.json'), '{}');
+    const first = JSON.parse(cli(t.dir, ['provision', '--email', 'one@example.com']).out) as { application_id: string };
+    const second = JSON.parse(cli(t.dir, ['provision', '--email', 'two@example.com']).out) as { application_id: string };
+    const latest = cli(t.dir, ['trigger', 'abandoned', '--wait', '1']);
+    assert.equal(latest.code, 0, latest.err);
+    assert.match(latest.err, new RegExp(`application ${second.application_id} of two@example\\.com \\(the most recently provisioned of 2; choose another with --app ID or FACEMATCH_APP\\)`));
+    const byFlag = cli(t.dir, ['trigger', 'expired', '--app', first.application_id, '--wait', '1']);
+    assert.equal(byFlag.code, 0, byFlag.err);
+    assert.match(byFlag.err, new RegExp(`application ${first.application_id} of one@example\\.com\\n`));
+    const byEnv = cli(t.dir, ['trigger', 'expired', '--wait', '1'], { FACEMATCH_APP: first.application_id });
+    assert.match(byEnv.err, new RegExp(`application ${first.application_id} of one@example\\.com \\(from FACEMATCH_APP\\)`));
+    const bad = cli(t.dir, ['trigger', 'expired', '--app', 'nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /no application nope in/);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -37,10 +37,12 @@ export interface AppChoice {
 }
 
 /**
- * The application a command acts for: --app ID, else the most recently provisioned one (what
- * the MCP tools use). Throws a sentence telling the user what to run when there is none.
+ * The application a command acts for: --app ID, else FACEMATCH_APP (what the MCP server reads
+ * too), else the most recently provisioned one. Throws a sentence telling the user what to run
+ * when there is none.
  */
-export function chooseApplication(sandbox: Sandbox, appId: string | undefined): AppChoice {
+export function chooseApplication(sandbox: Sandbox, flagAppId: string | undefined): AppChoice {
+  const appId = flagAppId ?? (process.env.FACEMATCH_APP?.trim() || undefined);
   const rows = sandbox.db
     .prepare<[], { id: string; organization_id: string; email: string | null }>(
       `SELECT a.id, a.organization_id, (SELECT email FROM accounts c WHERE c.organization_id = a.organization_id ORDER BY c.created_at LIMIT 1) AS email
@@ -52,12 +54,12 @@ export function chooseApplication(sandbox: Sandbox, appId: string | undefined): 
   }
   const row = appId === undefined ? rows[0]! : rows.find((r) => r.id === appId);
   if (!row) {
-    throw new UsageError(`no application ${appId} in ${displayDbPath(sandbox.dbPath)}; it has ${rows.map((r) => r.id).join(', ')}.`);
+    throw new UsageError(`no application ${appId}${flagAppId === undefined ? ' (from FACEMATCH_APP)' : ''} in ${displayDbPath(sandbox.dbPath)}; it has ${rows.map((r) => r.id).join(', ')}.`);
   }
   const key = sandbox.db.prepare<[string], { id: string }>('SELECT id FROM api_keys WHERE application_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1').get(row.id);
   return {
     app: { applicationId: row.id, organizationId: row.organization_id, keyId: key?.id ?? null },
-    label: `application ${row.id}${row.email ? ` of ${row.email}` : ''}`,
+    label: `application ${row.id}${row.email ? ` of ${row.email}` : ''}${appId !== undefined && flagAppId === undefined ? ' (from FACEMATCH_APP)' : ''}`,
     total: rows.length,
   };
 }
@@ -67,7 +69,7 @@ export function announce(location: DbLocation, choice?: AppChoice, explicitApp =
   let line = `facematch-mcp: sandbox ${describeLocation(location)}`;
   if (choice) {
     line += `; ${choice.label}`;
-    if (!explicitApp && choice.total > 1) line += ` (the most recently provisioned of ${choice.total}; choose another with --app ID)`;
+    if (!explicitApp && !process.env.FACEMATCH_APP && choice.total > 1) line += ` (the most recently provisioned of ${choice.total}; choose another with --app ID or FACEMATCH_APP)`;
   }
   process.stderr.write(`${line}\n`);
 }
