@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   calibrate: async () => (await import('./cli/calibrate.js')).run,
   listen: async () => (await import('./cli/listen.js')).run,
   trigger: async () => (await import('./cli/trigger.js')).run,
+  keys: async () => (await import('./cli/keys.js')).run,
 };
 
 const USAGE = `usage: facematch-mcp [command]
@@ -28,6 +29,7 @@ const USAGE = `usage: facematch-mcp [command]
   listen [--forward-to URL]    stream webhook events and delivery attempts; forward them to your app
   trigger OUTCOME              create a session and drive it to an outcome, with real webhooks
   webhook verify|sign|snippet  check or produce webhook signatures; verifier code for your app
+  keys revoke KEY              revoke a sandbox API key
   init [--client claude|cursor|all] [--db PATH]  add this server to the project's MCP client config
 Every sandbox command takes --db PATH (default: the project's .facematch/sandbox.db).`;
 

@@ -239,7 +239,7 @@ describe('tools with good and bad input', () => {
     const good = readPairs('lfw-funneled-dev')[0]!.a;
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ session_id: 'nope', selfie: good, reference: good }, /not found/i],
-      [{ session_id: sessionId, selfie: 'missing.jpg', reference: good }, /no file at .*missing\.jpg/],
+      [{ session_id: sessionId, selfie: 'missing.jpg', reference: good }, /cannot read a file at .*missing\.jpg/],
       [{ session_id: sessionId, selfie: files.dir, reference: good }, /not a regular file/],
       [{ session_id: sessionId, selfie: files.empty, reference: good }, /empty/],
       [{ session_id: sessionId, selfie: files.big, reference: good }, /5 MB/],
@@ -412,7 +412,7 @@ describe('face engine tools', { skip: hasFaces ? false : noFacesReason }, () => 
     assert.match(await fails(conn.client, 'face_match', { user_image: same.a, ref_image: same.b, face_match_score_decline_threshold: 150 }), /0 to 100/);
     assert.match(await fails(conn.client, 'face_match', { user_image: same.a }), /ref_image/);
     assert.match(await fails(conn.client, 'face_match', { user_image: files.text, ref_image: same.b }), /JPEG, PNG, WebP or TIFF/);
-    assert.match(await fails(conn.client, 'face_match', { user_image: 'not base64 and not a file', ref_image: same.b }), /no file at/);
+    assert.match(await fails(conn.client, 'face_match', { user_image: 'not base64 and not a file', ref_image: same.b }), /cannot read a file at/);
     assert.match(await fails(conn.client, 'face_match', { user_image: files.bomb, ref_image: same.b }), /50000x50000 pixels.*downscale/);
     const sixMb = Buffer.alloc(6 * 1024 * 1024, 7).toString('base64');
     assert.match(await fails(conn.client, 'face_match', { user_image: sixMb, ref_image: same.b }), /5 MB/);
@@ -432,7 +432,7 @@ describe('face engine tools', { skip: hasFaces ? false : noFacesReason }, () => 
     try {
       const m = await ok<{ face_match: { status: string } }>(conn.client, 'face_match', { user_image: `${base}/a.jpg`, ref_image: `${base}/moved` });
       assert.equal(m.face_match.status, 'Approved');
-      assert.match(await fails(conn.client, 'face_match', { user_image: `${base}/missing.jpg`, ref_image: same.b }), /HTTP 404/);
+      assert.match(await fails(conn.client, 'face_match', { user_image: `${base}/missing.jpg`, ref_image: same.b }), /no image from .*HTTP error/);
       assert.match(await fails(conn.client, 'face_match', { user_image: `${base}/big`, ref_image: same.b }), /5 MB/);
     } finally {
       server.close();

@@ -17,6 +17,7 @@ import { signWebhookPayload } from './sign_webhook_payload.js';
 import { webhookVerifierSnippetTool } from './webhook_verifier_snippet.js';
 import { calibrateThresholds } from './calibrate_thresholds.js';
 import { sandboxStatus } from './sandbox_status.js';
+import { revokeApiKey } from './revoke_api_key.js';
 
 export const TOOLS: readonly AnyTool[] = [
   provisionAccount,
@@ -36,4 +37,5 @@ export const TOOLS: readonly AnyTool[] = [
   webhookVerifierSnippetTool,
   calibrateThresholds,
   sandboxStatus,
+  revokeApiKey,
 ];

@@ -1,11 +1,12 @@
 // `facematch-mcp` (no arguments) / `facematch-mcp mcp [--db PATH]`: the MCP server on stdio.
 // stdout carries protocol frames only; every diagnostic goes to stderr.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
 import { McpRuntime } from '../mcp/context.js';
 import { createMcpServer } from '../mcp/server.js';
+import { BudgetedStdioTransport } from '../mcp/stdio-transport.js';
 
 function parseArgs(argv: string[]): { dbPath?: string } {
   const out: { dbPath?: string } = {};
@@ -27,7 +28,7 @@ function parseArgs(argv: string[]): { dbPath?: string } {
 const IN_FLIGHT_GRACE_MS = 60_000;
 
 /** Counts requests that have not been answered yet, by watching the transport both ways. */
-function trackInFlight(transport: StdioServerTransport): { drained(timeoutMs: number): Promise<void> } {
+function trackInFlight(transport: Transport): { drained(timeoutMs: number): Promise<void> } {
   const pending = new Set<string | number>();
   let onIdle: (() => void) | undefined;
   const receive = transport.onmessage;
@@ -67,7 +68,8 @@ export const run: Command = async (argv) => {
 
   const runtime = new McpRuntime({ dbPath });
   const server = createMcpServer({ runtime });
-  const transport = new StdioServerTransport();
+  // Not the SDK's stdio transport: that one exits silently on frames over 10 MB (see stdio-transport.ts).
+  const transport = new BudgetedStdioTransport();
   let closing: Promise<void> | undefined;
   const shutdown = (why: string): Promise<void> => {
     closing ??= (async () => {

@@ -25,7 +25,25 @@ function body(message: string, fields: Record<string, string[]> | undefined): Re
   return { ...(fields ?? {}), detail: message };
 }
 
+/** The engine's bounded queue is full: `{ code: 'ENGINE_BUSY', retryAfterSeconds }` (any error
+ *  or plain object of that shape). Waiting would grow without bound, so the client retries. */
+export function engineBusy(err: unknown): { message: string; retryAfterSeconds: number } | null {
+  if (err === null || typeof err !== 'object' || (err as { code?: unknown }).code !== 'ENGINE_BUSY') return null;
+  const raw = Number((err as { retryAfterSeconds?: unknown }).retryAfterSeconds);
+  const retryAfterSeconds = Number.isFinite(raw) && raw > 0 ? Math.min(3600, Math.ceil(raw)) : 1;
+  const text = (err as { message?: unknown }).message;
+  return { message: typeof text === 'string' && text ? text : 'The face engine is busy', retryAfterSeconds };
+}
+
 export function errorReply(err: unknown, where: string): Reply {
+  const busy = engineBusy(err);
+  if (busy) {
+    return {
+      status: 429,
+      json: { detail: `${busy.message.replace(/[.\s]+$/, '')}: too many face matches are queued. Retry in ${busy.retryAfterSeconds} s.` },
+      headers: { 'Retry-After': String(busy.retryAfterSeconds) },
+    };
+  }
   if (err instanceof HttpError) return { status: err.status, json: body(err.message, err.fields), headers: err.headers };
   if (isFacematchError(err)) return { status: err.status, json: body(err.message, err.fields) };
   if (err instanceof ZodError) {

@@ -1,11 +1,13 @@
 // Reads an image argument given as a file path, an http(s) URL or base64 (optionally a
 // data: URL). Paths resolve against the server's working directory and must be regular
 // files; everything is capped at 5 MB; URLs have a timeout and never follow other schemes.
-import { open, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { decodeBase64 as decodeBase64Text, looksLikeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
+import { sniffFormat } from '../engine/decode.js';
+import { guardedLookup, urlPolicyProblem } from '../net-policy.js';
+import { isUnreadablePathError, readLocalFile } from '../safe-file.js';
 
 export const MAX_INPUT_BYTES = 5 * 1024 * 1024;
 const URL_TIMEOUT_MS = 10_000;
@@ -52,39 +54,28 @@ export async function loadImageArg(value: string, label: string, opts: LoadImage
   const couldBeBase64 = compact.length >= 64 && looksLikeBase64(compact);
   if (couldBeBase64 && compact.length > 4096) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
   const path = isAbsolute(raw) ? raw : resolve(opts.cwd, raw);
+  const notPathNorBase64 = (): FacematchError =>
+    new FacematchError(
+      'VALIDATION',
+      `${label} is ${raw.length} characters that are neither an existing file path nor valid base64 (it starts "${raw.slice(0, 24)}"). Pass a file path, an http(s) URL, or the image bytes in base64 (A-Z a-z 0-9 + / or - _, optional = padding, optionally prefixed by data:image/jpeg;base64,).`,
+    );
   // Paths this long do not exist (PATH_MAX); such a value is almost always pasted image data.
-  const info = raw.length > 4096 ? null : await stat(path).catch(() => null);
-  if (!info) {
+  if (raw.length > 4096) {
     if (couldBeBase64) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
-    if (raw.length > 1024) {
-      throw new FacematchError(
-        'VALIDATION',
-        `${label} is ${raw.length} characters that are neither an existing file path nor valid base64 (it starts "${raw.slice(0, 24)}"). Pass a file path, an http(s) URL, or the image bytes in base64 (A-Z a-z 0-9 + / or - _, optional = padding, optionally prefixed by data:image/jpeg;base64,).`,
-      );
-    }
-    throw new FacematchError('VALIDATION', `${label}: no file at ${shown(path)} (relative paths resolve against ${opts.cwd}). Pass an existing image path, an http(s) URL or base64 bytes.`);
+    throw notPathNorBase64();
   }
-  return { bytes: await readRegularFile(path, info.isFile(), info.size, label), source: path };
-}
-
-async function readRegularFile(path: string, isFile: boolean, size: number, label: string): Promise<Buffer> {
-  if (!isFile) throw new FacematchError('VALIDATION', `${label}: ${shown(path)} is not a regular file (a directory or device); pass an image file.`);
-  if (size === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${shown(path)} is an empty file.`);
-  if (size > MAX_INPUT_BYTES) {
-    throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shown(path)} is ${(size / 1048576).toFixed(1)} MB; the limit is 5 MB.`);
-  }
-  // Read at most the cap even if the file grows between stat and read.
-  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new FacematchError('VALIDATION', `${label}: cannot read ${shown(path)} (${err.code ?? err.message}); check the path and its permissions.`);
-  });
+  let bytes: Buffer;
   try {
-    const buf = Buffer.alloc(Math.min(size, MAX_INPUT_BYTES) + 1);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_INPUT_BYTES) throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shown(path)} is larger than 5 MB.`);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
+    // Regular files only, size-capped before reading, inside FACEMATCH_FILES_ROOT when set.
+    bytes = await readLocalFile(path, { maxBytes: MAX_INPUT_BYTES, label });
+  } catch (err) {
+    if (!isUnreadablePathError(err)) throw err;
+    if (couldBeBase64) return { bytes: decodeBase64(compact, label), source: `${label} (base64)` };
+    if (raw.length > 1024) throw notPathNorBase64();
+    throw new FacematchError('VALIDATION', `${(err as Error).message} Relative paths resolve against ${opts.cwd}; an http(s) URL or base64 bytes work too.`);
   }
+  if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${shown(path)} is an empty file.`);
+  return { bytes, source: path };
 }
 
 function decodeBase64(text: string, label: string): Buffer {
@@ -100,9 +91,11 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
   const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const refused = urlPolicyProblem(current);
+    if (refused) throw new FacematchError('VALIDATION', `${label}: ${shown(current)} is not fetched: ${refused}`);
     let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await request(current, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, headers: { accept: 'image/*' } });
+      res = await request(current, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, headers: { accept: 'image/*' }, dispatcher: guardedAgent() });
     } catch (err) {
       throw urlError(label, current, err, timeoutMs);
     }
@@ -118,7 +111,7 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
     }
     if (statusCode !== 200) {
       body.resume();
-      throw new FacematchError('VALIDATION', `${label}: GET ${shown(current)} answered HTTP ${statusCode}; pass a URL that serves the image directly.`);
+      throw urlError(label, current, null, timeoutMs);
     }
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_INPUT_BYTES) {
@@ -141,16 +134,28 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
       throw urlError(label, current, err, timeoutMs);
     }
     const bytes = Buffer.concat(chunks);
-    if (bytes.length === 0) throw new FacematchError('IMAGE_EMPTY', `${label}: ${shown(current)} returned an empty body.`);
+    // Anything but an image gets the same answer as a refused connection, so a URL argument
+    // cannot be used to learn which local ports answer.
+    if (bytes.length === 0 || !sniffFormat(bytes)) throw urlError(label, current, null, timeoutMs);
     return bytes;
   }
   throw new FacematchError('VALIDATION', `${label}: ${shown(url)} redirected more than ${MAX_REDIRECTS} times; pass the final image URL.`);
 }
 
+/** One sentence for every way a URL fails (refused, reset, timeout, non-200, not an image). */
 function urlError(label: string, url: string, err: unknown, timeoutMs: number): FacematchError {
-  const e = err as { name?: string; code?: string; message?: string };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new FacematchError('VALIDATION', `${label}: ${shown(url)} did not answer within ${timeoutMs / 1000} s; download the image and pass its path instead.`, { cause: err });
-  }
-  return new FacematchError('VALIDATION', `${label}: could not fetch ${shown(url)} (${e.code ?? e.message ?? 'network error'}); check the URL or pass a file path.`, { cause: err });
+  const e = err as { code?: string } | null;
+  if (e?.code === 'EADDRBLOCKED') return new FacematchError('VALIDATION', `${label}: ${shown(url)} is not fetched: its host is a link-local or metadata address (set FACEMATCH_ALLOW_LINK_LOCAL=1 to allow it).`, { cause: err });
+  return new FacematchError(
+    'VALIDATION',
+    `${label}: no image from ${shown(url)} (no answer within ${timeoutMs / 1000} s, a refused connection, an HTTP error or not an image). Download the image and pass its file path, or pass base64.`,
+    err ? { cause: err } : {},
+  );
+}
+
+let agent: Agent | null = null;
+/** One connection pool for image URLs whose DNS lookups refuse link-local and metadata addresses. */
+function guardedAgent(): Agent {
+  agent ??= new Agent({ connect: { lookup: guardedLookup } });
+  return agent;
 }

@@ -81,7 +81,18 @@ export interface Accounts {
   authenticate(apiKey: string | undefined): AppContext;
   defaultApplication(): AppContext | null;
   revokeApiKey(app: AppContext): void;
+  /** Revokes one API key given in full (it stops working at once). Unknown keys: NOT_FOUND. */
+  revokeKey(apiKey: string, scope?: { applicationId: string }): RevokedKey;
 }
+
+export type RevokedKey = {
+  /** The key's first characters, to tell which one it was. */
+  prefix: string;
+  application_id: string;
+  revoked_at: string;
+  /** False when it had been revoked before (nothing changed). */
+  newly_revoked: boolean;
+};
 
 export interface ProvisionOptions {
   /** The caller is the local command line (the user at a terminal), which may mint a key for any account. */
@@ -307,6 +318,27 @@ export function createAccounts(ctx: ServiceContext): Accounts {
         )
         .get(row.id);
       return { applicationId: row.id, organizationId: row.organization_id, keyId: key?.id ?? null };
+    },
+
+    revokeKey(apiKey, scope) {
+      const key = typeof apiKey === 'string' ? apiKey.trim() : '';
+      if (!key) throw new FacematchError('VALIDATION', 'Give the API key to revoke, in full.', { fields: { api_key: ['Give the API key to revoke.'] } });
+      const hash = sha256(key);
+      return db
+        .transaction((): RevokedKey => {
+          const row = db
+            .prepare<[Buffer], { id: string; application_id: string; prefix: string; key_hash: Buffer; revoked_at: number | null }>(
+              'SELECT id, application_id, prefix, key_hash, revoked_at FROM api_keys WHERE key_hash = ?',
+            )
+            .get(hash);
+          if (!row || !timingSafeEqual(row.key_hash, hash) || (scope && scope.applicationId !== row.application_id)) {
+            throw new FacematchError('NOT_FOUND', `No such API key in this ${scope ? 'application' : 'sandbox'} (check you copied all of it).`);
+          }
+          const now = ctx.now();
+          if (row.revoked_at === null) db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(now, row.id);
+          return { prefix: row.prefix, application_id: row.application_id, revoked_at: iso(row.revoked_at ?? now), newly_revoked: row.revoked_at === null };
+        })
+        .immediate();
     },
 
     revokeApiKey(app) {

@@ -2,10 +2,11 @@
 // tool and `facematch-mcp calibrate`): score distributions, FAR/FRR per threshold, and
 // suggestions that never undercut the engine's own calibrated FAR point for the chosen risk.
 // Bounded in time: a balanced sample of pairs, embeddings cached across calls, a time budget.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { FacematchError } from '../errors.js';
 import { CALIBRATION, reportScore } from '../engine/score.js';
+import { readLocalFile } from '../safe-file.js';
 
 const THRESHOLDS = Array.from({ length: 21 }, (_, i) => i * 5);
 const PERCENTILES = [1, 5, 25, 50, 75, 95, 99];
@@ -120,7 +121,8 @@ async function readPairs(folder: string, file: string): Promise<{ pairs: PairLin
   const path = isAbsolute(file) ? file : join(folder, file);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // A FIFO or device named pairs.tsv must not hang or flood the process.
+    text = (await readLocalFile(path, { maxBytes: 16 * 1024 * 1024, label: 'pairs_file' })).toString('utf8');
   } catch {
     throw new FacematchError('VALIDATION', `No readable ${file} in ${folder}. Write one with lines "path_a<TAB>path_b<TAB>1|0[<TAB>fold]" (1 = same person), paths relative to the folder.`);
   }

@@ -5,6 +5,8 @@ import { FacematchError } from '../errors.js';
 import { newId, safeEqual, sniffImageType, type ServiceContext } from './context.js';
 
 export const MEDIA_TTL_S = 60 * 60;
+/** Tolerated difference between the clocks of two processes signing and checking links. */
+const MEDIA_CLOCK_SLACK_S = 60;
 
 export interface Media {
   signedUrl(mediaId: string): string;
@@ -56,6 +58,11 @@ export function createMedia(ctx: ServiceContext): Media & MediaInternals {
       // Signature first, so unknown ids cannot be probed and a tampered expiry is caught.
       if (!safeEqual(sign(id, expires), signature)) {
         throw new FacematchError('FORBIDDEN', 'Invalid media signature; fetch the session decision for a fresh link.');
+      }
+      // Why: whoever reads the signing secret could sign any expiry; a link that claims to
+      // live longer than links are ever issued for is refused, so none lives for ever.
+      if (expires * 1000 > ctx.now() + (MEDIA_TTL_S + MEDIA_CLOCK_SLACK_S) * 1000) {
+        throw new FacematchError('FORBIDDEN', `This media link claims to stay valid longer than the ${MEDIA_TTL_S / 60}-minute maximum; fetch the session decision for a fresh link.`);
       }
       if (expires * 1000 <= ctx.now()) {
         throw new FacematchError('GONE', 'This media link has expired (links live 60 minutes); fetch the session decision for a fresh link.');

@@ -2,6 +2,7 @@
 // status change they announce) and the delivery log. Sending lives in delivery.ts.
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
+import { urlPolicyProblem } from '../net-policy.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
 import {
   PLATFORM_ONLY_WEBHOOK_EVENTS,
@@ -30,7 +31,10 @@ const httpUrl = z
       }
     },
     { error: 'url must be an absolute http:// or https:// URL without credentials.' },
-  );
+  )
+  // Link-local / cloud metadata receivers are refused (see docs/security.md); the delivery
+  // worker also refuses names that resolve there.
+  .refine((u) => urlPolicyProblem(u) === null, { error: (issue) => `url: ${urlPolicyProblem(String(issue.input)) ?? 'not allowed.'}` });
 
 const events = z
   .array(

@@ -1,8 +1,8 @@
 // Opens the sandbox's SQLite file: WAL so an MCP server and an HTTP server can share it,
 // a busy timeout so short write transactions queue instead of failing, foreign keys on,
 // and the versioned migrations applied before anything else touches the file.
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { FacematchError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -22,7 +22,9 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
   }
   let db: Db;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    prepareFolder(dirname(file));
+    // Created 0600 before SQLite opens it (SQLite gives its -wal and -shm the db file's mode).
+    closeSync(openSync(file, 'a', 0o600));
     db = new Database(file);
   } catch (err) {
     throw unusablePath(file, err);
@@ -33,11 +35,46 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    restrictFiles(file);
   } catch (err) {
     db.close();
     throw err instanceof FacematchError ? err : unusablePath(file, err);
   }
   return db;
+}
+
+/**
+ * The database holds API-key hashes, webhook secrets, session tokens, the media-signing secret
+ * and face images: readable by its owner only, whatever the umask. Folders this creates are
+ * 0700; an existing folder is tightened only when it is one of ours (named .facematch*), so a
+ * project folder that merely holds the file keeps its mode.
+ */
+function prepareFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let f = folder; !existsSync(f); f = dirname(f)) {
+    missing.push(f);
+    if (dirname(f) === f) break;
+  }
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  for (const f of missing) chmodSync(f, 0o700);
+  if (!missing.includes(folder) && /^\.facematch/.test(basename(folder))) {
+    try {
+      if ((statSync(folder).mode & 0o077) !== 0) chmodSync(folder, 0o700);
+    } catch {
+      /* not ours to change (another owner): the files are still 0600 */
+    }
+  }
+}
+
+/** 0600 on the database and its WAL/SHM files (and the credential file beside them). */
+export function restrictFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-credential`]) {
+    try {
+      if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+    } catch {
+      /* absent, or owned by someone else */
+    }
+  }
 }
 
 /** Why: a directory, a device or an unwritable folder given as --db is the caller's to fix, not a crash. */

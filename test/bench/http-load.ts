@@ -4,7 +4,11 @@
 // limiter is not what is measured), gets an API key through the public account flow, then:
 //   1. POST /v3/face-match/ with real photo pairs, N concurrent clients for D seconds;
 //   2. POST /v3/session/ for D/3 seconds (session creation rate);
-//   3. webhook delivery latency: simulate an outcome, time until the loopback receiver has it.
+//   3. webhook delivery latency: simulate an outcome, time until the loopback receiver has it;
+//   4. mixed load: --mixed-clients (32) clients for --mixed-duration (60) s, a quarter each on
+//      face match, session create, decision GET and destination list, with p50/p99 per route,
+//      errors, 429s (engine queue full), server RSS and the CPU model. The target (issue 10):
+//      p99 of the non-face routes under 50 ms while face matches saturate the CPU.
 // Prints one JSON line on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,24 +25,26 @@ interface Args {
   duration: number;
   connections: number;
   webhooks: number;
+  'mixed-duration': number;
+  'mixed-clients': number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { duration: 30, connections: 8, webhooks: 40 };
+  const args: Args = { duration: 30, connections: 8, webhooks: 40, 'mixed-duration': 60, 'mixed-clients': 32 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!.replace(/^--/, '') as keyof Args;
     const value = Number(argv[++i]);
     if (!(name in args) || !Number.isFinite(value) || value <= 0) {
-      throw new Error(`usage: http-load [--duration S] [--connections N] [--webhooks N] (bad '${argv[i - 1]}')`);
+      throw new Error(`usage: http-load [--duration S] [--connections N] [--webhooks N] [--mixed-duration S] [--mixed-clients N] (bad '${argv[i - 1]}')`);
     }
-    args[name] = Math.min(value, name === 'duration' ? 120 : 256);
+    args[name] = Math.min(value, name === 'duration' || name === 'mixed-duration' ? 300 : 256);
   }
   return args;
 }
 
 const progress = (msg: string): void => void process.stderr.write(`http-load: ${msg}\n`);
 
-async function startServer(dbPath: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+async function startServer(dbPath: string): Promise<{ child: ChildProcess; url: string; credential: string; stderr: () => string }> {
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', dbPath, '--no-mcp', '--rate-limit-get', '100000000', '--rate-limit-write', '100000000'], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -56,13 +62,15 @@ async function startServer(dbPath: string): Promise<{ child: ChildProcess; url: 
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${err}`)));
   });
-  return { child, url, stderr: () => err };
+  // The sandbox credential (needed for the verification-code peek) is printed before the URL.
+  const credential = /sandbox credential[^\n]*: (fmsb_\S+)/.exec(err)?.[1] ?? '';
+  return { child, url, credential, stderr: () => err };
 }
 
-async function json(base: string, method: string, path: string, body: unknown, key?: string): Promise<Record<string, unknown>> {
+async function json(base: string, method: string, path: string, body: unknown, key?: string, extra: Record<string, string> = {}): Promise<Record<string, unknown>> {
   const res = await fetch(base + path, {
     method,
-    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}), ...extra },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const parsed = (await res.json()) as Record<string, unknown>;
@@ -71,10 +79,10 @@ async function json(base: string, method: string, path: string, body: unknown, k
 }
 
 /** An API key through the public account flow (register, read the code, verify). */
-async function apiKey(base: string): Promise<string> {
+async function apiKey(base: string, credential: string): Promise<string> {
   const email = 'bench@example.com';
   await json(base, 'POST', '/auth/v2/programmatic/register/', { email, password: 'Bench!pass9' });
-  const code = (await json(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`, undefined)).code as string;
+  const code = (await json(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`, undefined, undefined, { authorization: `Bearer ${credential}` })).code as string;
   const verified = await json(base, 'POST', '/auth/v2/programmatic/verify-email/', { email, code });
   return (verified.application as { api_key: string }).api_key;
 }
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
   try {
     const base = server.url;
     progress(`server ${base}; ${args.connections} connections, ${args.duration} s`);
-    const key = await apiKey(base);
+    const key = await apiKey(base, server.credential);
 
     // 1. Standalone face match with a rotation of real pairs (same and different people).
     const pairs = readPairs('lfw-funneled-dev');
@@ -197,6 +205,16 @@ async function main(): Promise<void> {
     }
     latencies.sort((a, b) => a - b);
 
+    // 4. Mixed load: face work beside routes that need no engine.
+    const sampleSession = (await json(base, 'POST', '/v3/session/', { workflow_id: wf.workflow_id, vendor_data: 'mixed' }, key)).session_id as string;
+    progress(`mixed load: ${args['mixed-clients']} clients for ${args['mixed-duration']} s...`);
+    const mixed = await mixedLoad(base, args['mixed-clients'], args['mixed-duration'] * 1000, server.child.pid, [
+      { name: 'face_match', method: 'POST', path: '/v3/face-match/', headers, body: (i) => bodies[i % bodies.length]! },
+      { name: 'session_create', method: 'POST', path: '/v3/session/', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: () => sessionBody },
+      { name: 'decision_get', method: 'GET', path: `/v3/session/${sampleSession}/decision/`, headers: { 'x-api-key': key } },
+      { name: 'destination_list', method: 'GET', path: '/v3/webhook/destinations/', headers: { 'x-api-key': key } },
+    ]);
+
     const result = {
       bench: 'http-load',
       node: process.version,
@@ -227,6 +245,8 @@ async function main(): Promise<void> {
         latency_max_ms: round(latencies[latencies.length - 1] ?? null),
         measured: 'from sending the simulate request to the receiver having the status.updated body',
       },
+      mixed,
+      cpu_model: cpus()[0]?.model ?? null,
       server_peak_rss_mb: peakRssMb(server.child.pid),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -245,6 +265,89 @@ async function main(): Promise<void> {
     });
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface MixedRoute {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: (i: number) => string | Buffer;
+}
+
+function currentRssMb(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `clients` loops, client i always on route i % routes.length, each sending its next request
+ *  when the last one is answered, until `durationMs` passes. */
+async function mixedLoad(base: string, clients: number, durationMs: number, pid: number | undefined, routes: MixedRoute[]) {
+  const stats = routes.map(() => ({ latencies: [] as number[], errors: 0, throttled: 0, statuses: {} as Record<string, number>, maxRetryAfterS: 0 }));
+  const rss: number[] = [];
+  const sampler = setInterval(() => {
+    const r = currentRssMb(pid);
+    if (r !== null) rss.push(r);
+  }, 500);
+  const end = performance.now() + durationMs;
+  let seq = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      const ri = c % routes.length;
+      const route = routes[ri]!;
+      const st = stats[ri]!;
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        try {
+          const res = await fetch(base + route.path, { method: route.method, headers: route.headers, body: route.body?.(seq++), signal: AbortSignal.timeout(120_000) });
+          await res.arrayBuffer();
+          st.latencies.push(performance.now() - t0);
+          st.statuses[res.status] = (st.statuses[res.status] ?? 0) + 1;
+          if (res.status === 429) {
+            st.throttled++;
+            const ra = Number(res.headers.get('retry-after'));
+            if (Number.isFinite(ra)) st.maxRetryAfterS = Math.max(st.maxRetryAfterS, ra);
+            await new Promise((r) => setTimeout(r, Math.min(1000, (Number.isFinite(ra) ? ra : 1) * 1000)));
+          } else if (res.status >= 300) st.errors++;
+        } catch {
+          st.errors++;
+        }
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const seconds = durationMs / 1000;
+  return {
+    clients,
+    duration_s: seconds,
+    routes: Object.fromEntries(
+      routes.map((r, i) => {
+        const st = stats[i]!;
+        const sorted = st.latencies.sort((a, b) => a - b);
+        return [
+          r.name,
+          {
+            clients: Math.ceil((clients - i) / routes.length),
+            requests: sorted.length,
+            requests_per_s: round(sorted.length / seconds, 2),
+            latency_p50_ms: round(percentile(sorted, 50)),
+            latency_p99_ms: round(percentile(sorted, 99)),
+            latency_max_ms: round(sorted[sorted.length - 1] ?? null),
+            errors: st.errors,
+            throttled_429: st.throttled,
+            max_retry_after_s: st.maxRetryAfterS || null,
+            status_codes: st.statuses,
+          },
+        ];
+      }),
+    ),
+    server_rss_mb: { max: rss.length ? Math.max(...rss) : null, last: rss[rss.length - 1] ?? null },
+  };
 }
 
 // `node --test dist/test/` treats every .js under a test/ folder as a test file; a 45-second

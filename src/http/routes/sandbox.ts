@@ -33,6 +33,15 @@ export const sandboxRoutes: Route[] = [
     return json(200, { email, ...ctx.sandbox.accounts.peekVerificationCode(email) });
   }),
   openRoute('GET', '/sandbox/status/', (ctx) => json(200, ctx.sandbox.status())),
+  // Sandbox-only (the hosted platform documents no revocation endpoint): revokes the key
+  // sent in x-api-key, or the one named in the body's api_key (of the same application).
+  keyRoute('POST', '/sandbox/api-keys/revoke/', async (ctx) => {
+    const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
+    const named = optionalString(body, 'api_key');
+    const own = ctx.req.headers['x-api-key'];
+    const target = named ?? (Array.isArray(own) ? own[0] : own) ?? '';
+    return json(200, ctx.sandbox.accounts.revokeKey(target, { applicationId: ctx.app.applicationId }));
+  }),
   keyRoute('POST', '/sandbox/webhooks/resend/', async (ctx) => {
     const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
     const eventId = optionalString(body, 'event_id');
