@@ -21,13 +21,15 @@ How the platform signs (see facematch://spec, section Webhooks):
 - Reject when the signed timestamp is more than 5 minutes old; compare in constant time.
 
 Steps:
-1. Capture one failing delivery exactly: the raw request body as bytes (before any JSON parsing middleware) and all X-Signature*, X-Timestamp headers. list_webhook_deliveries shows what was sent and the receiver's status codes; resend_webhook sends it again.
-2. Call verify_webhook_signature with raw_body, headers and the destination's secret. It says which signatures pass and, for each failing one, why (wrong secret, body altered or re-serialised, stale timestamp, missing header).
+1. Find the failing delivery: list_webhook_deliveries shows each attempt with the exact body and headers sent and the receiver's answer (or run \`npx facematch-mcp listen\`, which prints a line per attempt with its delivery id); resend_webhook sends it again.
+2. Call verify_webhook_signature with that delivery_id (the sandbox replays the recorded bytes and headers with the destination's secret), or with raw_body, headers and secret captured in the app. Pass receiver_computed with the hex digest the handler computed: the tool then names the handler's mistake (timestamp-prefixed V2, ASCII text for V2, re-serialised JSON, secret whitespace).
 3. Fix the handler according to the verdict:
    - "body re-serialised": the handler verifies JSON.stringify(parsed) or a re-sorted object. In ${fw}, read the raw body (e.g. express.raw({type: "application/json"}), request.body() bytes in FastAPI/Starlette, await req.text() in a Next.js route) and HMAC those bytes. JavaScript key order, number printing and non-ASCII escaping differ from Python's, so re-serialising can never match reliably.
    - "wrong secret": use the secret_shared_key returned when the destination was created (a 43-character URL-safe string), not the API key; each destination has its own.
    - "stale timestamp": check the server clock, and do not queue webhooks for minutes before verifying.
+   - "{timestamp}:{canonical}": X-Signature-V2 covers the canonical text alone; one vendor skill file describes a timestamp prefix that the platform's own fixtures do not use (docs/webhooks.md).
    - Only X-Signature-Simple passes: acceptable only if the handler never trusts metadata or vendor_data from the body.
+   - Simplest fix of all: replace the handler's check with the self-contained verifier from webhook_verifier_snippet (ts, js, python, go).
 4. Prove the fix: sign_webhook_payload produces a body and headers for any payload (try one with non-ASCII text like "Zoë" and an emoji, and large integers); post them to the handler's test and assert acceptance, then flip one byte and assert rejection.
 5. Add those two cases as automated tests in the project.`;
   },

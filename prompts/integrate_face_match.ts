@@ -1,39 +1,57 @@
-// Walks an agent through integrating Face Match 1:1 against this sandbox, then production.
+// Walks an agent through integrating Face Match 1:1 against this sandbox, then production,
+// with the receiver advice for the user's stack and the running server's base URL.
 import { z } from 'zod';
-import type { PromptDefinition } from './prompt.js';
+import { baseUrlSentence, type PromptDefinition } from './prompt.js';
+import { adviceFor, KNOWN_STACKS } from './stacks.js';
 
 export const integrateFaceMatch: PromptDefinition = {
   name: 'integrate_face_match',
   title: 'Integrate Face Match 1:1 into my app',
   description:
-    'Step-by-step plan for adding face matching to the user\'s application: build and test it against this local sandbox (hosted-UI sessions or server-to-server calls), then switch to the hosted platform by changing the base URL and API key.',
+    'Step-by-step plan for adding face matching to the user\'s application: build and test it against this local sandbox (hosted-UI sessions or server-to-server calls), with a webhook receiver for the named stack, then switch to the hosted platform by changing the base URL and API key.',
   argsSchema: {
     my_stack: z.string().describe('The application\'s stack, e.g. "Next.js 15 + Postgres" or "Django 5, Celery".'),
   },
-  render({ my_stack }) {
+  render({ my_stack }, env) {
     const stack = my_stack?.trim() || 'the user\'s stack (ask if unclear)';
+    const advice = adviceFor(stack);
+    const { url, sentence } = baseUrlSentence(env);
+    const receiver = advice
+      ? `   - Raw body in ${advice.name}: ${advice.rawBody}.
+   - Dedupe: ${advice.dedupe}.
+   - Verifier: ${advice.snippet ? `get it with the webhook_verifier_snippet tool (language "${advice.snippet}") or \`npx facematch-mcp webhook snippet --lang ${advice.snippet}\`, save it in the app and call it on the raw bytes` : `no ready-made snippet for ${advice.name}: port the Python one (webhook_verifier_snippet, language "python"): HMAC-SHA256 of the raw body with the secret, hex, constant-time compare, timestamp within 300 s`}.`
+      : `   - Raw body: read the request body as bytes before any JSON parsing middleware (stacks with ready advice: ${KNOWN_STACKS.join(', ')}).
+   - Dedupe: store each event_id with a unique key and skip one already seen; deliveries are retried, so one event can arrive twice.
+   - Verifier: webhook_verifier_snippet (ts, js, python or go) gives self-contained code to save in the app.`;
     return `You are adding Face Match 1:1 (compare a live selfie with a reference photo such as an ID portrait) to an application built with: ${stack}.
 Use the facematch MCP tools against the local sandbox first; the code you write must run unchanged against the hosted platform later (read the facematch://spec resource for exact paths, fields, statuses and errors).
+${sentence}
 
 1. Set up the sandbox
-   - Call provision_account (any email). Keep the returned api_key out of source control: put it in the app's environment as FACEMATCH_API_KEY, and FACEMATCH_API_BASE=<the sandbox base URL from sandbox_status, e.g. http://127.0.0.1:8787> (run \`npx facematch-mcp serve\` so the HTTP twin is reachable).
+   - Call provision_account (any email). Keep the returned api_key out of source control: put it in the app's environment as FACEMATCH_API_KEY, and FACEMATCH_API_BASE=${url}.
+   - The app must not depend on facematch-mcp at run time (it is a dev tool with a 300 MB face engine): the app talks HTTP to FACEMATCH_API_BASE and verifies webhooks with its own copy of the verifier snippet.
    - Call face_match with two photos of the user's choice for a quick feel of scores and statuses.
 
 2. Pick the integration path (ask the user if the requirements do not say)
-   A. Hosted UI (least code): server creates a session, the browser goes to its url, the platform captures the photos, the result arrives by webhook and redirect.
-      - create_workflow with features ["OCR", "FACE_MATCH"] (or just ["FACE_MATCH"] when sessions carry portrait_image); keep the default thresholds unless the user has data (see the choose_thresholds prompt).
-      - In ${stack}: a server route that POSTs /v3/session/ {workflow_id, vendor_data: <your user id>, callback: <your return URL>} with header x-api-key, stores session_id, and redirects the user to the returned url.
-      - A callback route that reads ?verificationSessionId=...&status=..., but treats it as a hint only: the truth is GET /v3/session/{id}/decision/ or the webhook.
-      - A webhook route (create_webhook_destination with its URL): verify X-Signature against the RAW request body bytes before parsing JSON (HMAC-SHA256 with secret_shared_key, constant-time compare, reject timestamps older than 5 minutes), then update the user's record from status and decision.face_matches. Do not re-serialise the parsed JSON to verify it (see debug_webhook_signature).
-      - Test it: create_session, submit_session_images with a selfie + reference (or open the url in a browser), get_session_decision, list_webhook_deliveries; simulate_session_outcome to exercise Declined / In Review / Abandoned / Expired branches.
-   B. Server-to-server (you already hold both images): POST /v3/face-match/ as multipart with user_image (selfie) and ref_image (reference), optional face_match_score_decline_threshold (default 30). Approved when score > threshold; score is null with NO_REFERENCE_IMAGE when no face pair could be scored (still HTTP 200). Handle 400 {"detail": ...} for bad images (over 5 MB, not JPEG/PNG/WebP/TIFF) and 401/403 for keys, 429 with Retry-After.
+   A. Hosted UI (least code): the server creates a session, the browser goes to its url, the platform captures the photos, the result arrives by webhook and redirect.
+      - create_workflow with features [{"feature": "OCR"}, {"feature": "FACE_MATCH"}] (or [{"feature": "FACE_MATCH"}] when sessions carry portrait_image); feature entries are objects, not strings. Keep the default thresholds unless the user has data (see the choose_thresholds prompt).
+      - In ${stack}: a server route that POSTs ${url}/v3/session/ {workflow_id, vendor_data: <your user id>, callback: <your return URL>} with header x-api-key, stores session_id, and redirects the user to the returned url.
+      - A callback route that reads ?verificationSessionId=...&status=..., but treats it as a hint only: the truth is GET ${url}/v3/session/{id}/decision/ or the webhook.
+   B. Server-to-server (you already hold both images): POST ${url}/v3/face-match/ as multipart with user_image (selfie) and ref_image (reference), optional face_match_score_decline_threshold (default 30). Approved when score > threshold; score is null with NO_REFERENCE_IMAGE when no face pair could be scored (still HTTP 200). Handle 400 {"detail": ...} for bad images (over 5 MB, not JPEG/PNG/WebP/TIFF), 401/403 for keys, 429 with Retry-After.
+      - Side effect: with save_api_request (default true) each call also creates a session (request_id is its session_id, its decision can be fetched) and sends a status.updated webhook to every subscribed destination. Pass save_api_request=false for a check that leaves nothing behind; otherwise the webhook receiver must expect these events.
 
-3. Make it robust
+3. The webhook receiver (both paths)
+   - create_webhook_destination with the receiver's URL; keep secret_shared_key in the app's environment (e.g. FACEMATCH_WEBHOOK_SECRET).
+${receiver}
+   - Verify X-Signature (or X-Signature-V2) over the raw bytes, reject timestamps older than 5 minutes, answer 2xx quickly, then update the user's record from status and decision.face_matches. Never verify JSON.stringify(parsed) (see debug_webhook_signature).
+   - Watch it live: \`npx facematch-mcp listen --forward-to <receiver URL>\` prints every event and delivery attempt and forwards them signed (use the secret it prints); \`npx facematch-mcp trigger approved|in-review|declined|no-reference-image|abandoned|expired\` produces each outcome with real webhooks. From MCP: create_session, submit_session_images (or open the url in a browser), simulate_session_outcome, get_session_decision, list_webhook_deliveries.
+
+4. Make it robust
    - Idempotency: reuse vendor_data per user so retries return the same unfinished session.
    - Errors are JSON {"detail": "..."}; show a friendly message, log the detail.
-   - Write tests that run against the sandbox (the HTTP twin) in CI: happy path, decline, in review, bad image, bad signature.
+   - Tests against the sandbox's HTTP twin in CI: happy path, decline, in review, bad image, bad signature, duplicate event_id.
 
-4. Switch to production
+5. Switch to production
    - Change only configuration: FACEMATCH_API_BASE to the hosted verification API base URL and FACEMATCH_API_KEY to the production key; register the production webhook URL and store its secret.
    - Re-check thresholds with real traffic in review before auto-declining.
 

@@ -12,6 +12,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   webhook: async () => (await import('./cli/webhook.js')).run,
   init: async () => (await import('./cli/init.js')).run,
   mcp: async () => (await import('./cli/mcp.js')).run,
+  calibrate: async () => (await import('./cli/calibrate.js')).run,
+  listen: async () => (await import('./cli/listen.js')).run,
+  trigger: async () => (await import('./cli/trigger.js')).run,
   keys: async () => (await import('./cli/keys.js')).run,
 };
 
@@ -20,11 +23,15 @@ const USAGE = `usage: facematch-mcp [command]
   match USER_IMAGE REF_IMAGE   compare two photos, print the face_match report as JSON
   eval SET_DIR                 accuracy on a labelled pairs.tsv set
   bench [--images DIR]         speed and memory benchmark
+  calibrate DIR                suggest workflow thresholds from your own labelled pairs
   serve [--port N]             local HTTP twin of the hosted API (+ MCP at /mcp)
   provision --email E          create a verified sandbox account, print its API key
-  webhook verify|sign          check or produce webhook signatures
+  listen [--forward-to URL]    stream webhook events and delivery attempts; forward them to your app
+  trigger OUTCOME              create a session and drive it to an outcome, with real webhooks
+  webhook verify|sign|snippet  check or produce webhook signatures; verifier code for your app
   keys revoke KEY              revoke a sandbox API key
-  init [--client claude|cursor|all]  add this server to the project's MCP client config`;
+  init [--client claude|cursor|all] [--db PATH]  add this server to the project's MCP client config
+Every sandbox command takes --db PATH (default: the project's .facematch/sandbox.db).`;
 
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);

@@ -1,6 +1,7 @@
 // Where the project's files live, resolved from this module so the CLI works from any cwd.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package root (the folder holding package.json), from dist/src/paths.js. */
@@ -12,7 +13,70 @@ export const modelsDir: string = join(packageRoot, 'models');
 /** The wire contract shipped with the package (served as the facematch://spec resource). */
 export const specPath: string = resolve(packageRoot, '..', 'shared', 'SPEC.md');
 
-/** Default sandbox database: FACEMATCH_DB, else ~/.facematch-mcp/sandbox.db. */
-export function defaultDbPath(): string {
-  return process.env.FACEMATCH_DB || join(homedir(), '.facematch-mcp', 'sandbox.db');
+/** The per-project sandbox folder, git-ignored (it holds a .gitignore of `*`). */
+export const PROJECT_SANDBOX_DIR = '.facematch';
+export const SANDBOX_FILE = 'sandbox.db';
+
+/** Where a command's sandbox database is, and why it is there. */
+export interface DbLocation {
+  path: string;
+  /** flag: --db; env: FACEMATCH_DB; project: <root>/.facematch/sandbox.db; home: ~/.facematch-mcp/sandbox.db */
+  source: 'flag' | 'env' | 'project' | 'home';
+  /** The project folder the default was found from, when there is one. */
+  projectRoot: string | null;
+}
+
+/**
+ * The project a command runs in, found the way npm and git do: the nearest folder, from `cwd`
+ * upwards, that holds package.json, .git or a .facematch folder (what `init` creates, so an
+ * empty folder set up with init is a project too). Null when none does (then the home fallback).
+ */
+export function findProjectRoot(cwd: string = process.cwd()): string | null {
+  let dir = resolve(cwd);
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git')) || existsSync(join(dir, PROJECT_SANDBOX_DIR))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/**
+ * The one way every command and server resolves its database: --db, else FACEMATCH_DB, else
+ * the project's .facematch/sandbox.db, else ~/.facematch-mcp/sandbox.db. Relative paths are
+ * taken from `cwd`. Two projects get two databases unless told otherwise.
+ */
+export function resolveDbLocation(opts: { flag?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): DbLocation {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  const root = findProjectRoot(cwd);
+  if (opts.flag) return { path: resolve(cwd, opts.flag), source: 'flag', projectRoot: root };
+  if (env.FACEMATCH_DB) return { path: resolve(cwd, env.FACEMATCH_DB), source: 'env', projectRoot: root };
+  if (root) return { path: join(root, PROJECT_SANDBOX_DIR, SANDBOX_FILE), source: 'project', projectRoot: root };
+  return { path: join(homedir(), '.facematch-mcp', SANDBOX_FILE), source: 'home', projectRoot: null };
+}
+
+/**
+ * Creates the project's .facematch folder with a .gitignore of `*`, so the sandbox (API keys,
+ * photos) is never committed even before `init` added it to the project's .gitignore.
+ */
+export function prepareProjectSandboxDir(loc: DbLocation): void {
+  if (loc.source !== 'project') return;
+  const dir = dirname(loc.path);
+  mkdirSync(dir, { recursive: true });
+  const ignore = join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# facematch-mcp sandbox: local data, never commit it\n*\n');
+}
+
+/** The default database for this process (see resolveDbLocation); prepares the project folder. */
+export function defaultDbPath(cwd: string = process.cwd()): string {
+  const loc = resolveDbLocation({ cwd });
+  prepareProjectSandboxDir(loc);
+  return loc.path;
+}
+
+/** A short way to show a database path: relative to the project when inside it. */
+export function displayDbPath(path: string, cwd: string = process.cwd()): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

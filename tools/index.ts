@@ -20,6 +20,7 @@ import { listWebhookDeliveries } from './list_webhook_deliveries.js';
 import { resendWebhook } from './resend_webhook.js';
 import { verifyWebhookSignature } from './verify_webhook_signature.js';
 import { signWebhookPayload } from './sign_webhook_payload.js';
+import { webhookVerifierSnippetTool } from './webhook_verifier_snippet.js';
 import { calibrateThresholds } from './calibrate_thresholds.js';
 import { sandboxStatus } from './sandbox_status.js';
 import { revokeApiKey } from './revoke_api_key.js';
@@ -45,6 +46,7 @@ export const TOOLS: readonly AnyTool[] = [
   resendWebhook,
   verifyWebhookSignature,
   signWebhookPayload,
+  webhookVerifierSnippetTool,
   calibrateThresholds,
   sandboxStatus,
   revokeApiKey,

@@ -1,8 +1,10 @@
-// `facematch-mcp init [--client claude|cursor|all]`: adds this server to the project's MCP
-// client config (.mcp.json for Claude Code, .cursor/mcp.json for Cursor), merging with what is
-// there. Other servers are never touched; a file that is not valid JSON is left alone (exit 2).
+// `facematch-mcp init [--client claude|cursor|all] [--db PATH]`: adds this server to the
+// project's MCP client config (.mcp.json for Claude Code, .cursor/mcp.json for Cursor), merging
+// with what is there, and gives the project its own git-ignored sandbox (.facematch/). Other
+// servers are never touched; a file that is not valid JSON is left alone (exit 2).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { PROJECT_SANDBOX_DIR, SANDBOX_FILE, prepareProjectSandboxDir } from '../paths.js';
 import { UsageError, type Command } from './common.js';
 import { HTTP_SERVER_NAME, httpServerEntry, takeHttpFlag } from './init-http.js';
 
@@ -24,8 +26,15 @@ interface Plan {
   action: 'created' | 'added' | 'updated' | 'unchanged';
 }
 
-function parseClients(argv: string[]): Client[] {
+interface InitArgs {
+  clients: Client[];
+  /** --db as given (written into the client config as given). */
+  db: string | null;
+}
+
+function parseInitArgs(argv: string[]): InitArgs {
   let value = 'all';
+  let db: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--client') {
@@ -34,12 +43,16 @@ function parseClients(argv: string[]): Client[] {
       value = v;
     } else if (a.startsWith('--client=')) {
       value = a.slice('--client='.length);
+    } else if (a === '--db' || a.startsWith('--db=')) {
+      const v = a === '--db' ? argv[++i] : a.slice('--db='.length);
+      if (!v) throw new UsageError('--db needs the path of the sandbox database file.');
+      db = v;
     } else {
-      throw new UsageError(`unknown option '${a}'; usage: facematch-mcp init [--client claude|cursor|all]`);
+      throw new UsageError(`unknown option '${a}'; usage: facematch-mcp init [--client claude|cursor|all] [--db PATH]`);
     }
   }
-  if (value === 'all') return ['claude', 'cursor'];
-  if (value === 'claude' || value === 'cursor') return [value];
+  if (value === 'all') return { clients: ['claude', 'cursor'], db };
+  if (value === 'claude' || value === 'cursor') return { clients: [value], db };
   throw new UsageError(`--client must be claude, cursor or all, not '${value}'.`);
 }
 
@@ -48,7 +61,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Works out the new file text; throws UsageError (file untouched) when the existing one is unusable. */
-function planFor(client: Client, cwd: string, extra: Record<string, unknown> = {}): Plan {
+function planFor(client: Client, cwd: string, db: string | null, extra: Record<string, unknown> = {}): Plan {
   const path = join(cwd, FILES[client]);
   const shown = relative(cwd, path);
   let config: Record<string, unknown> = {};
@@ -72,7 +85,9 @@ function planFor(client: Client, cwd: string, extra: Record<string, unknown> = {
     throw new UsageError(`"mcpServers" in ${shown} is not an object; fix it, then run init again. Nothing was changed.`);
   }
   const before = servers[SERVER_NAME];
-  const entry = { ...SERVER_ENTRY, args: [...SERVER_ENTRY.args] };
+  // With --db the server is started as `facematch-mcp mcp --db PATH`; without, it finds the
+  // project's .facematch/sandbox.db from the folder the client starts it in.
+  const entry = { ...SERVER_ENTRY, args: db === null ? [...SERVER_ENTRY.args] : [...SERVER_ENTRY.args, 'mcp', '--db', db] };
   // Keep anything the user added to our entry (env, etc.), refresh command and args.
   const merged = isPlainObject(before) ? { ...before, ...entry } : entry;
   const extraChanged = Object.entries(extra).some(([k, v]) => JSON.stringify(servers[k]) !== JSON.stringify(v));
@@ -88,10 +103,22 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all] [--http http://127.0.0.1:8787]
+/** Adds `line` to the project's .gitignore unless an equivalent line is there; true when added. */
+function ignoreInGit(cwd: string, line: string): boolean {
+  const path = join(cwd, '.gitignore');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const bare = (l: string) => l.trim().replace(/^\//, '').replace(/\/$/, '');
+  if (text.split(/\r?\n/).some((l) => bare(l) === bare(line))) return false;
+  writeFileSync(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# facematch-mcp local sandbox (API keys, photos)\n${line}\n`);
+  return true;
+}
+
+const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all] [--db PATH] [--http http://127.0.0.1:8787]
 Adds the facematch server to .mcp.json (claude) and/or .cursor/mcp.json (cursor) in the current
-directory; default all. Existing files are merged, never overwritten. --http URL also adds
-"facematch-http", /mcp of a running serve, with the sandbox credential in its headers.`;
+directory; default all. Existing files are merged, never overwritten. Creates the project's own
+sandbox folder .facematch/ and adds it to .gitignore; --db PATH uses that file instead (written
+into the client config; a relative path is taken from the folder the client starts the server in).
+--http URL also adds "facematch-http", /mcp of a running serve, with the sandbox credential in its headers.`;
 
 export const run: Command = async (argv) => {
   if (argv.some((a) => a === '--help' || a === '-h')) {
@@ -99,17 +126,32 @@ export const run: Command = async (argv) => {
     return 0;
   }
   const { mcpUrl, rest } = takeHttpFlag(argv);
-  const clients = parseClients(rest);
+  const { clients, db } = parseInitArgs(rest);
   const cwd = process.cwd();
   const extra = mcpUrl ? { [HTTP_SERVER_NAME]: httpServerEntry(mcpUrl) } : {};
   // Check every file before writing any, so a bad one leaves all of them as they were.
-  const plans = clients.map((c) => planFor(c, cwd, extra));
+  const plans = clients.map((c) => planFor(c, cwd, db, extra));
   for (const p of plans) {
     if (p.action !== 'unchanged') writeAtomic(p.path, p.text);
     const what = { created: 'created', added: 'added the facematch server to', updated: 'updated the facematch server in', unchanged: 'already configured:' }[p.action];
     process.stdout.write(`${p.client === 'claude' ? 'Claude Code' : 'Cursor'}: ${what} ${relative(cwd, p.path)}\n`);
   }
+  let sandboxLine: string;
+  if (db === null) {
+    prepareProjectSandboxDir({ path: join(cwd, PROJECT_SANDBOX_DIR, SANDBOX_FILE), source: 'project', projectRoot: cwd });
+    const added = ignoreInGit(cwd, `${PROJECT_SANDBOX_DIR}/`);
+    sandboxLine = `Sandbox: ${join(PROJECT_SANDBOX_DIR, SANDBOX_FILE)} (this project only; ${added ? 'added to' : 'already in'} .gitignore)`;
+  } else {
+    const abs = resolve(cwd, db);
+    const rel = relative(cwd, abs);
+    const inside = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    const added = inside ? ignoreInGit(cwd, `${rel.split('\\').join('/')}*`) : false;
+    sandboxLine = `Sandbox: ${abs}${inside ? ` (${added ? 'added to' : 'already in'} .gitignore)` : ''}; other commands here need --db ${db} or FACEMATCH_DB=${db}`;
+  }
+  process.stdout.write(`${sandboxLine}\n`);
   if (mcpUrl) process.stdout.write(`\n${HTTP_SERVER_NAME} (${mcpUrl}) carries the sandbox credential in its headers: keep these files out of version control.\n`);
-  process.stdout.write(`\nOr add it to Claude Code from the command line:\n  ${CLAUDE_ADD_LINE}\n`);
+  const addLine = db === null ? CLAUDE_ADD_LINE : `${CLAUDE_ADD_LINE} mcp --db ${db}`;
+  process.stdout.write(`\nOr add it to Claude Code from the command line:\n  ${addLine}\n`);
+  process.stdout.write(`Claude Code asks once to approve a project .mcp.json server: answer yes (or run 'claude mcp list' to check).\n`);
   return 0;
 };

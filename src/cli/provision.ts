@@ -1,7 +1,6 @@
 // facematch-mcp provision --email E [--db FILE]: creates (or reuses) a verified sandbox
 // account and prints JSON with a new API key. The key is printed only here.
-import { defaultDbPath } from '../paths.js';
-import { openSandbox } from '../services/index.js';
+import { announce, openCliSandbox } from './sandbox.js';
 import { printJson, UsageError, type Command } from './common.js';
 
 const USAGE = 'usage: facematch-mcp provision --email E [--db FILE]';
@@ -28,9 +27,11 @@ export const run: Command = async (argv) => {
     } else throw new UsageError(`unknown option '${arg}'; ${USAGE}`);
   }
   if (!email) throw new UsageError(`--email is required; ${USAGE}`);
-  const sandbox = openSandbox({ dbPath: db ?? defaultDbPath(), deliverWebhooks: false });
+  const { sandbox, location } = openCliSandbox(db, { deliverWebhooks: false });
   try {
+    announce(location);
     const result = sandbox.accounts.provision({ email }, { localCli: true });
+    process.stderr.write(`facematch-mcp: acting for application ${result.application_id}; keep the api_key: it is shown only once\n`);
     printJson({ ...result, db: sandbox.dbPath });
     return 0;
   } finally {

@@ -5,8 +5,9 @@
 import { isIP } from 'node:net';
 import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
-import { defaultDbPath } from '../paths.js';
+import { resolveDbLocation, prepareProjectSandboxDir, type DbLocation } from '../paths.js';
 import { openSandbox } from '../services/index.js';
+import { describeLocation } from './sandbox.js';
 import { ensureSandboxCredential } from '../sandbox-credential.js';
 import { startHttpServer, type ExtraHandler } from '../http/server.js';
 
@@ -14,6 +15,7 @@ interface ServeArgs {
   port: number;
   host: string;
   dbPath: string;
+  location: DbLocation;
   publicUrl: string | null;
   mcp: boolean;
   /** Per key per minute; the hosted defaults unless raised for load tests. */
@@ -72,7 +74,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     }
   }
   const rateLimits = { get: positiveInt(flags, 'rate-limit-get', 600), write: positiveInt(flags, 'rate-limit-write', 300) };
-  return { port, host, dbPath: flags.db ?? defaultDbPath(), publicUrl, mcp, rateLimits };
+  const location = resolveDbLocation({ flag: flags.db });
+  return { port, host, dbPath: location.path, location, publicUrl, mcp, rateLimits };
 }
 
 const SERVE_USAGE = `usage: facematch-mcp serve [--port 8787] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]
@@ -87,6 +90,7 @@ export const run: Command = async (argv) => {
   const args = parseServeArgs(argv);
   // Loaded before the database is opened, so a broken install fails without side effects.
   const mcpModule = args.mcp ? await import('../mcp/http.js') : null;
+  prepareProjectSandboxDir(args.location);
   const sandbox = openSandbox({ dbPath: args.dbPath });
   const mcpHandler: (ExtraHandler & { close(): Promise<void> }) | null = mcpModule ? mcpModule.createMcpHttpHandler(sandbox) : null;
   let running;
@@ -114,6 +118,7 @@ export const run: Command = async (argv) => {
   const credential = ensureSandboxCredential(sandbox);
   process.stderr.write(`facematch-mcp: sandbox credential (send as "Authorization: Bearer <credential>" to /mcp): ${credential}\n`);
   process.stderr.write(`facematch-mcp: listening on ${running.url}\n`);
+  process.stderr.write(`facematch-mcp: sandbox ${describeLocation(args.location)}; serves every application in it (each request acts for the application of its x-api-key)\n`);
   log(`database ${sandbox.dbPath}; session links use ${sandbox.publicBaseUrl}${mcpHandler ? `; MCP (Streamable HTTP) at ${running.url}/mcp` : ''}`);
 
   const signal = await new Promise<string>((resolve) => {

@@ -3,11 +3,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag } from '../webhooks/index.js';
 import { UsageError, printJson, type Command } from './common.js';
+import { replayInput } from '../webhooks/diagnose.js';
+import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
 const USAGE = `usage:
   facematch-mcp webhook verify --secret S --body FILE [--header "Name: value"]... [--headers FILE.json]
                                [--now UNIX_SECONDS] [--tolerance SECONDS]
+  facematch-mcp webhook verify --delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID]
+                               replays a recorded delivery attempt (default secret: its destination's)
   facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
+  facematch-mcp webhook snippet --lang ts|js|python|go
+                               prints a self-contained verifier for your app (no dependency on this package)
 The secret may also come from FACEMATCH_WEBHOOK_SECRET. verify exits 0 when valid, 1 when not, 2 on bad input.`;
 
 interface Parsed {
@@ -15,7 +22,7 @@ interface Parsed {
   headers: string[];
 }
 
-const SINGLE = new Set(['--secret', '--body', '--now', '--tolerance', '--timestamp', '--body-out', '--headers']);
+const SINGLE = new Set(['--secret', '--body', '--now', '--tolerance', '--timestamp', '--body-out', '--headers', '--delivery', '--db', '--app']);
 
 function parseArgs(argv: string[], allowed: Set<string>): Parsed {
   const single = new Map<string, string>();
@@ -101,8 +108,31 @@ function headerBag(p: Parsed): HeaderBag {
   return bag;
 }
 
+async function verifyRecorded(p: Parsed): Promise<number> {
+  if (p.single.has('--body') || p.single.has('--headers') || p.headers.length) throw new UsageError('--delivery replays a recorded attempt: do not pass --body or headers with it.');
+  const { sandbox, location } = openCliSandbox(p.single.get('--db'), { deliverWebhooks: false });
+  try {
+    const choice = chooseApplication(sandbox, p.single.get('--app'));
+    announce(location, choice, p.single.has('--app'));
+    const record = sandbox.deliveries.attempt(choice.app, p.single.get('--delivery')!);
+    const replay = replayInput(record);
+    const secret =
+      p.single.get('--secret') ??
+      sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(record.destination_id)?.secret;
+    if (!secret) throw new UsageError(`the destination of delivery ${record.id} no longer exists; pass --secret S (the secret your receiver uses).`);
+    const now = seconds(p, '--now') ?? replay.now;
+    const toleranceSeconds = seconds(p, '--tolerance');
+    const result = verifyWebhook({ rawBody: replay.rawBody, headers: replay.headers, secret, now, ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}) });
+    printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, ...result });
+    return result.valid ? 0 : 1;
+  } finally {
+    await sandbox.close();
+  }
+}
+
 async function verify(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, new Set(['--secret', '--body', '--header', '--headers', '--now', '--tolerance']));
+  const p = parseArgs(argv, new Set(['--secret', '--body', '--header', '--headers', '--now', '--tolerance', '--delivery', '--db', '--app']));
+  if (p.single.has('--delivery')) return verifyRecorded(p);
   const secret = secretOf(p);
   const rawBody = readBody(p);
   const headers = headerBag(p);
@@ -154,18 +184,35 @@ async function sign(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function snippet(argv: string[]): Promise<number> {
+  let lang: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--lang' || a === '--language') lang = argv[++i];
+    else if (a.startsWith('--lang=')) lang = a.slice('--lang='.length);
+    else throw new UsageError(`unknown option '${a}'; usage: facematch-mcp webhook snippet --lang ${SNIPPET_LANGUAGES.join('|')}`);
+  }
+  if (!lang) throw new UsageError(`--lang is required: one of ${SNIPPET_LANGUAGES.join(', ')}.`);
+  const s = webhookVerifierSnippet(parseSnippetLanguage(lang));
+  // stdout is the file itself, so `> verify-webhook.ts` works; the hint goes to stderr.
+  process.stdout.write(s.source);
+  process.stderr.write(`facematch-mcp: save it as ${s.file}; entry point ${s.entry}\n`);
+  return 0;
+}
+
 export const run: Command = async (argv) => {
   const [sub, ...rest] = argv;
-  if ((sub === 'verify' || sub === 'sign') && rest.some((a) => a === '--help' || a === '-h')) {
+  if ((sub === 'verify' || sub === 'sign' || sub === 'snippet') && rest.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (sub === 'verify') return verify(rest);
   if (sub === 'sign') return sign(rest);
+  if (sub === 'snippet') return snippet(rest);
   if (sub === undefined || sub === '--help' || sub === '-h') {
-    if (sub === undefined) throw new UsageError(`say 'webhook verify' or 'webhook sign'; run 'facematch-mcp webhook --help' for the options.`);
+    if (sub === undefined) throw new UsageError(`say 'webhook verify', 'webhook sign' or 'webhook snippet'; run 'facematch-mcp webhook --help' for the options.`);
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  throw new UsageError(`unknown webhook subcommand '${sub}'; use 'verify' or 'sign'.`);
+  throw new UsageError(`unknown webhook subcommand '${sub}'; use 'verify', 'sign' or 'snippet'.`);
 };

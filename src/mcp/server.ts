@@ -8,6 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { OFFLINE_TOOLS, TOOLS } from '../../tools/index.js';
 import { PROMPTS } from '../../prompts/index.js';
+import { promptEnv } from '../../prompts/prompt.js';
 import { packageRoot } from '../paths.js';
 import { log, redact } from '../log.js';
 import { createToolContext, type McpRuntime } from './context.js';
@@ -137,9 +138,9 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
   });
 
   for (const prompt of PROMPTS) {
-    server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description, argsSchema: prompt.argsSchema }, (args) => ({
+    server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description, argsSchema: prompt.argsSchema }, async (args) => ({
       description: prompt.description,
-      messages: [{ role: 'user', content: { type: 'text', text: prompt.render(args as Record<string, string | undefined>) } }],
+      messages: [{ role: 'user', content: { type: 'text', text: prompt.render(args as Record<string, string | undefined>, await promptEnv(runtime)) } }],
     }));
   }
 

@@ -1,6 +1,7 @@
 // Explains how a received body differs from the canonical text Python would have sent, so a
 // failed signature can be blamed on the most likely cause instead of "invalid signature".
 import { canonicalEntries, canonicalNumberText, compareCodePoints, quotePython } from './canonical.js';
+import { FacematchError } from '../errors.js';
 import { isFloatToken, type JsonNode } from './json-tree.js';
 
 export interface BodyDifferences {
@@ -132,4 +133,34 @@ function explainOrder(keys: string[]): string {
     }
   }
   return 'keys reordered: not in the code-point order of Python\'s sort_keys=True';
+}
+
+/**
+ * X-Signature-V2 has two descriptions in the vendor's public material: the plugin fixtures
+ * (made with the server's own helpers) sign the ensure_ascii=False dump alone; one agent skill
+ * file signs "{timestamp}:{canonical}". The sandbox follows the fixtures (docs/webhooks.md);
+ * these sentences name the other variant when a sender or a receiver uses it.
+ */
+export const V2_TIMESTAMP_VARIANT_SENDER =
+  'it matches "{timestamp}:{canonical}" (the variant one vendor skill file describes): the sender prefixed the timestamp, but X-Signature-V2 covers the ensure_ascii=False canonical text alone (the vendor\'s plugin fixtures, made with the server\'s own helpers, and this sandbox)';
+
+export const V2_TIMESTAMP_VARIANT_RECEIVER =
+  'your receiver computes HMAC of "{timestamp}:{canonical}" (the variant one vendor skill file describes); X-Signature-V2 covers the ensure_ascii=False canonical text alone, without the timestamp prefix: drop the "{timestamp}:" part';
+
+/** What the doctor needs from a recorded delivery attempt (the security helper's records). */
+export interface RecordedRequest {
+  id: number;
+  created_at: string;
+  request: { headers: Record<string, string>; body: string } | null;
+}
+
+/**
+ * The verify input for a recorded attempt: its exact body and headers, judged at the time it
+ * was sent. Throws a sentence when the attempt predates request recording.
+ */
+export function replayInput(record: RecordedRequest): { rawBody: string; headers: Record<string, string>; now: number } {
+  if (!record.request) {
+    throw new FacematchError('VALIDATION', `delivery attempt ${record.id} was recorded before the sandbox kept request bodies; trigger a new delivery and use its id.`);
+  }
+  return { rawBody: record.request.body, headers: record.request.headers, now: Math.floor(Date.parse(record.created_at) / 1000) };
 }

@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { FacematchError } from '../errors.js';
 import { canonicalNumberText, dumpPython } from './canonical.js';
-import { describeDifferences, type BodyDifferences } from './diagnose.js';
+import { describeDifferences, V2_TIMESTAMP_VARIANT_RECEIVER, V2_TIMESTAMP_VARIANT_SENDER, type BodyDifferences } from './diagnose.js';
 import { JsonSyntaxError, parseJsonTree, type JsonNode } from './json-tree.js';
 import { SIGNATURE_HEADERS, simpleMessageOf, topLevelField, type SignatureHeaderName } from './sign.js';
 
@@ -27,6 +27,8 @@ export interface VerifyResult {
   timestamp: TimestampCheck;
   /** Set when the result is invalid for a reason outside the entries above. */
   reason?: string;
+  /** Only with `receiverComputed`: whether each value the receiver computed is right, and if not, which known mistake it matches. */
+  receiver?: Partial<Record<SignatureHeaderName, SignatureCheck>>;
 }
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
@@ -41,6 +43,8 @@ export interface VerifyOptions {
   now?: number;
   /** Maximum age (and clock skew) of the signed timestamp, default 300 s. */
   toleranceSeconds?: number;
+  /** Hex digests the receiver's own code computed for this request, to diagnose the receiver (not the sender). */
+  receiverComputed?: Partial<Record<SignatureHeaderName, string>>;
 }
 
 type Message = string | Buffer;
@@ -258,6 +262,10 @@ export function verifyWebhook(opts: VerifyOptions): VerifyResult {
       if (text !== undefined && text !== v2 && text !== ascii) {
         byBody.push({ message: bytes, reason: 'it matches the raw body bytes, not their ensure_ascii=False canonical re-dump: the sender signed its own serialisation' });
       }
+      if (v2 !== undefined) {
+        const ts = signedTimestamp(root).text ?? headerTs.value;
+        if (ts !== undefined) byBody.push({ message: `${ts}:${v2}`, reason: V2_TIMESTAMP_VARIANT_SENDER });
+      }
     } else {
       const bodyTs = signedTimestamp(root).text;
       if (root !== undefined && bodyTs !== undefined && headerTs.value !== undefined && headerTs.value !== bodyTs) {
@@ -291,7 +299,8 @@ export function verifyWebhook(opts: VerifyOptions): VerifyResult {
         : `${parseProblem}; X-Signature-V2 covers the parsed body re-dumped, so it cannot be checked`;
     }
     if (diffs.roundedInteger !== undefined) {
-      return `numbers reformatted: ${diffs.notes[0]}; the original digits cannot be rebuilt, so verify the raw request bytes before any JSON.parse`;
+      // Every cause once: the notes already start with their own labels.
+      return `${notes}; the original digits cannot be rebuilt, so verify the raw request bytes before any JSON.parse`;
     }
     if (!canonical && name === 'X-Signature') {
       return `the body is not in Python's canonical form (${notes}) and neither it nor its canonical re-dump matches: the content changed after signing, or the secret is wrong`;
@@ -348,5 +357,48 @@ export function verifyWebhook(opts: VerifyOptions): VerifyResult {
     timestamp,
   };
   if (checks.length === 0) result.reason = 'no X-Signature, X-Signature-V2 or X-Signature-Simple header was given';
+  if (opts.receiverComputed) {
+    const ts = signedTimestamp(root).text ?? headerTs.value;
+    const receiverMistakes = (name: SignatureHeaderName): Alternative[] => {
+      const list: Alternative[] = [];
+      const js = text !== undefined ? javascriptStyle(text) : undefined;
+      if (name === 'X-Signature-V2') {
+        if (v2 !== undefined && ts !== undefined) list.push({ message: `${ts}:${v2}`, reason: V2_TIMESTAMP_VARIANT_RECEIVER });
+        if (ascii !== undefined && ascii !== v2) list.push({ message: ascii, reason: 'your receiver signs the ASCII-escaped text (\\uXXXX); X-Signature-V2 covers the dump with ensure_ascii=False (non-ASCII characters as themselves)' });
+        if (text !== undefined && text !== v2) list.push({ message: bytes, reason: 'your receiver signs the raw body bytes; X-Signature-V2 covers the body re-dumped with ensure_ascii=False (use X-Signature for the raw bytes)' });
+      }
+      if (name === 'X-Signature') {
+        if (ts !== undefined) list.push({ message: Buffer.concat([utf8(`${ts}:`), bytes]), reason: 'your receiver prefixes "{timestamp}:" to the body; X-Signature covers the raw body bytes alone' });
+        if (v2 !== undefined && v2 !== text) list.push({ message: v2, reason: 'your receiver signs the ensure_ascii=False text (the X-Signature-V2 input); X-Signature covers the raw body bytes as received' });
+      }
+      if (name !== 'X-Signature-Simple' && js !== undefined && js !== text) list.push({ message: js, reason: `your receiver re-serialises the parsed body: ${jsReason.replace(/^it matches /, '')}` });
+      return list;
+    };
+    const receiver: Partial<Record<SignatureHeaderName, SignatureCheck>> = {};
+    for (const name of SIGNATURE_HEADERS) {
+      const value = opts.receiverComputed[name];
+      if (value === undefined) continue;
+      const hex = value.trim();
+      if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+        receiver[name] = { ok: false, reason: `the receiver's value is not a 64-character hex HMAC-SHA256 digest (got ${hex.length} characters); compare hex digests` };
+        continue;
+      }
+      const got = Buffer.from(hex, 'hex');
+      if (matches(got, primary[name])) {
+        receiver[name] = { ok: true, reason: 'the receiver computes this signature correctly' };
+        continue;
+      }
+      let why: string | undefined;
+      if (trimmed !== secret && trimmed.length > 0 && matches(got, primary[name], trimmed)) why = 'your receiver uses the secret without its surrounding whitespace, or the other way round: compare the secret byte for byte';
+      for (const alt of why === undefined ? receiverMistakes(name) : []) {
+        if (matches(got, alt.message)) {
+          why = alt.reason;
+          break;
+        }
+      }
+      receiver[name] = { ok: false, reason: why ?? 'the receiver\'s value matches none of the usual mistakes; check that it uses this secret (the destination\'s secret_shared_key, not the API key) and the exact bytes received' };
+    }
+    result.receiver = receiver;
+  }
   return result;
 }

@@ -1,0 +1,112 @@
+// Per-stack advice for a webhook receiver: how to get the raw body bytes (the signature covers
+// them, not the parsed JSON), where event_id dedupe goes, and which verifier snippet fits.
+
+export interface StackAdvice {
+  name: string;
+  /** Language of `facematch-mcp webhook snippet --lang ...`, or null when none ships for it. */
+  snippet: 'ts' | 'js' | 'python' | 'go' | null;
+  rawBody: string;
+  dedupe: string;
+}
+
+const DEDUPE_SQL = 'a table webhook_events(event_id PRIMARY KEY, received_at); insert the event_id first and, on a unique-key conflict, answer 200 without processing again (deliveries are retried, so the same event_id can arrive twice)';
+
+const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
+  {
+    match: /next(\.?js)?/i,
+    advice: {
+      name: 'Next.js route handler',
+      snippet: 'ts',
+      rawBody: 'in app/api/webhooks/didit/route.ts: `export const runtime = "nodejs"` (node:crypto), then `const raw = Buffer.from(await req.arrayBuffer())`; never call req.json() before verifying',
+      dedupe: `in the handler, before acting on the event: ${DEDUPE_SQL}`,
+    },
+  },
+  {
+    match: /nest(js)?/i,
+    advice: {
+      name: 'NestJS',
+      snippet: 'ts',
+      rawBody: 'create the app with `NestFactory.create(AppModule, { rawBody: true })` and read `req.rawBody` (a Buffer) from `@Req() req: RawBodyRequest<Request>` in the controller',
+      dedupe: `in the webhook service: ${DEDUPE_SQL}`,
+    },
+  },
+  {
+    match: /fastify/i,
+    advice: {
+      name: 'Fastify',
+      snippet: 'ts',
+      rawBody: 'register a parser for this route: `app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => done(null, body))` (scoped in a plugin), so `request.body` is the Buffer',
+      dedupe: `in the route: ${DEDUPE_SQL}`,
+    },
+  },
+  {
+    match: /express|node|koa/i,
+    advice: {
+      name: 'Express',
+      snippet: 'js',
+      rawBody: 'mount `express.raw({ type: "application/json" })` on the webhook route only (before any global express.json()), so `req.body` is the raw Buffer',
+      dedupe: `in the route: ${DEDUPE_SQL}`,
+    },
+  },
+  {
+    match: /django/i,
+    advice: {
+      name: 'Django',
+      snippet: 'python',
+      rawBody: '`request.body` (bytes) in a `@csrf_exempt` POST view; read it before touching request.POST, and pass `request.headers`',
+      dedupe: 'a model WebhookEvent(event_id = CharField(primary_key=True)); `WebhookEvent.objects.get_or_create(event_id=...)` inside transaction.atomic(); if not created, return 200 without processing',
+    },
+  },
+  {
+    match: /fastapi|starlette/i,
+    advice: {
+      name: 'FastAPI',
+      snippet: 'python',
+      rawBody: '`raw = await request.body()` on a `Request` parameter; do not declare a Pydantic body model on this route (it would parse first)',
+      dedupe: `in the endpoint: ${DEDUPE_SQL}`,
+    },
+  },
+  {
+    match: /flask/i,
+    advice: {
+      name: 'Flask',
+      snippet: 'python',
+      rawBody: '`request.get_data()` (bytes) before request.get_json(); pass `dict(request.headers)`',
+      dedupe: `in the view: ${DEDUPE_SQL}`,
+    },
+  },
+  {
+    match: /rails|ruby/i,
+    advice: {
+      name: 'Rails',
+      snippet: null,
+      rawBody: '`request.raw_post` in a controller with `skip_before_action :verify_authenticity_token`; compute OpenSSL::HMAC.hexdigest("SHA256", secret, raw) and compare with ActiveSupport::SecurityUtils.secure_compare',
+      dedupe: 'a webhook_events table with a unique index on event_id; `WebhookEvent.insert(...)` and skip on ActiveRecord::RecordNotUnique',
+    },
+  },
+  {
+    match: /laravel|php/i,
+    advice: {
+      name: 'Laravel',
+      snippet: null,
+      rawBody: '`$request->getContent()` (the raw string) in a route excluded from CSRF (VerifyCsrfToken $except); `hash_hmac("sha256", $raw, $secret)` compared with hash_equals',
+      dedupe: 'a webhook_events table with a unique event_id; `DB::table("webhook_events")->insertOrIgnore([...])` returns 0 for a duplicate: answer 200 and stop',
+    },
+  },
+  {
+    match: /\bgo\b|golang|net\/http/i,
+    advice: {
+      name: 'Go net/http',
+      snippet: 'go',
+      rawBody: '`body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))` before json.Unmarshal; pass `r.Header`',
+      dedupe: `in the handler: ${DEDUPE_SQL}`,
+    },
+  },
+];
+
+/** The advice for the stack named in free text, or null when it is not one we know. */
+export function adviceFor(stack: string): StackAdvice | null {
+  return STACKS.find((s) => s.match.test(stack))?.advice ?? null;
+}
+
+export const KNOWN_STACKS: readonly string[] = STACKS.map((s) => s.advice.name);

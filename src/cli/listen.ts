@@ -1,0 +1,282 @@
+// `facematch-mcp listen [--forward-to URL] [--events a,b] [--db PATH] [--app ID] [--print-secret]`:
+// streams the sandbox's webhooks as they happen, like `stripe listen`. It registers its own
+// destination ("facematch listen", one per application, so its secret stays the same across
+// runs) pointing at a receiver on 127.0.0.1, checks the signature of every delivery it gets and,
+// with --forward-to, passes the exact bytes and headers on to the app, answering the sandbox
+// with the app's status (so the sandbox retries when the app fails, as a real destination would).
+// It also prints every delivery attempt recorded in the database, whoever made it: a running
+// `serve` or MCP server on the same file (SQLite in WAL mode lets readers poll safely).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { verifyWebhook } from '../webhooks/index.js';
+import { WEBHOOK_EVENTS } from '../services/index.js';
+import { UsageError, type Command } from './common.js';
+import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+
+export const LISTEN_LABEL = 'facematch listen';
+const POLL_MS = 250;
+const MAX_BODY = 4 * 1024 * 1024;
+
+const USAGE = `usage: facematch-mcp listen [--forward-to URL] [--events status.updated,data.updated] [--db PATH] [--app ID] [--print-secret]
+Prints one line per webhook event and per delivery attempt of the sandbox until Ctrl-C. With
+--forward-to, every event is delivered to URL as a destination would (same body, same signed
+headers); the signing secret is printed at start and stays the same across runs.`;
+
+interface ListenArgs {
+  forwardTo: string | null;
+  events: string[];
+  db?: string;
+  app?: string;
+  printSecret: boolean;
+}
+
+function parseListenArgs(argv: string[]): ListenArgs {
+  const out: ListenArgs = { forwardTo: null, events: [...WEBHOOK_EVENTS], printSecret: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--print-secret') {
+      out.printSecret = true;
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') ? a.slice(2, eq < 0 ? undefined : eq) : '';
+    if (!['forward-to', 'events', 'db', 'app'].includes(name)) throw new UsageError(`unknown argument '${a}'; ${USAGE.split('\n')[0]}`);
+    const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
+    if (!v) throw new UsageError(`--${name} needs a value.`);
+    if (name === 'forward-to') {
+      let u: URL;
+      try {
+        u = new URL(v);
+      } catch {
+        throw new UsageError(`--forward-to must be a URL such as http://localhost:3000/webhooks/didit (got '${v}').`);
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--forward-to must be an http:// or https:// URL (got '${v}').`);
+      out.forwardTo = u.toString();
+    } else if (name === 'events') {
+      const list = v.split(',').map((e) => e.trim()).filter(Boolean);
+      const bad = list.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+      if (bad.length || list.length === 0) throw new UsageError(`--events takes a comma-separated list of ${WEBHOOK_EVENTS.join(', ')} (got '${v}').`);
+      out.events = [...new Set(list)];
+    } else if (name === 'db') out.db = v;
+    else out.app = v;
+  }
+  return out;
+}
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 19);
+}
+
+function line(fields: string[]): void {
+  process.stdout.write(`${fields.join('  ')}\n`);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        req.destroy();
+        reject(new Error('body too large'));
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The headers a destination receives, passed on unchanged. */
+const FORWARDED = ['content-type', 'user-agent', 'x-signature', 'x-signature-v2', 'x-signature-simple', 'x-timestamp'];
+
+interface AttemptRow {
+  id: number;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  outcome: string;
+  event_id: string;
+  webhook_type: string;
+  session_id: string | null;
+  payload: string;
+  url: string;
+  label: string;
+  secret: string;
+  created_at: number;
+  request_headers: string | null;
+  request_body: string | null;
+}
+
+/** The signature check of what the sandbox recorded as sent (the delivery records). */
+function recordedSignature(r: AttemptRow): string {
+  if (r.request_headers === null || r.request_body === null) return 'signature not recorded';
+  try {
+    const v = verifyWebhook({ rawBody: r.request_body, headers: JSON.parse(r.request_headers) as Record<string, string>, secret: r.secret, now: Math.floor(r.created_at / 1000) });
+    return v.valid ? 'signature ok' : `signature INVALID (${Object.values(v.signatures).find((c) => c && !c.ok)?.reason ?? v.timestamp.reason ?? v.reason ?? 'unknown'})`;
+  } catch (err) {
+    return `signature INVALID (${err instanceof Error ? err.message : String(err)})`;
+  }
+}
+
+export const run: Command = async (argv) => {
+  if (argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const args = parseListenArgs(argv);
+  const { sandbox, location } = openCliSandbox(args.db, { deliverWebhooks: !args.printSecret });
+  const agent = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  let server: ReturnType<typeof createServer> | null = null;
+  let destinationId: string | null = null;
+  let app;
+  try {
+    const choice = chooseApplication(sandbox, args.app);
+    app = choice.app;
+    announce(location, choice, args.app !== undefined);
+
+    const existing = sandbox.db
+      .prepare<[string, string], { id: string; secret: string }>('SELECT id, secret FROM webhook_destinations WHERE application_id = ? AND label = ? ORDER BY created_at LIMIT 1')
+      .get(app.applicationId, LISTEN_LABEL);
+    if (args.printSecret) {
+      if (!existing) {
+        // Create it disabled so the secret can be put in the app's .env before the first listen.
+        sandbox.webhooks.createDestination(app, { label: LISTEN_LABEL, url: 'http://127.0.0.1:9/facematch-listen', subscribed_events: args.events, enabled: false });
+      }
+      const secret = sandbox.db.prepare<[string, string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE application_id = ? AND label = ?').get(app.applicationId, LISTEN_LABEL)!.secret;
+      process.stdout.write(`${secret}\n`);
+      return 0;
+    }
+
+    let secret = existing?.secret ?? '';
+    const seen = new Set<string>();
+    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      void (async () => {
+        let raw: Buffer;
+        try {
+          raw = await readBody(req);
+        } catch {
+          res.statusCode = 413;
+          res.end();
+          return;
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        let sig = 'signature INVALID';
+        try {
+          const r = verifyWebhook({ rawBody: raw, headers, secret });
+          const why = Object.entries(r.signatures).find(([, c]) => c && !c.ok);
+          sig = r.valid ? 'signature ok' : `signature INVALID (${why ? `${why[0]}: ${why[1]!.reason}` : (r.timestamp.reason ?? r.reason ?? 'unknown')})`;
+        } catch (err) {
+          sig = `signature INVALID (${err instanceof Error ? err.message : String(err)})`;
+        }
+        let payload: Record<string, unknown> = {};
+        try {
+          payload = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+        } catch {
+          /* shown as '?' */
+        }
+        const eventId = String(payload.event_id ?? '?');
+        const kind = seen.has(eventId) ? 'redelivery' : 'event';
+        seen.add(eventId);
+        let answer = 200;
+        let http = '-> 200 (not forwarded)';
+        if (args.forwardTo) {
+          const fwd: Record<string, string> = {};
+          for (const h of FORWARDED) if (headers[h] !== undefined) fwd[h] = headers[h]!;
+          try {
+            const r = await request(args.forwardTo, { method: 'POST', headers: fwd, body: raw, dispatcher: agent });
+            await r.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+            answer = r.statusCode;
+            http = `-> ${r.statusCode} from ${args.forwardTo}`;
+          } catch (err) {
+            // Unreachable app: answer like a down destination, so the sandbox retries.
+            answer = 502;
+            const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+            http = `-> no answer from ${args.forwardTo} (${code ?? (err instanceof Error ? err.message : String(err))})`;
+          }
+        }
+        line([clock(), kind.padEnd(10), String(payload.webhook_type ?? '?').padEnd(14), String(payload.status ?? '?').padEnd(14), `session ${String(payload.session_id ?? '-')}`, http, sig, `event ${eventId}`]);
+        res.statusCode = answer;
+        res.end();
+      })();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(0, '127.0.0.1', () => resolve());
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/facematch-listen`;
+    if (existing) {
+      sandbox.webhooks.updateDestination(app, existing.id, { url, subscribed_events: args.events, enabled: true });
+      destinationId = existing.id;
+    } else {
+      const created = sandbox.webhooks.createDestination(app, { label: LISTEN_LABEL, url, subscribed_events: args.events });
+      destinationId = created.uuid;
+      secret = sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(destinationId)!.secret;
+    }
+    process.stderr.write(
+      `facematch-mcp: ready; webhook signing secret ${secret}${args.forwardTo ? `; forwarding ${args.events.join(', ')} to ${args.forwardTo}` : `; listening for ${args.events.join(', ')}`} (Ctrl-C to stop)\n`,
+    );
+
+    // Every delivery attempt recorded from now on, by any process on this database.
+    let lastAttempt = (sandbox.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM webhook_attempts').get() as { n: number }).n;
+    const attempts = sandbox.db.prepare<[number, string], AttemptRow>(
+      `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, d.url, d.label, d.secret,
+              a.created_at, a.request_headers, a.request_body
+         FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id
+        WHERE a.id > ? AND o.application_id = ? ORDER BY a.id LIMIT 200`,
+    );
+    const appId = app.applicationId;
+    const poll = (): void => {
+      for (const r of attempts.all(lastAttempt, appId)) {
+        lastAttempt = r.id;
+        if (!args.events.includes(r.webhook_type)) continue;
+        let status = '?';
+        try {
+          status = String((JSON.parse(r.payload) as { status?: unknown }).status ?? '?');
+        } catch {
+          /* keep '?' */
+        }
+        const answer = r.status_code === null ? `-> no answer (${(r.error ?? 'error').slice(0, 80)})` : `-> ${r.status_code}`;
+        const to = r.label === LISTEN_LABEL ? 'this listener' : r.url;
+        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, recordedSignature(r), `event ${r.event_id}`, `delivery ${r.id}`]);
+      }
+    };
+    const timer = setInterval(() => {
+      try {
+        poll();
+      } catch (err) {
+        process.stderr.write(`facematch-mcp: reading delivery attempts failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }, POLL_MS);
+
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    clearInterval(timer);
+    try {
+      poll();
+    } catch {
+      /* best effort */
+    }
+    process.stderr.write(`facematch-mcp: stopping (${signal})\n`);
+    return 0;
+  } finally {
+    // Disabled, not deleted: the next listen reuses it with the same secret.
+    if (destinationId && app) {
+      try {
+        sandbox.webhooks.updateDestination(app, destinationId, { enabled: false });
+      } catch {
+        /* the database may be gone; nothing to clean */
+      }
+    }
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+    await agent.close().catch(() => undefined);
+    await sandbox.close();
+  }
+};

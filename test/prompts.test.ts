@@ -1,0 +1,77 @@
+// The prompts: right shapes, advice specific to the named stack, the base URL of the running
+// server (read over a real MCP stdio connection), and no blind application of suggestions.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PROMPTS } from '../prompts/index.js';
+import { adviceFor } from '../prompts/stacks.js';
+import { connectStdio, startServe, tempDir } from './mcp.harness.js';
+
+const prompt = (name: string) => PROMPTS.find((p) => p.name === name)!;
+
+const STACK_TOKENS: Array<[string, RegExp, string | null]> = [
+  ['Express 4 + Postgres', /express\.raw\(\{ type: "application\/json" \}\)/, 'js'],
+  ['Fastify', /addContentTypeParser\("application\/json", \{ parseAs: "buffer" \}/, 'ts'],
+  ['Next.js 15 app router', /await req\.arrayBuffer\(\)/, 'ts'],
+  ['NestJS 10', /rawBody: true/, 'ts'],
+  ['Django 5, Celery', /request\.body.*csrf_exempt/, 'python'],
+  ['FastAPI', /await request\.body\(\)/, 'python'],
+  ['Flask 3', /request\.get_data\(\)/, 'python'],
+  ['Rails 7', /request\.raw_post/, null],
+  ['Laravel 11', /\$request->getContent\(\)/, null],
+  ['Go net/http', /io\.ReadAll\(http\.MaxBytesReader/, 'go'],
+];
+
+test('integrate_face_match: stack-specific raw body, dedupe and verifier for ten stacks', () => {
+  for (const [stack, token, snippet] of STACK_TOKENS) {
+    const text = prompt('integrate_face_match').render({ my_stack: stack });
+    assert.match(text, token, stack);
+    assert.equal(adviceFor(stack)?.snippet ?? null, snippet, stack);
+    assert.match(text, /event_id/, `${stack}: dedupe by event_id`);
+    if (snippet) assert.match(text, new RegExp(`webhook snippet --lang ${snippet}`), stack);
+    else assert.match(text, /port the Python one/, stack);
+    assert.match(text, /features \[\{"feature": "OCR"\}, \{"feature": "FACE_MATCH"\}\]/, 'features are objects');
+    assert.doesNotMatch(text, /\["OCR", "FACE_MATCH"\]/);
+    assert.match(text, /save_api_request \(default true\) each call also creates a session .* sends a status\.updated webhook/);
+    assert.match(text, /must not depend on facematch-mcp at run time/);
+  }
+  const unknown = prompt('integrate_face_match').render({ my_stack: 'Elixir Phoenix' });
+  assert.match(unknown, /stacks with ready advice: .*Express.*Go net\/http/);
+});
+
+test('choose_thresholds never tells the agent to apply suggestions blindly', () => {
+  const text = prompt('choose_thresholds').render({ pairs_dir: '/data/pairs', risk_tolerance: 'strict' });
+  assert.match(text, /not an answer/);
+  assert.match(text, /Apply only what the user approves/);
+  assert.match(text, /engine_floor/);
+  assert.match(text, /impostor_share_above_review/);
+  assert.doesNotMatch(text, /applies exactly this rule/);
+});
+
+test('debug_webhook_signature: delivery ids, the receiver check and the V2 variant', () => {
+  const text = prompt('debug_webhook_signature').render({ framework: 'Express' });
+  assert.match(text, /delivery_id/);
+  assert.match(text, /receiver_computed/);
+  assert.match(text, /\{timestamp\}:\{canonical\}/);
+});
+
+test('over MCP stdio the prompt carries the base URL the running serve recorded', { timeout: 120_000 }, async () => {
+  const t = tempDir('fm-prompts-');
+  const db = join(t.dir, 'sandbox.db');
+  const serve = await startServe({ FACEMATCH_DB: db, FACEMATCH_LOG: 'silent' });
+  try {
+    const conn = await connectStdio({ env: { FACEMATCH_DB: db, FACEMATCH_LOG: 'silent' }, cwd: t.dir });
+    try {
+      const r = await conn.client.getPrompt({ name: 'integrate_face_match', arguments: { my_stack: 'FastAPI' } });
+      const text = (r.messages[0]!.content as { text: string }).text;
+      assert.ok(text.includes(`FACEMATCH_API_BASE=${serve.url}`), text.slice(0, 600));
+      assert.match(text, /last `npx facematch-mcp serve` on this sandbox listened on/);
+      assert.match(text, /await request\.body\(\)/);
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await serve.stop();
+    t.cleanup();
+  }
+});
