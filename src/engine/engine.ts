@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { modelsDir as defaultModelsDir } from '../paths.js';
 import { FacematchError, isFacematchError } from '../errors.js';
 import { log } from '../log.js';
-import { loadSessions, type Sessions } from './models.js';
+import { loadSessions, sessionPlan, type SessionPlan, type Sessions } from './models.js';
 import { EnginePool } from './pool.js';
 import { asImageBuffer, probeImage } from './decode.js';
 import { analyzeImage, DEFAULT_PIPELINE, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
@@ -220,6 +220,16 @@ export class FaceEngine {
     }
     const sessions = await this.sessions();
     return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
+  }
+
+  /** The onnxruntime settings (level, threads, measured ms per level) each model runs with. */
+  async onnxSettings(): Promise<SessionPlan> {
+    const w = this.workerPool();
+    if (w) {
+      await w.ready;
+      return w.pool.plan();
+    }
+    return sessionPlan(await this.sessions())!;
   }
 
   /** The pipeline on this thread (the worker side of the pool). */

@@ -25,6 +25,8 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
         }
       } else if (m.op === 'analyze') {
         value = await engine.analyzeInline(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label ?? 'image', { liveness: m.liveness, rotate: m.rotate, embed: m.embed });
+      } else if (m.op === 'plan') {
+        value = await engine.onnxSettings();
       } else if (m.op === 'match') {
         value = await engine.match(Buffer.from(m.user!), Buffer.from(m.ref!), m.options);
       } else {
