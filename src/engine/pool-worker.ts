@@ -19,7 +19,7 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
         const t = performance.now();
         try {
           const a = await engine.analyze(await readFile(m.path!), m.path!);
-          value = { embedding: a.embedding, entities: a.entities, error: null, ms: performance.now() - t };
+          value = { embedding: a.embedding, entities: a.entities, error: null, ms: performance.now() - t, issues: a.quality.issues.map((i) => i.code) };
         } catch (err) {
           value = { embedding: null, entities: [], error: err instanceof Error ? err.message : String(err), ms: performance.now() - t };
         }

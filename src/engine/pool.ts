@@ -14,6 +14,8 @@ export interface PoolEmbedResult {
   entities: FaceEntity[];
   error: string | null;
   ms: number;
+  /** Quality issue codes of the image (see quality.ts). */
+  issues?: string[];
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
