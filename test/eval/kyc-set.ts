@@ -7,11 +7,12 @@
 //
 //   node dist/test/eval/kyc-set.js --out /tmp/kyc-s1 [--seed 1] [--params base|wide]
 //        [--source ../shared/data/faces/lfw-funneled-dev] [--folds 1-5] [--limit N]
+//        [--resume | --index-only]   (keep rendered pairs / only index a cut-short run)
 //   node dist/src/cli.js eval /tmp/kyc-s1            # per-condition metrics
 //
 // Output: OUT/ref/NNNNN.jpg, OUT/selfie/NNNNN.jpg, OUT/pairs.tsv (ref, selfie, same,
 // fold, condition) and OUT/params.json (the ranges used). Never write it into the repo.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -431,7 +432,7 @@ export interface KycPair {
   condition: Condition;
 }
 
-export async function generate(opts: { source: string; out: string; seed: number; params: KycParams; folds: [number, number]; limit?: number; onProgress?: (done: number, total: number) => void }): Promise<KycPair[]> {
+export async function generate(opts: { source: string; out: string; seed: number; params: KycParams; folds: [number, number]; limit?: number; resume?: 'render' | 'index-only'; onProgress?: (done: number, total: number) => void }): Promise<KycPair[]> {
   let pairs = readPairsTsv(opts.source).map((p, i) => ({ p, i })).filter(({ p }) => p.fold >= opts.folds[0] && p.fold <= opts.folds[1]);
   if (opts.limit) {
     const step = Math.max(1, Math.floor(pairs.length / opts.limit));
@@ -455,6 +456,13 @@ export async function generate(opts: { source: string; out: string; seed: number
       while (next < chosen.length) {
         const { p, i, condition } = chosen[next++]!;
         const name = `${String(i).padStart(5, '0')}.jpg`;
+        // Rendering is deterministic per (seed, index): files already there are kept.
+        const have = existsSync(join(opts.out, 'ref', name)) && existsSync(join(opts.out, 'selfie', name));
+        if (opts.resume && (have || opts.resume === 'index-only')) {
+          if (have) out.push({ ref: `ref/${name}`, selfie: `selfie/${name}`, same: p.same, fold: p.fold, condition });
+          opts.onProgress?.(++done, chosen.length);
+          continue;
+        }
         const card = await renderCard(readFileSync(join(opts.source, p.a)), opts.params.card, new Rng(seedOf(opts.seed, i, 1)));
         const selfie = await renderSelfie(readFileSync(join(opts.source, p.b)), condition, opts.params.selfie, new Rng(seedOf(opts.seed, i, 2)));
         writeFileSync(join(opts.out, 'ref', name), card);
@@ -488,10 +496,12 @@ async function main(): Promise<void> {
   const seed = Number(get('seed') ?? 1);
   const source = resolve(get('source') ?? '../shared/data/faces/lfw-funneled-dev');
   const limit = get('limit') ? Number(get('limit')) : undefined;
+  // --resume: keep already-rendered pairs; --index-only: only index what is there (a cut-short run).
+  const resume = args.includes('--index-only') ? 'index-only' : args.includes('--resume') ? 'render' : undefined;
   const dir = resolve(out);
   if (dir.startsWith(resolve('.')) && !dir.includes('/tmp')) process.stderr.write(`kyc-set: warning: ${dir} is inside the working folder; generated images must not be committed\n`);
   const t = Date.now();
-  const pairs = await generate({ source, out: dir, seed, params, folds, limit, onProgress: (d, n) => { if (d % 200 === 0 || d === n) process.stderr.write(`kyc-set: ${d}/${n} pairs\n`); } });
+  const pairs = await generate({ source, out: dir, seed, params, folds, limit, resume, onProgress: (d, n) => { if (d % 200 === 0 || d === n) process.stderr.write(`kyc-set: ${d}/${n} pairs\n`); } });
   writeFileSync(join(dir, 'params.json'), JSON.stringify({ seed, params: paramsName, source, folds, pairs: pairs.length, ranges: params }, null, 1) + '\n');
   process.stderr.write(`kyc-set: ${pairs.length} pairs in ${dir} (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
 }
