@@ -21,6 +21,8 @@ export interface EnhanceConfig {
   castAbove: number;
   /** When no face is found: detect again on brightened copies. */
   retryDetect: boolean;
+  /** Exposure gain above which the corrected face is also smoothed (box blur radius 1); 0 = never. */
+  denoiseAboveGain: number;
 }
 
 export const DEFAULT_ENHANCE: EnhanceConfig = {
@@ -34,7 +36,35 @@ export const DEFAULT_ENHANCE: EnhanceConfig = {
   wb: false,
   castAbove: 0.45,
   retryDetect: true,
+  denoiseAboveGain: 3,
 };
+
+/** Separable box blur (radius r, edges clamped): cheap denoising of a brightened dark photo. */
+export function boxBlur(img: RgbImage, r: number): RgbImage {
+  const { width: w, height: h } = img;
+  const tmp = new Float32Array(img.data.length);
+  const out = new Uint8Array(img.data.length);
+  const n = 2 * r + 1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let k = -r; k <= r; k++) s += img.data[(y * w + Math.min(w - 1, Math.max(0, x + k))) * 3 + c]!;
+        tmp[(y * w + x) * 3 + c] = s / n;
+      }
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let c = 0; c < 3; c++) {
+        let s = 0;
+        for (let k = -r; k <= r; k++) s += tmp[(Math.min(h - 1, Math.max(0, y + k)) * w + x) * 3 + c]!;
+        out[(y * w + x) * 3 + c] = s / n + 0.5;
+      }
+    }
+  }
+  return { data: out, width: w, height: h };
+}
 
 /** LUT mapping luma `mean` to `target` by a gain (clipped at 255), or by gamma when darkening. */
 export function exposureLut(mean: number, target: number, mode: 'gain' | 'gamma'): Uint8Array {
@@ -97,11 +127,12 @@ export function applyColour(img: RgbImage, lut: Uint8Array | null, gains: [numbe
  * The correction a face needs, from its region's mean luma and the whole image's colour
  * balance; null when it needs none (the common case: most photos are left untouched).
  */
-export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceConfig): { lut: Uint8Array | null; gains: [number, number, number] | null } | null {
+export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceConfig): { lut: Uint8Array | null; gains: [number, number, number] | null; denoise: boolean } | null {
   if (!cfg.on) return null;
   const gw = cfg.wb ? greyWorld(whole) : null;
   const gains = gw && gw.cast > cfg.castAbove ? gw.gains : null;
   const exposure = faceMean < cfg.darkBelow || faceMean > cfg.brightAbove;
   if (!exposure && !gains) return null;
-  return { lut: exposure ? exposureLut(faceMean, cfg.target, cfg.mode) : null, gains };
+  const denoise = exposure && cfg.denoiseAboveGain > 0 && faceMean < cfg.target / cfg.denoiseAboveGain;
+  return { lut: exposure ? exposureLut(faceMean, cfg.target, cfg.mode) : null, gains, denoise };
 }

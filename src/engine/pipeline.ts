@@ -16,7 +16,7 @@ import { iou } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
 import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
-import { DEFAULT_ENHANCE, applyColour, faceCorrection, gammaLut, type EnhanceConfig } from './enhance.js';
+import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, type EnhanceConfig } from './enhance.js';
 
 export interface PipelineConfig {
   choice: ChoiceRule;
@@ -324,6 +324,7 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   const asSent = src;
   const corr = faceCorrection(lumaStats(src, box).mean, img, cfg.enhance);
   if (corr) src = applyColour(src, corr.lut, corr.gains);
+  if (corr?.denoise) src = boxBlur(src, 1);
   timer.lap('enhance');
   const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
   timer.lap('landmarks');
@@ -370,10 +371,13 @@ export async function analyzeImage(
     // Nothing found: detect again on brightened copies (dark rooms, backlit faces): gamma
     // to the target on the whole image's mean, then a strong shadow lift.
     const mean = lumaStats(decoded.image).mean;
-    const luts = [mean < cfg.enhance.target - 20 ? gammaLut(mean, cfg.enhance.target) : null, gammaLut(0.25 * 255, 0.5 * 255)];
-    for (const lut of luts) {
+    // Third try: the brightened copy smoothed (sensor noise of a dark room hides the face).
+    const gain = mean < cfg.enhance.target - 20 ? exposureLut(mean, cfg.enhance.target, cfg.enhance.mode) : null;
+    const tries: Array<{ lut: Uint8Array | null; blur: boolean }> = [{ lut: gain, blur: false }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: false }, { lut: gain, blur: true }];
+    for (const { lut, blur } of tries) {
       if (!lut || best) continue;
-      const brighter = applyColour(decoded.image, lut, null);
+      let brighter = applyColour(decoded.image, lut, null);
+      if (blur) brighter = boxBlur(brighter, 2);
       best = await analyzeOrientation(sessions, { ...decoded, image: brighter }, 0, cfg, timer, embed);
       // Quality is measured on the photo as sent.
       if (best && best.src === brighter) best.src = decoded.image;
