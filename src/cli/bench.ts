@@ -1,9 +1,11 @@
-// facematch-mcp bench [--images DIR] [--iterations N]
+// facematch-mcp bench [--images DIR] [--iterations N] [--pairs N] [--retune]
 // Builds realistic test photos at run time from face photos (never stored in the repo):
 // a 1600x1200 "selfie" (face ~600 px) and a 1500x1000 "ID card" (portrait ~300 px), then
-// measures end-to-end match latency on them, pure model time, per-stage medians,
-// throughput on 640x480 pairs with all cores, and memory. Progress on stderr; the last
-// stdout line is one JSON object.
+// measures: the CPU and the onnxruntime settings the engine chose for it; each model's
+// median time at every optimisation level (same run); end-to-end match latency, pure
+// model time, per-stage medians; the ratio of match p50 to the best possible model time
+// of a match; throughput on 640x480 pairs through FaceEngine.match (the server's path);
+// memory. Progress on stderr; the last stdout line is one JSON object.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,9 +13,32 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { UsageError, printJson, type Command } from './common.js';
 import { parseArgs } from './args.js';
+import * as ort from 'onnxruntime-node';
 import { FaceEngine } from '../engine/index.js';
-import { EnginePool } from '../engine/pool.js';
+import { MODEL_DIMS, MODEL_FILES, type ModelName } from '../engine/models.js';
+import { OPT_LEVELS, cacheFile, cpuIdentity, ortVersion, probeInput, sessionOptions, timeRuns, type OptLevel } from '../engine/tuning.js';
+import type { PipelineConfig } from '../engine/pipeline.js';
 import { packageRoot } from '../paths.js';
+
+/** Each model's median ms per run at every level (1 thread, as each worker runs): 3 warm-ups, 11 runs, interleaved. */
+async function levelTable(modelsDir: string): Promise<Record<ModelName, Record<OptLevel, number>>> {
+  const out = {} as Record<ModelName, Record<OptLevel, number>>;
+  for (const name of Object.keys(MODEL_FILES) as ModelName[]) {
+    const sessions = await Promise.all(OPT_LEVELS.map((l) => ort.InferenceSession.create(join(modelsDir, MODEL_FILES[name]), sessionOptions(1, l))));
+    const feeds = probeInput(sessions[0]!, MODEL_DIMS[name]);
+    for (const s of sessions) await timeRuns(s, feeds, 3, 0);
+    const runs: number[][] = sessions.map(() => []);
+    for (let i = 0; i < 11; i++) for (const [k, s] of sessions.entries()) runs[k]!.push((await timeRuns(s, feeds, 0, 1))[0]!);
+    out[name] = Object.fromEntries(OPT_LEVELS.map((l, k) => [l, Math.round(median(runs[k]!) * 100) / 100])) as Record<OptLevel, number>;
+    for (const s of sessions) await s.release();
+  }
+  return out;
+}
+
+/** Model runs in one match with this pipeline (no pad retries, no rotations). */
+function runsPerMatch(cfg: PipelineConfig): Record<ModelName, number> {
+  return { detect: 2, landmark: 2 * (cfg.landmarkFlip ? 2 : 1) * cfg.landmarkScales.length * (cfg.landmarkRecentre ? 2 : 1), feature: 2 * (cfg.embedFlip ? 2 : 1), liveness: 1 };
+}
 
 function defaultImagesDir(): string {
   const faces = process.env.FACEMATCH_DATA ? resolve(process.env.FACEMATCH_DATA) : resolve(packageRoot, '..', 'shared', 'data', 'faces');
@@ -60,7 +85,9 @@ async function idCard(photo: Buffer): Promise<Buffer> {
 }
 
 export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs']);
+  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs'], ['retune']);
+  // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
+  if (flags.retune === 'true') process.env.FACEMATCH_RETUNE = '1';
   if (positional.length > 0) throw new UsageError(`bench takes no positional arguments (got '${positional[0]}'); use --images DIR.`);
   const dir = resolve(flags.images ?? defaultImagesDir());
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`image folder '${dir}' not found; pass --images DIR with a few face photos.`);
@@ -78,9 +105,21 @@ export const run: Command = async (argv) => {
   // 1. Two 1-2 MP JPEGs, one engine, end to end.
   const big = [await selfie(src[0]!, 1600, 1200), await idCard(src[1]!)];
   const engine = new FaceEngine();
+  const cpu = cpuIdentity();
+  process.stderr.write(`bench: CPU ${cpu.model} (flags ${cpu.flagsHash}), onnxruntime-node ${ortVersion()}, tuning cache ${cacheFile()}\n`);
   const tLoad = performance.now();
   await engine.load();
   const loadMs = performance.now() - tLoad;
+  const settings = await engine.onnxSettings();
+  const chosen = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { level: v.level, threads: v.threads }]));
+  process.stderr.write(`bench: chosen onnxruntime settings ${JSON.stringify(chosen)}\n`);
+  const levels = await levelTable(engine.modelsDir);
+  process.stderr.write(`bench: model ms at each level (1 thread, median of 11): ${JSON.stringify(levels)}\n`);
+  const perMatch = runsPerMatch(engine.config);
+  const bestModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, Math.min(...Object.values(levels[m]))])) as Record<ModelName, number>;
+  const chosenModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, levels[m][settings[m].level]])) as Record<ModelName, number>;
+  const bestSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * bestModel[m], 0);
+  const chosenSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * chosenModel[m], 0);
   process.stderr.write(`bench: models loaded in ${r1(loadMs)} ms; selfie ${r1(big[0]!.length / 1024)} KB (1600x1200), id ${r1(big[1]!.length / 1024)} KB (1500x1000)\n`);
   for (let i = 0; i < 5; i++) await engine.match(big[0]!, big[1]!); // warm-up
   const totals: number[] = [];
@@ -111,31 +150,34 @@ export const run: Command = async (argv) => {
   process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}; stages, both images one after the other: ${JSON.stringify(stageMedians)}\n`);
   const rssSingle = process.memoryUsage().rss / 1048576;
 
-  // 2. Throughput on 640x480 pairs, a worker per core.
+  // 2. Throughput on 640x480 pairs through the engine (its workers), 2 matches per worker in flight.
   const small = await Promise.all(src.slice(0, 8).map((p) => selfie(p, 640, 480)));
-  const workers = availableParallelism();
-  const pool = new EnginePool(workers);
-  let matchesPerS = 0;
-  try {
-    await pool.load();
-    for (let i = 0; i < workers * 2; i++) await pool.match(small[i % small.length]!, small[(i + 1) % small.length]!);
-    let next = 0;
-    const t = performance.now();
-    await Promise.all(
-      Array.from({ length: workers * 2 }, async () => {
-        while (next < pairCount) {
-          const i = next++;
-          await pool.match(small[i % small.length]!, small[(i * 3 + 1) % small.length]!);
-        }
-      }),
-    );
-    matchesPerS = pairCount / ((performance.now() - t) / 1000);
-  } finally {
-    await pool.close();
-  }
+  const workers = engine.workers;
+  for (let i = 0; i < workers * 2; i++) await engine.match(small[i % small.length]!, small[(i + 1) % small.length]!);
+  let next = 0;
+  const tThroughput = performance.now();
+  await Promise.all(
+    Array.from({ length: workers * 2 }, async () => {
+      while (next < pairCount) {
+        const i = next++;
+        await engine.match(small[i % small.length]!, small[(i * 3 + 1) % small.length]!);
+      }
+    }),
+  );
+  const matchesPerS = pairCount / ((performance.now() - tThroughput) / 1000);
+  await engine.close();
   const rssAll = process.memoryUsage().rss / 1048576;
   process.stderr.write(`bench: 640x480 pairs: ${r1(matchesPerS)} matches/s with ${workers} workers\n`);
   printJson({
+    cpu: cpu.model,
+    cpu_flags_hash: cpu.flagsHash,
+    onnxruntime_node: ortVersion(),
+    chosen_settings: chosen,
+    model_ms_by_level: levels,
+    model_runs_per_match: perMatch,
+    best_model_sum_ms: r1(bestSum),
+    chosen_model_sum_ms: r1(chosenSum),
+    ratio_match_p50_to_best_model_sum: Math.round((matchP50 / bestSum) * 100) / 100,
     match_p50_ms: r1(matchP50),
     match_p90_ms: r1(totals.sort((a, b) => a - b)[Math.floor(totals.length * 0.9)]!),
     model_ms: r1(modelMs),

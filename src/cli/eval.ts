@@ -1,6 +1,8 @@
-// facematch-mcp eval SET_DIR [--folds A-B] [--workers N]
+// facematch-mcp eval SET_DIR [--folds A-B] [--workers N] [--condition NAME]
 // Embeds every image of SET_DIR/pairs.tsv once (worker threads, one onnxruntime thread
-// each), then prints progress on stderr and one JSON line of verification metrics.
+// each), then prints progress on stderr and one JSON line of verification metrics. A
+// pairs.tsv with a 5th column (a KYC set from test/eval/kyc-set.ts: reference, selfie,
+// same, fold, condition) also gets every KYC metric per condition under "conditions".
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +12,7 @@ import { parseArgs } from './args.js';
 import { EnginePool, type PoolEmbedResult } from '../engine/pool.js';
 import { cosine } from '../engine/embed.js';
 import { reportScore } from '../engine/score.js';
-import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
+import { STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/decision.js';
 import { accuracyAt, bestThreshold, equalErrorRate, leaveOneFoldOut, tarAtFar, type ScoredPair } from '../engine/metrics.js';
 import type { PipelineConfig } from '../engine/pipeline.js';
 
@@ -19,6 +21,8 @@ interface PairRow {
   b: string;
   same: boolean;
   fold: number;
+  /** Optional 5th column (KYC sets: the selfie condition). */
+  condition?: string;
 }
 
 function parseFolds(v: string | undefined): [number, number] | null {
@@ -38,25 +42,74 @@ export function readPairsTsv(dir: string): PairRow[] {
   const lines = readFileSync(file, 'utf8').split(/\r?\n/);
   lines.forEach((line, i) => {
     if (!line.trim() || /^path_a\t/.test(line)) return;
-    const [a, b, same, fold] = line.split('\t');
+    const [a, b, same, fold, condition] = line.split('\t');
     if (!a || !b || (same !== '0' && same !== '1') || !Number.isInteger(Number(fold))) {
-      throw new UsageError(`pairs.tsv line ${i + 1} is not 'path_a<TAB>path_b<TAB>0|1<TAB>fold'.`);
+      throw new UsageError(`pairs.tsv line ${i + 1} is not 'path_a<TAB>path_b<TAB>0|1<TAB>fold[<TAB>condition]'.`);
     }
-    rows.push({ a, b, same: same === '1', fold: Number(fold) });
+    rows.push({ a, b, same: same === '1', fold: Number(fold), ...(condition?.trim() ? { condition: condition.trim() } : {}) });
   });
   if (rows.length === 0) throw new UsageError(`pairs.tsv in '${dir}' has no pairs.`);
   return rows;
 }
 
 const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+
+function quantile(xs: number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+/**
+ * The KYC metrics of one group of pairs (path_a = reference, path_b = selfie): decisions
+ * at the default thresholds (no face = Declined), score distributions, accuracy with the
+ * threshold chosen on the other folds, EER.
+ */
+export function groupMetrics(pairs: PairRow[], results: Map<string, PoolEmbedResult>): Record<string, unknown> {
+  const scored: ScoredPair[] = pairs.map((p) => {
+    const ea = results.get(p.a)!.embedding;
+    const eb = results.get(p.b)!.embedding;
+    return { s: ea && eb ? cosine(ea, eb) : -Infinity, same: p.same, fold: p.fold };
+  });
+  const score = (c: number): number => (Number.isFinite(c) ? reportScore(c) : 0);
+  const gen = scored.filter((p) => p.same).map((p) => score(p.s));
+  const imp = scored.filter((p) => !p.same).map((p) => score(p.s));
+  const share = (xs: number[], t: number): number => (xs.length ? r4(xs.filter((v) => v > t).length / xs.length) : NaN);
+  const selfies = [...new Set(pairs.map((p) => p.b))];
+  const refs = [...new Set(pairs.map((p) => p.a))];
+  const issues: Record<string, number> = {};
+  for (const i of selfies) for (const c of results.get(i)!.issues ?? []) issues[c] = (issues[c] ?? 0) + 1;
+  const lofo = new Set(pairs.map((p) => p.fold)).size >= 2 ? leaveOneFoldOut(scored) : null;
+  return {
+    pairs: pairs.length,
+    genuine: gen.length,
+    impostors: imp.length,
+    no_face_selfie: selfies.filter((i) => !results.get(i)!.embedding).length,
+    selfies: selfies.length,
+    no_face_ref: refs.filter((i) => !results.get(i)!.embedding).length,
+    refs: refs.length,
+    genuine_not_declined_standalone: share(gen, STANDALONE_DECLINE_DEFAULT),
+    genuine_not_declined_workflow: share(gen, WORKFLOW_DECLINE_DEFAULT),
+    genuine_auto_approved: share(gen, WORKFLOW_REVIEW_DEFAULT),
+    impostors_above_30: imp.filter((v) => v > STANDALONE_DECLINE_DEFAULT).length,
+    impostors_above_50: imp.filter((v) => v > WORKFLOW_DECLINE_DEFAULT).length,
+    accuracy: lofo ? r4(lofo.mean) : null,
+    eer: r4(equalErrorRate(scored)),
+    genuine_score_p10_p50_p90: [quantile(gen, 0.1), quantile(gen, 0.5), quantile(gen, 0.9)].map((v) => (v === null ? null : r1(v))),
+    impostor_score_p50_p99_max: [quantile(imp, 0.5), quantile(imp, 0.99), quantile(imp, 1)].map((v) => (v === null ? null : r1(v))),
+    selfie_issues: issues,
+  };
+}
 
 export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['folds', 'workers', 'pipeline', 'dump'], ['errors']);
+  const { positional, flags } = parseArgs(argv, ['folds', 'workers', 'pipeline', 'dump', 'condition'], ['errors']);
   if (positional.length !== 1) throw new UsageError('eval needs one set folder: facematch-mcp eval SET_DIR [--folds A-B].');
   const dir = resolve(positional[0]!);
   const folds = parseFolds(flags.folds);
   let pairs = readPairsTsv(dir);
   if (folds) pairs = pairs.filter((p) => p.fold >= folds[0] && p.fold <= folds[1]);
+  if (flags.condition) pairs = pairs.filter((p) => p.condition === flags.condition);
   if (pairs.length === 0) throw new UsageError(`no pairs in folds ${flags.folds}.`);
   const workers = flags.workers ? Number(flags.workers) : availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer.');
@@ -91,6 +144,7 @@ export const run: Command = async (argv) => {
     const seconds = (performance.now() - t0) / 1000;
 
     const noFace = images.filter((i) => !results.get(i)!.embedding);
+    const conditions = [...new Set(pairs.map((p) => p.condition).filter((c): c is string => !!c))];
     for (const i of noFace.slice(0, 20)) process.stderr.write(`eval: no face: ${i}${results.get(i)!.error ? ` (${results.get(i)!.error})` : ''}\n`);
     const scored: ScoredPair[] = pairs.map((p) => {
       const ea = results.get(p.a)!.embedding;
@@ -130,6 +184,9 @@ export const run: Command = async (argv) => {
       images_per_s: Math.round((images.length / seconds) * 10) / 10,
       workers,
       ...(pipeline ? { pipeline } : {}),
+      ...(conditions.length > 0
+        ? { conditions: Object.fromEntries(conditions.map((c) => [c, groupMetrics(pairs.filter((p) => p.condition === c), results)])), all_conditions: groupMetrics(pairs, results) }
+        : {}),
     });
     return 0;
   } finally {

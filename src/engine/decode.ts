@@ -132,9 +132,22 @@ export function tooLargeMessage(label: string, bytes: number): string {
   return `${label} is ${size}; the limit is 5 MB (${MAX_IMAGE_BYTES} bytes) per image, so resize or recompress it.`;
 }
 
-function corrupt(label: string, format: ImageFormat, err: unknown): FacematchError {
+/** The file lacks its format's end marker (JPEG EOI, PNG IEND): it was cut off. */
+function endsEarly(buf: Buffer | undefined, format: ImageFormat): boolean {
+  if (!buf) return false;
+  // Trailing bytes after the marker are common (padding, appended data): look near the end.
+  const tail = buf.subarray(Math.max(0, buf.length - 64 * 1024));
+  if (format === 'jpeg') return tail.lastIndexOf(Buffer.from([0xff, 0xd9])) < 0;
+  if (format === 'png') return tail.lastIndexOf(Buffer.from('IEND', 'latin1')) < 0;
+  return false;
+}
+
+function corrupt(label: string, format: ImageFormat, err: unknown, buf?: Buffer): FacematchError {
   const msg = err instanceof Error ? err.message : String(err);
-  const why = /truncat|premature|end of (file|input)|unexpected end/i.test(msg) ? 'is truncated (the file ends early)' : 'cannot be decoded (the data is damaged)';
+  // libvips' message decides first; the end marker covers messages lost when several
+  // threads decode at once (libvips keeps one error buffer per process).
+  const truncated = /truncat|premature|end of (file|input)|unexpected end/i.test(msg) || endsEarly(buf, format);
+  const why = truncated ? 'is truncated (the file ends early)' : 'cannot be decoded (the data is damaged)';
   return imageError('IMAGE_CORRUPT', label, `${label} is a ${format.toUpperCase()} file that ${why}; re-export or re-upload it.`, { cause: err });
 }
 
@@ -187,7 +200,7 @@ export async function decodeImage(buf: Buffer, label = 'image'): Promise<Decoded
     const image = toRgb(data, info.width, info.height, info.channels);
     return { image, scale: width / info.width, width, height, format, source: buf, label };
   } catch (err) {
-    throw corrupt(label, format, err);
+    throw corrupt(label, format, err, buf);
   }
 }
 
@@ -209,6 +222,6 @@ export async function decodeRegion(src: DecodedImage, left: number, top: number,
     const { data, info } = await visible(pipeline).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { image: toRgb(data, info.width, info.height, info.channels), scale: ww / info.width, left: l, top: t };
   } catch (err) {
-    throw corrupt(src.label, src.format, err);
+    throw corrupt(src.label, src.format, err, src.source);
   }
 }

@@ -6,10 +6,10 @@ import sharp from 'sharp';
 import { modelsDir as defaultModelsDir } from '../paths.js';
 import { FacematchError, isFacematchError } from '../errors.js';
 import { log } from '../log.js';
-import { loadSessions, type Sessions } from './models.js';
+import { loadSessions, sessionPlan, type SessionPlan, type Sessions } from './models.js';
 import { EnginePool } from './pool.js';
 import { asImageBuffer, probeImage } from './decode.js';
-import { analyzeImage, DEFAULT_PIPELINE, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
+import { analyzeImage, pipelineConfig, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
 import { cosine } from './embed.js';
 import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
@@ -90,7 +90,7 @@ export class FaceEngine {
   constructor(opts: FaceEngineOptions = {}) {
     this.modelsDir = opts.modelsDir ?? defaultModelsDir;
     this.threads = opts.threads ?? Math.max(1, Math.min(2, availableParallelism()));
-    this.config = { ...DEFAULT_PIPELINE, ...opts.pipeline };
+    this.config = pipelineConfig(opts.pipeline);
     this.parallel = opts.parallel ?? process.env.FACEMATCH_PARALLEL !== '0';
     this.workers = Math.max(1, opts.workers ?? positiveIntEnv('FACEMATCH_WORKERS') ?? Math.min(4, availableParallelism()));
     this.maxQueue = Math.max(0, opts.maxQueue ?? positiveIntEnv('FACEMATCH_MAX_QUEUE') ?? DEFAULT_MAX_QUEUE);
@@ -220,6 +220,16 @@ export class FaceEngine {
     }
     const sessions = await this.sessions();
     return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
+  }
+
+  /** The onnxruntime settings (level, threads, measured ms per level) each model runs with. */
+  async onnxSettings(): Promise<SessionPlan> {
+    const w = this.workerPool();
+    if (w) {
+      await w.ready;
+      return w.pool.plan();
+    }
+    return sessionPlan(await this.sessions())!;
   }
 
   /** The pipeline on this thread (the worker side of the pool). */

@@ -1,11 +1,13 @@
-// The four ONNX sessions, created once. onnxruntime's worker threads are set explicitly and
-// never spin: on a 2-core machine a spinning pool steals the CPU from JavaScript and sharp.
+// The four ONNX sessions, created once, each at the optimisation level measured fastest on
+// this machine (tuning.ts). onnxruntime's threads are set explicitly and never spin: on a
+// 2-core machine a spinning pool steals the CPU from JavaScript and sharp.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { FacematchError } from '../errors.js';
 import { modelsDir as packageModelsDir } from '../paths.js';
+import { tunedSession, type ModelTuning } from './tuning.js';
 
 export const MODEL_FILES = {
   detect: 'fr_detect.onnx',
@@ -17,14 +19,19 @@ export const MODEL_FILES = {
 export type ModelName = keyof typeof MODEL_FILES;
 export type Sessions = Record<ModelName, ort.InferenceSession>;
 
-export function sessionOptions(threads: number): ort.InferenceSession.SessionOptions {
-  return {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  };
+/** Each model's fixed input shape (batch 1), used to time it when tuning. */
+export const MODEL_DIMS: Record<ModelName, number[]> = {
+  detect: [1, 3, 240, 320],
+  landmark: [1, 1, 64, 64],
+  feature: [1, 3, 112, 112],
+  liveness: [1, 3, 128, 128],
+};
+
+/** The onnxruntime settings each loaded session uses (from tuning.ts). */
+export type SessionPlan = Record<ModelName, ModelTuning>;
+const plans = new WeakMap<Sessions, SessionPlan>();
+export function sessionPlan(s: Sessions): SessionPlan | undefined {
+  return plans.get(s);
 }
 
 export async function loadSessions(modelsDir: string, threads: number, onProgress?: (done: number, total: number, message: string) => void): Promise<Sessions> {
@@ -34,13 +41,17 @@ export async function loadSessions(modelsDir: string, threads: number, onProgres
     throw new FacematchError('MODELS_MISSING', `face model files are missing from ${modelsDir} (${missing.map((n) => MODEL_FILES[n]).join(', ')}); run \`node ${join(packageModelsDir, 'fetch-models.mjs')}\` (or npm install in the facematch-mcp folder) to fetch and verify them.`);
   }
   const out: Partial<Sessions> = {};
+  const plan: Partial<SessionPlan> = {};
   let done = 0;
   onProgress?.(0, names.length, 'loading face models');
   for (const n of names) {
-    out[n] = await ort.InferenceSession.create(join(modelsDir, MODEL_FILES[n]), sessionOptions(threads));
+    const t = await tunedSession(join(modelsDir, MODEL_FILES[n]), MODEL_DIMS[n], threads);
+    out[n] = t.session;
+    plan[n] = t.tuning;
     done++;
     onProgress?.(done, names.length, `loaded ${MODEL_FILES[n]}`);
   }
+  plans.set(out as Sessions, plan as SessionPlan);
   return out as Sessions;
 }
 

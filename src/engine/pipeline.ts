@@ -15,7 +15,8 @@ import { livenessScore } from './liveness.js';
 import { iou } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
-import { assessQuality, type ImageQuality } from './quality.js';
+import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
+import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, type EnhanceConfig } from './enhance.js';
 
 export interface PipelineConfig {
   choice: ChoiceRule;
@@ -38,6 +39,8 @@ export interface PipelineConfig {
   colorOrder: 'bgr' | 'rgb';
   /** Border added (fraction of each side) when nothing is found: tight crops. */
   padRetry: number[];
+  /** Exposure / colour corrections (enhance.ts). */
+  enhance: EnhanceConfig;
 }
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
@@ -52,7 +55,13 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   embedFlip: true,
   colorOrder: 'bgr',
   padRetry: [0.3, 0.6],
+  enhance: DEFAULT_ENHANCE,
 };
+
+/** Defaults overlaid with a partial config (enhance merged field by field). */
+export function pipelineConfig(over: Partial<PipelineConfig> = {}): PipelineConfig {
+  return { ...DEFAULT_PIPELINE, ...over, enhance: { ...DEFAULT_ENHANCE, ...(over.enhance ?? {}) } };
+}
 
 export interface FaceAnalysis {
   /** Every face found, chosen face first; original-image pixels. */
@@ -66,6 +75,8 @@ export interface FaceAnalysis {
   norm: number | null;
   /** Quality signals and plain-words issues (see quality.ts). */
   quality: ImageQuality;
+  /** An exposure/colour correction was applied before landmarks and embedding. */
+  corrected?: boolean;
   timings: Record<string, number>;
   modelMs: number;
   width: number;
@@ -257,8 +268,10 @@ interface Oriented {
   embedding: Float32Array | null;
   norm: number;
   aligned: RgbImage;
-  /** The image the landmarks were measured on, the face box and the 68 points on it. */
+  /** The image the landmarks were measured on (as sent, before corrections), the face box and the 68 points on it. */
   src: RgbImage;
+  /** Whether an exposure/colour correction was applied before landmarks and embedding. */
+  corrected: boolean;
   box: Box;
   pts68: Point[];
 }
@@ -307,15 +320,21 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
     if (best) box = best.box;
     timer.lap('detect');
   }
+  // Exposure / colour correction of what the landmark and embedding models see.
+  const asSent = src;
+  const corr = faceCorrection(lumaStats(src, box).mean, img, cfg.enhance);
+  if (corr) src = applyColour(src, corr.lut, corr.gains);
+  if (corr?.denoise) src = boxBlur(src, 1);
+  timer.lap('enhance');
   const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
   timer.lap('landmarks');
   // Landmarks are in pixel-edge coordinates; the warp samples at pixel centres.
   const aligned = warpAligned(src, fivePoints(pts68).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
   timer.lap('align');
-  if (!embed) return { angle, img, dets, chosen, embedding: null, norm: 0, aligned, src, box, pts68 };
+  if (!embed) return { angle, img, dets, chosen, embedding: null, norm: 0, aligned, src: asSent, corrected: !!corr, box, pts68 };
   const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
-  return { angle, img, dets, chosen, embedding, norm, aligned, src, box, pts68 };
+  return { angle, img, dets, chosen, embedding, norm, aligned, src: asSent, corrected: !!corr, box, pts68 };
 }
 
 /** What quality messages call each image. */
@@ -348,6 +367,23 @@ export async function analyzeImage(
       if (r && (!best || r.norm > best.norm)) best = r;
     }
   }
+  if (!best && cfg.enhance.on && cfg.enhance.retryDetect) {
+    // Nothing found: detect again on brightened copies (dark rooms, backlit faces): gamma
+    // to the target on the whole image's mean, then a strong shadow lift.
+    const mean = lumaStats(decoded.image).mean;
+    // Third try: the brightened copy smoothed (sensor noise of a dark room hides the face).
+    const gain = mean < cfg.enhance.target - 20 ? exposureLut(mean, cfg.enhance.target, cfg.enhance.mode) : null;
+    const tries: Array<{ lut: Uint8Array | null; blur: boolean }> = [{ lut: gain, blur: false }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: false }, { lut: gain, blur: true }];
+    for (const { lut, blur } of tries) {
+      if (!lut || best) continue;
+      let brighter = applyColour(decoded.image, lut, null);
+      if (blur) brighter = boxBlur(brighter, 2);
+      best = await analyzeOrientation(sessions, { ...decoded, image: brighter }, 0, cfg, timer, embed);
+      // Quality is measured on the photo as sent.
+      if (best && best.src === brighter) best.src = decoded.image;
+      timer.lap('detect_retry');
+    }
+  }
   const base = { width: decoded.width, height: decoded.height };
   const qLabel = QUALITY_LABELS[label] ?? 'photo';
   if (!best) {
@@ -378,5 +414,5 @@ export async function analyzeImage(
     label: qLabel,
   });
   timer.lap('quality');
-  return { ...base, bestAngle: angle, entities, chosen: entities[0]!, embedding: best.embedding, aligned: best.aligned, liveness, norm: embed ? best.norm : null, quality, timings: timer.t, modelMs: timer.model };
+  return { ...base, bestAngle: angle, entities, chosen: entities[0]!, embedding: best.embedding, aligned: best.aligned, liveness, norm: embed ? best.norm : null, quality, corrected: best.corrected, timings: timer.t, modelMs: timer.model };
 }

@@ -19,12 +19,14 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
         const t = performance.now();
         try {
           const a = await engine.analyze(await readFile(m.path!), m.path!);
-          value = { embedding: a.embedding, entities: a.entities, error: null, ms: performance.now() - t };
+          value = { embedding: a.embedding, entities: a.entities, error: null, ms: performance.now() - t, issues: a.quality.issues.map((i) => i.code) };
         } catch (err) {
           value = { embedding: null, entities: [], error: err instanceof Error ? err.message : String(err), ms: performance.now() - t };
         }
       } else if (m.op === 'analyze') {
         value = await engine.analyzeInline(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label ?? 'image', { liveness: m.liveness, rotate: m.rotate, embed: m.embed });
+      } else if (m.op === 'plan') {
+        value = await engine.onnxSettings();
       } else if (m.op === 'match') {
         value = await engine.match(Buffer.from(m.user!), Buffer.from(m.ref!), m.options);
       } else {

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FaceAnalysis, PipelineConfig } from './pipeline.js';
+import type { SessionPlan } from './models.js';
 import { FacematchError, type ErrorCode } from '../errors.js';
 import type { FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
 
@@ -13,6 +14,8 @@ export interface PoolEmbedResult {
   entities: FaceEntity[];
   error: string | null;
   ms: number;
+  /** Quality issue codes of the image (see quality.ts). */
+  issues?: string[];
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -88,7 +91,11 @@ export class EnginePool {
       const why = this.closing ? 'the pool is closed' : (this.slots[0]?.dead?.message ?? 'no workers');
       return Promise.reject(new Error(`face engine worker unavailable: ${why}`));
     }
-    const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
+    return this.callOn(live.reduce((a, b) => (b.busy < a.busy ? b : a)), msg);
+  }
+
+  private callOn<T>(slot: Slot, msg: Record<string, unknown>): Promise<T> {
+    if (slot.dead || this.closing) return Promise.reject(new Error(`face engine worker unavailable: ${this.closing ? 'the pool is closed' : slot.dead!.message}`));
     const id = this.nextId++;
     slot.busy++;
     if (this.unrefWhenIdle) slot.worker.ref();
@@ -104,9 +111,16 @@ export class EnginePool {
     });
   }
 
-  /** Loads the models in every worker. */
+  /**
+   * Loads the models in every worker: the first alone (on a new machine it times the
+   * onnxruntime levels and caches them, and must not compete with the others while it
+   * measures), then the rest together (they read the cache).
+   */
   async load(): Promise<void> {
-    await Promise.all(this.slots.map(() => this.call({ op: 'load' })));
+    const live = this.slots.filter((s) => !s.dead);
+    if (live.length === 0) return this.call({ op: 'load' });
+    await this.callOn(live[0]!, { op: 'load' });
+    await Promise.all(live.slice(1).map((s) => this.callOn(s, { op: 'load' })));
   }
 
   /** Embeds an image file (read in the worker); a bad image is reported, not thrown. */
@@ -117,6 +131,11 @@ export class EnginePool {
   /** Runs the pipeline on one image in a worker; FacematchErrors are rethrown as such. */
   analyze(image: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean } = {}): Promise<FaceAnalysis> {
     return this.call<FaceAnalysis>({ op: 'analyze', image, label, ...opts });
+  }
+
+  /** The onnxruntime settings the first worker's sessions use. */
+  plan(): Promise<SessionPlan> {
+    return this.call<SessionPlan>({ op: 'plan' });
   }
 
   match(user: Buffer, ref: Buffer, options: MatchOptions = {}): Promise<FaceMatchReport> {
