@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ToolContext } from '../src/mcp/context.js';
+import { LocalPlatform } from '../src/platform/local.js';
 import { verifyWebhookSignature } from '../tools/verify_webhook_signature.js';
 import { provisionApp, startReceiver, tempDb, testSandbox } from './helpers/sandbox.js';
 
@@ -20,17 +21,23 @@ test('verify_webhook_signature takes a delivery id: valid with the destination s
     const events = sb.deliveries.listByEvent(app, { sessionId: s.session_id });
     const attempt = events.flatMap((e) => e.attempts)[0]!;
     assert.ok(attempt.request, 'the attempt recorded its request');
-    const ctx = {
+    // The tool's real context pieces: a local platform bound to this application.
+    const platform = new LocalPlatform({
+      sandbox: sb,
+      selection: { chosen: app.applicationId, chosenBy: 'test' },
+      engine: () => Promise.reject(new Error('not needed')),
+      httpBaseUrl: null,
+    });
+    const ctx: ToolContext = {
       cwd: tmp.dir,
       signal: new AbortController().signal,
-      remote: null,
       httpBaseUrl: null,
-      sandbox: () => sb,
-      app: () => app,
+      platform,
+      sandbox: platform,
       engine: () => Promise.reject(new Error('not needed')),
       progress: async () => undefined,
       modelsLoaded: () => false,
-    } as unknown as ToolContext;
+    };
     const input = verifyWebhookSignature.inputSchema.parse({ delivery_id: attempt.id });
     const ok = await verifyWebhookSignature.handler(input, ctx);
     assert.equal(ok.structured.valid, true, ok.summary);

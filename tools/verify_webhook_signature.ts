@@ -53,13 +53,12 @@ export const verifyWebhookSignature = defineTool({
       if (input.raw_body !== undefined || input.raw_body_base64 !== undefined || input.headers !== undefined) {
         throw new FacematchError('VALIDATION', 'Pass either delivery_id or raw_body + headers, not both.');
       }
-      const sandbox = ctx.sandbox();
-      const record = sandbox.deliveries.attempt(ctx.app(), input.delivery_id);
+      const { record, secret: destinationSecret } = ctx.sandbox.deliveryAttempt(input.delivery_id);
       const replay = replayInput(record);
       rawBody = replay.rawBody;
       headers = replay.headers;
       now ??= replay.now;
-      secret ??= sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(record.destination_id)?.secret;
+      secret ??= destinationSecret ?? undefined;
       if (!secret) throw new FacematchError('VALIDATION', `the destination of delivery ${record.id} no longer exists; pass the secret the receiver uses.`);
     } else if ((input.raw_body === undefined) === (input.raw_body_base64 === undefined)) {
       throw new FacematchError('VALIDATION', 'Pass exactly one of raw_body (the body text as received) or raw_body_base64, with headers and secret; or a delivery_id.');

@@ -31,7 +31,8 @@ export async function landmarks68(session: InferenceSession, img: RgbImage, crop
   return pts;
 }
 
-function mean(pts: Point[], idx: number[]): Point {
+/** The centroid of the landmarks at `idx`. */
+export function meanPoint(pts: Point[], idx: number[]): Point {
   let x = 0;
   let y = 0;
   for (const i of idx) {
@@ -43,5 +44,5 @@ function mean(pts: Point[], idx: number[]): Point {
 
 /** Eye centres (lid points), nose tip, mouth corners: the order of the ArcFace template. */
 export function fivePoints(pts: Point[]): Point[] {
-  return [mean(pts, [37, 38, 40, 41]), mean(pts, [43, 44, 46, 47]), pts[30]!, mean(pts, [48, 60]), mean(pts, [54, 64])];
+  return [meanPoint(pts, [37, 38, 40, 41]), meanPoint(pts, [43, 44, 46, 47]), pts[30]!, meanPoint(pts, [48, 60]), meanPoint(pts, [54, 64])];
 }

@@ -4,7 +4,7 @@
 // pipeline already does (no extra detection); thresholds are in QUALITY_THRESHOLDS and
 // were chosen from measurements on the face data (docs/engine.md, "Quality signals").
 import type { Box, RgbImage } from './image.js';
-import type { Point } from './landmarks.js';
+import { meanPoint, type Point } from './landmarks.js';
 
 export type QualityIssueCode = 'NO_FACE' | 'MULTIPLE_FACES' | 'FACE_TOO_SMALL' | 'TOO_DARK' | 'TOO_BRIGHT' | 'LOW_CONTRAST' | 'BLURRY' | 'FACE_TURNED';
 
@@ -126,16 +126,6 @@ export function laplacianVariance(face: RgbImage): number {
   return l2 / c - lm * lm;
 }
 
-function meanOf(pts: Point[], idx: number[]): Point {
-  let x = 0;
-  let y = 0;
-  for (const i of idx) {
-    x += pts[i]![0];
-    y += pts[i]![1];
-  }
-  return [x / idx.length, y / idx.length];
-}
-
 /**
  * Rough head pose from 68 landmarks, no 3D model: roll from the eye line; yaw from where
  * the nose sits between the two jaw-line ends at eye height; pitch from where the nose tip
@@ -143,8 +133,8 @@ function meanOf(pts: Point[], idx: number[]): Point {
  * way, the LFW median). Good to a few degrees near frontal, saturating past ~60.
  */
 export function poseFromLandmarks(pts: Point[]): { yaw: number; pitch: number; roll: number } {
-  const le = meanOf(pts, [36, 37, 38, 39, 40, 41]);
-  const re = meanOf(pts, [42, 43, 44, 45, 46, 47]);
+  const le = meanPoint(pts, [36, 37, 38, 39, 40, 41]);
+  const re = meanPoint(pts, [42, 43, 44, 45, 46, 47]);
   const roll = Math.atan2(re[1] - le[1], re[0] - le[0]);
   const cos = Math.cos(-roll);
   const sin = Math.sin(-roll);
@@ -155,7 +145,7 @@ export function poseFromLandmarks(pts: Point[]): { yaw: number; pitch: number; r
   const nose = un(pts[30]!);
   const jawL = un(pts[1]!);
   const jawR = un(pts[15]!);
-  const mouth = un(meanOf(pts, [48, 54, 62, 66]));
+  const mouth = un(meanPoint(pts, [48, 54, 62, 66]));
   const span = jawR[0] - jawL[0];
   const rel = span > 1e-6 ? (nose[0] - jawL[0]) / span : 0.5; // 0.5 frontal
   const yaw = (Math.asin(Math.max(-1, Math.min(1, (rel - 0.5) * 2))) * 180) / Math.PI;

@@ -181,6 +181,18 @@ export class LocalPlatform implements Platform, SandboxControls {
     return this.sandbox.accounts.revokeKey(apiKey, { applicationId: this.app().applicationId });
   }
 
+  deliveryAttempt(attemptId: number | string) {
+    const app = this.app();
+    const record = this.sandbox.deliveries.attempt(app, attemptId);
+    let secret: string | null = null;
+    try {
+      secret = this.sandbox.webhooks.getDestination(app, record.destination_id).secret_shared_key;
+    } catch (err) {
+      if (!(err instanceof FacematchError && err.code === 'NOT_FOUND')) throw err;
+    }
+    return { record, secret };
+  }
+
   async simulate(sessionId: string, outcome: SimulateOutcome) {
     return this.sandbox.sessions.simulate(this.app(), sessionId, outcome);
   }

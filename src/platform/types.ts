@@ -15,6 +15,7 @@ import type {
   Workflow,
 } from '../services/types.js';
 import type { RevokedKey } from '../services/accounts.js';
+import type { DeliveryAttemptRecord } from '../services/delivery-records.js';
 
 export type PlatformKind = 'local' | 'hosted';
 
@@ -201,4 +202,6 @@ export interface SandboxControls {
   simulate(sessionId: string, outcome: SimulateOutcome): Promise<SessionDecision>;
   /** Revokes one API key (given in full) of the acting application. */
   revokeKey(apiKey: string): RevokedKey;
+  /** One recorded delivery attempt and its destination's current secret (null when deleted), for the signature doctor. */
+  deliveryAttempt(attemptId: number | string): { record: DeliveryAttemptRecord; secret: string | null };
 }

@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { readPairsTsv } from '../../src/cli/eval.js';
+import { rng } from '../helpers/rng.js';
 
 export const CONDITIONS = ['ordinary', 'dim', 'colour_cast', 'backlight', 'blur_jpeg', 'small_face', 'occlusion'] as const;
 export type Condition = (typeof CONDITIONS)[number];
@@ -92,17 +93,6 @@ export const PARAM_SETS: Record<'base' | 'wide', KycParams> = {
   },
 };
 
-/** mulberry32: small, fast, good enough for rendering parameters. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function seedOf(seed: number, index: number, salt: number): number {
   let h = 2166136261 ^ seed;
   for (const v of [index, salt]) {
@@ -115,7 +105,7 @@ function seedOf(seed: number, index: number, salt: number): number {
 class Rng {
   private readonly r: () => number;
   constructor(seed: number) {
-    this.r = prng(seed);
+    this.r = rng(seed);
   }
   next(): number {
     return this.r();

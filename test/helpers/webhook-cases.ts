@@ -30,17 +30,7 @@ export function loadVectors(): Vectors {
   return JSON.parse(readFileSync(vectorsPath, 'utf8')) as Vectors;
 }
 
-/** Deterministic PRNG (mulberry32) so generated cases are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from './rng.js';
 
 const TRICKY_KEYS = ['10', '2', '1', '20', 'a', 'A', 'é', '\u{1F600}', '\u{10FFFF}', '\uffff', '\ue000', '\ud7ff', '\x7f', 'k\u2028', '', '__proto__', 'z', 'Z', '-1', '01'];
 const CHARS = ['a', 'Z', ' ', '"', '\\', '/', '\n', '\t', '\b', '\f', '\r', '\x00', '\x01', '\x1f', '\x7f', '\x80', 'é', 'ü', '\u2028', '\u2029', '東', '\ufeff', '\uffff', '\u{1F600}', '\u{10FFFF}', '~'];
