@@ -164,11 +164,12 @@ export class DeliveryWorker {
   /** Arms one timer for the earliest pending row that is not being sent right now. */
   private armDueTimer(): void {
     if (this.stopped) return;
-    const due = this.ctx.db
-      .prepare<[], { due: number | null }>(
-        "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_until, 0))) AS due FROM webhook_outbox WHERE state = 'pending'",
-      )
-      .get()?.due;
+    // Two indexed look-ups instead of a scan of every pending row: the earliest unleased row, and
+    // the earliest lease to lapse (a leased row is due no earlier than that; waking early is harmless).
+    const db = this.ctx.db;
+    const free = db.prepare<[], { due: number | null }>("SELECT MIN(next_attempt_at) AS due FROM webhook_outbox WHERE state = 'pending' AND lease_until IS NULL").get()?.due ?? null;
+    const leased = db.prepare<[], { due: number | null }>("SELECT MIN(lease_until) AS due FROM webhook_outbox WHERE state = 'pending' AND lease_until IS NOT NULL").get()?.due ?? null;
+    const due = free === null ? leased : leased === null ? free : Math.min(free, leased);
     if (this.dueTimer) clearTimeout(this.dueTimer);
     this.dueTimer = null;
     if (due === null || due === undefined) return;
@@ -196,13 +197,16 @@ export class DeliveryWorker {
     return db
       .transaction(() => {
         const now = Date.now();
+        // At most perDestination oldest due rows of each destination, so a long backlog of one
+        // receiver is neither copied into JavaScript on every pass nor ahead of other receivers.
         const candidates = db
-          .prepare<{ now: number }, { id: number; destination_id: string }>(
-            `SELECT id, destination_id FROM webhook_outbox
-              WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
-              ORDER BY id LIMIT 1000`,
+          .prepare<{ now: number; per: number }, { id: number; destination_id: string }>(
+            `SELECT id, destination_id FROM (
+               SELECT id, destination_id, ROW_NUMBER() OVER (PARTITION BY destination_id ORDER BY id) AS rn FROM webhook_outbox
+                WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))
+              WHERE rn <= @per ORDER BY id LIMIT 1000`,
           )
-          .all({ now });
+          .all({ now, per: this.perDestination });
         const taken = new Map<string, number>();
         const ids: number[] = [];
         for (const c of candidates) {

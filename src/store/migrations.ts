@@ -185,4 +185,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX session_reviews_session ON session_reviews(session_id);
   `,
+  // 5: the delivery worker and destination summaries read by destination and by lease without a scan
+  `
+  CREATE INDEX outbox_destination ON webhook_outbox(destination_id, state);
+  CREATE INDEX outbox_lease ON webhook_outbox(state, lease_until);
+  `,
 ];
