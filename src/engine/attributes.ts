@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { modelsDir as packageModelsDir } from '../paths.js';
+import { scaledFaceCrop } from './liveness.js';
 
 export const ATTRIBUTE_MODEL_FILES = { age: 'fr_age.onnx', gender: 'fr_gender.onnx' } as const;
 
@@ -78,18 +79,12 @@ export function ssrMerge(x: ArrayLike<number>, range: number): number {
 }
 
 function cropOf(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } {
-  const bw = Math.max(1, box[2] - box[0]);
-  const bh = Math.max(1, box[3] - box[1]);
-  const s = Math.min(CROP_SCALE, (height - 1) / bh, (width - 1) / bw);
-  const w = bw * s;
-  const h = bh * s;
-  const cx = (box[0] + box[2]) / 2;
-  const cy = (box[1] + box[3]) / 2;
-  let left = Math.min(Math.max(0, cx - w / 2), width - w);
-  let top = Math.min(Math.max(0, cy - h / 2), height - h);
-  left = Math.max(0, Math.floor(left));
-  top = Math.max(0, Math.floor(top));
-  return { left, top, width: Math.max(1, Math.min(width - left, Math.round(w))), height: Math.max(1, Math.min(height - top, Math.round(h))) };
+  // Degenerate boxes get one pixel so the scale stays finite.
+  const b: Box = [box[0], box[1], Math.max(box[2], box[0] + 1), Math.max(box[3], box[1] + 1)];
+  const c = scaledFaceCrop(b, width, height, CROP_SCALE);
+  const left = Math.max(0, Math.floor(c.x));
+  const top = Math.max(0, Math.floor(c.y));
+  return { left, top, width: Math.max(1, Math.min(width - left, Math.round(c.w))), height: Math.max(1, Math.min(height - top, Math.round(c.h))) };
 }
 
 async function tensorOf(image: Buffer, box: Box): Promise<Float32Array> {

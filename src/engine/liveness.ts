@@ -7,10 +7,11 @@ import { runModel, type ModelClock } from './models.js';
 const SIZE = 128;
 const SCALE = 2.7;
 
-export function livenessCrop(box: Box, width: number, height: number): { x: number; y: number; w: number; h: number } {
+/** The face box scaled `scale`x about its centre, shrunk and shifted to stay inside the image. */
+export function scaledFaceCrop(box: Box, width: number, height: number, scale: number): { x: number; y: number; w: number; h: number } {
   const bw = box[2] - box[0];
   const bh = box[3] - box[1];
-  const s = Math.min(SCALE, (height - 1) / bh, (width - 1) / bw);
+  const s = Math.min(scale, (height - 1) / bh, (width - 1) / bw);
   const w = bw * s;
   const h = bh * s;
   const cx = (box[0] + box[2]) / 2;
@@ -18,6 +19,10 @@ export function livenessCrop(box: Box, width: number, height: number): { x: numb
   const x = Math.min(Math.max(0, cx - w / 2), width - w);
   const y = Math.min(Math.max(0, cy - h / 2), height - h);
   return { x, y, w, h };
+}
+
+export function livenessCrop(box: Box, width: number, height: number): { x: number; y: number; w: number; h: number } {
+  return scaledFaceCrop(box, width, height, SCALE);
 }
 
 /** p(live) in 0..1. */

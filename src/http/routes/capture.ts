@@ -106,14 +106,20 @@ function checkOrigin(req: IncomingMessage): void {
   if (host !== req.headers.host) throw new HttpError(403, 'cross-site upload refused: the capture page must be opened from this server');
 }
 
-/** The upload step: checks, streams the images in with caps, runs the match, answers. */
-async function capture(ctx: RouteContext): Promise<Reply> {
+/** A same-origin request for a session that still takes photos (409 otherwise). */
+function openForPhotos(ctx: RouteContext): { token: string; info: ReturnType<RouteContext['sandbox']['sessions']['byToken']> } {
   checkOrigin(ctx.req);
   const token = ctx.params.token!;
   const info = ctx.sandbox.sessions.byToken(token);
   if (!info.acceptsImages) {
     throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
   }
+  return { token, info };
+}
+
+/** The upload step: checks, streams the images in with caps, runs the match, answers. */
+async function capture(ctx: RouteContext): Promise<Reply> {
+  const { token, info } = openForPhotos(ctx);
   const form = await readImageForm(ctx, FILE_FIELDS);
   const selfie = pickImage(form, 'selfie', 'user_image');
   const hasReference = form.files.has('reference') || form.files.has('ref_image');
@@ -143,12 +149,7 @@ async function capture(ctx: RouteContext): Promise<Reply> {
 
 /** The advisory photo check before submission: the engine's quality signals and plain advice. */
 async function quality(ctx: RouteContext): Promise<Reply> {
-  checkOrigin(ctx.req);
-  const token = ctx.params.token!;
-  const info = ctx.sandbox.sessions.byToken(token);
-  if (!info.acceptsImages) {
-    throw new HttpError(409, `This verification session is ${info.status} and no longer accepts photos.`);
-  }
+  const { token, info } = openForPhotos(ctx);
   const form = await readImageForm(ctx, QUALITY_FIELDS);
   const file = form.files.get('image');
   if (!file || file.bytes.length === 0) {
