@@ -15,7 +15,7 @@ import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
 import type { ImageQuality } from './quality.js';
-import type { AnalyzeOptions, FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
+import type { AnalyzeOptions, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
 export type ImageInput = Buffer | Uint8Array;
@@ -264,6 +264,31 @@ export class FaceEngine {
     const a = await this.analyze(image, 'image');
     if (!a.embedding || !a.chosen) return null;
     return { embedding: a.embedding, face: a.chosen, entities: a.entities };
+  }
+
+  /**
+   * One photo on its own (passive liveness, age estimation): the same header checks, queue and
+   * ENGINE_BUSY bound as match(), but a single analysis instead of the photo against itself.
+   */
+  async single(image: ImageInput, options: Pick<MatchOptions, 'rotateImage' | 'attributes'> = {}): Promise<SingleFaceReport> {
+    const buf = asImageBuffer(image, 'user_image');
+    await probeImage(buf, 'user_image');
+    await this.acquire();
+    let a: FaceAnalysis;
+    try {
+      const w = this.workerPool();
+      if (w) await w.ready.catch(() => undefined); // errors surface in run()
+      else await this.sessions();
+      a = await this.run(buf, 'user_image', { liveness: true, rotate: options.rotateImage ?? false, attributes: options.attributes ?? false });
+    } finally {
+      // Not averaged into the match time that Retry-After estimates use.
+      this.release(null);
+    }
+    return {
+      user_image: { entities: a.entities, best_angle: a.bestAngle },
+      liveness: a.liveness === null ? null : Math.round(a.liveness * 1e4) / 1e4,
+      quality: a.quality,
+    };
   }
 
   async match(userImage: ImageInput, refImage: ImageInput, options: MatchOptions = {}): Promise<FaceMatchReport> {

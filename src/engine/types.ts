@@ -50,6 +50,14 @@ export interface MatchOptions {
   attributes?: boolean;
 }
 
+/** One photo analysed on its own (FaceEngine.single). */
+export interface SingleFaceReport {
+  user_image: ImageReport;
+  /** Advisory passive liveness of the chosen face, p(live) in 0..1; null when no face. */
+  liveness: number | null;
+  quality: ImageQuality;
+}
+
 export interface FaceMatchReport {
   status: MatchStatus;
   /** 0-100, calibrated; null when no face pair could be scored. */

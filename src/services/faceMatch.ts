@@ -139,7 +139,7 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
       throw new FacematchError('IMAGE_EMPTY', 'user_image is missing or empty.', { fields: { user_image: ['user_image is missing or empty.'] } });
     }
     const engine = await ctx.engine();
-    const report = await engine.match(input.userImage, input.userImage, { mode: 'standalone', rotateImage, nodeId: null, attributes: true });
+    const report = await engine.single(input.userImage, { rotateImage, attributes: true });
     const userImage = report.user_image;
     const found = userImage.entities.length > 0;
     const largest = [...userImage.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
@@ -152,7 +152,7 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
     } else if (withAge && age === null) {
       warnings.push({ feature: 'LIVENESS', risk: 'AGE_NOT_DETECTED', additional_data: null, log_type: 'error', short_description: 'Age not detected', long_description: 'The face was found but its age could not be estimated.', node_id: null });
     }
-    const pLive = report.liveness?.user_image ?? null;
+    const pLive = report.liveness;
     const liveness: LivenessBody = {
       status: warnings.length ? 'Declined' : 'Approved',
       method: 'PASSIVE',
