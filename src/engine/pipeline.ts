@@ -16,7 +16,7 @@ import { iou } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
 import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
-import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, type EnhanceConfig } from './enhance.js';
+import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
 
 export interface PipelineConfig {
   choice: ChoiceRule;
@@ -277,9 +277,11 @@ interface Oriented {
 }
 
 /** Detect, choose, (re-decode small face), landmarks, align, embed on one orientation. */
-async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true): Promise<Oriented | null> {
+async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true, detectOn?: RgbImage): Promise<Oriented | null> {
   const img = angle === 0 ? decoded.image : rotateImage(decoded.image, angle);
-  const dets = await detectWithRetry(sessions, img, cfg, timer);
+  // `detectOn`: a brightened copy (same size) the faces are looked for on; everything
+  // after detection works on the photo itself, corrected for the face found.
+  const dets = await detectWithRetry(sessions, detectOn ?? img, cfg, timer);
   timer.lap('detect');
   if (dets.length === 0) return null;
   const chosen = chooseFace(dets, img.width, img.height, cfg.choice, cfg.sigma)!;
@@ -324,7 +326,11 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   const asSent = src;
   const corr = faceCorrection(lumaStats(src, box).mean, img, cfg.enhance);
   if (corr) src = applyColour(src, corr.lut, corr.gains);
-  if (corr?.denoise) src = boxBlur(src, 1);
+  if (corr?.denoise) {
+    const e = cfg.enhance;
+    const rl = e.denoiseRadius === 'face' ? Math.max(1, Math.round((box[2] - box[0]) / 112)) : 1;
+    src = e.chromaRadius > 0 ? smoothLumaChroma(src, rl, Math.round(rl * e.chromaRadius)) : boxBlur(src, rl);
+  }
   timer.lap('enhance');
   const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
   timer.lap('landmarks');
@@ -374,13 +380,21 @@ export async function analyzeImage(
     // Third try: the brightened copy smoothed (sensor noise of a dark room hides the face).
     const gain = mean < cfg.enhance.target - 20 ? exposureLut(mean, cfg.enhance.target, cfg.enhance.mode) : null;
     const tries: Array<{ lut: Uint8Array | null; blur: boolean }> = [{ lut: gain, blur: false }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: false }, { lut: gain, blur: true }];
+    // The smoothed copy first: on the unsmoothed one the detector can take sensor noise for a face.
+    if (cfg.enhance.retrySmoothFirst) tries.unshift(tries.pop()!);
     for (const { lut, blur } of tries) {
       if (!lut || best) continue;
       let brighter = applyColour(decoded.image, lut, null);
       if (blur) brighter = boxBlur(brighter, 2);
-      best = await analyzeOrientation(sessions, { ...decoded, image: brighter }, 0, cfg, timer, embed);
-      // Quality is measured on the photo as sent.
-      if (best && best.src === brighter) best.src = decoded.image;
+      if (cfg.enhance.retryOnOriginal) {
+        // Found on the copy, measured on the photo: the face's own exposure correction
+        // (gain to the face's target, smoothing of very dark faces) then applies.
+        best = await analyzeOrientation(sessions, decoded, 0, cfg, timer, embed, brighter);
+      } else {
+        best = await analyzeOrientation(sessions, { ...decoded, image: brighter }, 0, cfg, timer, embed);
+        // Quality is measured on the photo as sent.
+        if (best && best.src === brighter) best.src = decoded.image;
+      }
       timer.lap('detect_retry');
     }
   }
