@@ -6,13 +6,13 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelClock, Sessions } from './models.js';
 import { decodeImage, decodeRegion, type DecodedImage } from './decode.js';
-import { detectFaces, DETECT_THRESHOLD, type Detection } from './detect.js';
+import { detectFaces, DETECT_THRESHOLD, NMS_IOU, type Detection } from './detect.js';
 import { chooseFace, type ChoiceRule } from './choose.js';
 import { landmarks68, fivePoints, type Point } from './landmarks.js';
 import { warpAligned } from './align.js';
 import { embedFace } from './embed.js';
 import { livenessScore } from './liveness.js';
-import { iou } from './nms.js';
+import { iou, nms } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
 import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
@@ -45,14 +45,20 @@ export interface PipelineConfig {
   padRetry: number[];
   /** Exposure / colour corrections (enhance.ts). */
   enhance: EnhanceConfig;
+  /**
+   * Nothing found in a photo shrunk for work: detect on an n x n grid of overlapping tiles
+   * of the original at full resolution (n = 4 on a 1280x960 photo: a 40 px face reaches
+   * the 320x240 detector at ~27 px instead of 10). 0 = off.
+   */
+  tileRetry: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
   choice: 'weighted',
   sigma: 0.35,
-  // KYC seed 3 (docs/engine.md): blur_jpeg 90.7 -> 93.0% not declined, small_face workflow
-  // 81.4 -> 86.1%, occlusion auto-approved 83.7 -> 81.4%; LFW photos are never re-decoded.
-  refine: 'small',
+  // 'small' measured on two KYC sets (docs/engine.md): +-1 pair per condition, no net gain
+  // on the held-out set, one more detector run per card: off.
+  refine: false,
   smallFacePx: 96,
   landmarkFlip: true,
   landmarkRecentre: false,
@@ -62,6 +68,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   colorOrder: 'bgr',
   padRetry: [0.3, 0.6],
   enhance: DEFAULT_ENHANCE,
+  tileRetry: 4,
 };
 
 /** Defaults overlaid with a partial config (enhance merged field by field). */
@@ -283,11 +290,12 @@ interface Oriented {
 }
 
 /** Detect, choose, (re-decode small face), landmarks, align, embed on one orientation. */
-async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true, detectOn?: RgbImage): Promise<Oriented | null> {
+async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true, detectOn?: RgbImage, given?: Detection[]): Promise<Oriented | null> {
   const img = angle === 0 ? decoded.image : rotateImage(decoded.image, angle);
-  // `detectOn`: a brightened copy (same size) the faces are looked for on; everything
-  // after detection works on the photo itself, corrected for the face found.
-  const dets = await detectWithRetry(sessions, detectOn ?? img, cfg, timer);
+  // `detectOn`: a brightened copy (same size) the faces are looked for on; `given`: faces
+  // already found (tiles). Everything after detection works on the photo itself,
+  // corrected for the face found.
+  const dets = given ?? (await detectWithRetry(sessions, detectOn ?? img, cfg, timer));
   timer.lap('detect');
   if (dets.length === 0) return null;
   const chosen = chooseFace(dets, img.width, img.height, cfg.choice, cfg.sigma)!;
@@ -351,6 +359,39 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   return { angle, img, dets, chosen, embedding, norm, aligned, src: asSent, corrected: !!corr, box, pts68 };
 }
 
+/**
+ * Faces found on a grid of overlapping 4:3 tiles (n across, width 1.5/n of the frame) of the
+ * original decoded once at up to full resolution (long side at most 2560; brightened
+ * and smoothed first when the photo is dark, as in the retry); boxes in working-image
+ * pixels, overlaps merged by NMS.
+ */
+async function detectOnTiles(sessions: Sessions, decoded: DecodedImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
+  const n = cfg.tileRetry;
+  const reg = await decodeRegion(decoded, 0, 0, decoded.width, decoded.height, 2560);
+  timer.lap('decode');
+  const e = cfg.enhance;
+  const mean = lumaStats(decoded.image).mean;
+  const lut = e.on && e.retryDetect && mean < e.target - 20 ? exposureLut(mean, e.target, e.mode) : null;
+  const full = lut ? boxBlur(applyColour(reg.image, lut, null), 1) : reg.image;
+  // 4:3 tiles like the detector's input (a portrait photo gets more rows), overlapping by a third.
+  const tw = Math.min(full.width, (1.5 * full.width) / n);
+  const th = Math.min(full.height, 0.75 * tw);
+  const ny = th >= full.height ? 1 : Math.max(2, Math.ceil((1.5 * full.height) / th));
+  const all: Detection[] = [];
+  for (let iy = 0; iy < ny; iy++) {
+    for (let ix = 0; ix < n; ix++) {
+      const region = { x: ((full.width - tw) * ix) / (n - 1), y: ny > 1 ? ((full.height - th) * iy) / (ny - 1) : 0, w: tw, h: th };
+      const found = await timer.model_((c) => detectFaces(sessions.detect, full, DETECT_THRESHOLD, region, c));
+      for (const d of found) {
+        // Below ~20 px (original) a "face" on a tile is sensor noise or texture, and too small to match anyway.
+        if (Math.min(d.box[2] - d.box[0], d.box[3] - d.box[1]) * reg.scale < 20) continue;
+        all.push({ box: d.box.map((v) => (v * reg.scale) / decoded.scale) as Box, score: d.score });
+      }
+    }
+  }
+  return nms(all, NMS_IOU);
+}
+
 /** What quality messages call each image. */
 const QUALITY_LABELS: Record<string, string> = { user_image: 'selfie', ref_image: 'reference photo' };
 
@@ -405,6 +446,11 @@ export async function analyzeImage(
       }
       timer.lap('detect_retry');
     }
+  }
+  if (!best && cfg.tileRetry > 1 && decoded.scale > 1.01) {
+    const dets = await detectOnTiles(sessions, decoded, cfg, timer);
+    if (dets.length > 0) best = await analyzeOrientation(sessions, decoded, 0, cfg, timer, embed, undefined, dets);
+    timer.lap('detect_tiles');
   }
   const base = { width: decoded.width, height: decoded.height };
   const qLabel = QUALITY_LABELS[label] ?? 'photo';
