@@ -116,7 +116,7 @@ test('a near-black noisy selfie found by the retry is measured on the photo itse
   // The previous retry embedded the brightened whole-image copy as it was (no face-based
   // gain, no smoothing). Genuine funneled pairs, selfie x0.08 with +-9 levels of colour
   // noise, JPEG 85: a dark room.
-  const old = new FaceEngine({ parallel: false, pipeline: { enhance: { retryOnOriginal: false, denoiseRadius: 'fixed', chromaRadius: 0 } as never } });
+  const old = new FaceEngine({ parallel: false, pipeline: { enhance: { retryOnOriginal: false, retrySmoothFirst: false, denoiseRadius: 'fixed', chromaRadius: 0 } as never } });
   try {
     const sum = { now: 0, old: 0 };
     let n = 0;
