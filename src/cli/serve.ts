@@ -91,7 +91,7 @@ export const run: Command = async (argv) => {
   // Loaded before the database is opened, so a broken install fails without side effects.
   const mcpModule = args.mcp ? await import('../mcp/http.js') : null;
   prepareProjectSandboxDir(args.location);
-  const sandbox = openSandbox({ dbPath: args.dbPath });
+  const sandbox = openSandbox({ dbPath: args.dbPath, backgroundCheckpoints: true });
   const mcpHandler: (ExtraHandler & { close(): Promise<void> }) | null = mcpModule ? mcpModule.createMcpHttpHandler(sandbox) : null;
   let running;
   try {

@@ -1,12 +1,14 @@
 // Age and gender of a detected face, from the two SSR-Net-style models shipped in the same npm
-// package as the other face models (fr_age.onnx, fr_gender.onnx). Self-contained: it decodes
-// the image itself and never touches the matching pipeline, so a failure here can only lose the
-// two attribute fields, never a face-match score. Both are advisory: no decision uses them.
+// package as the other face models (fr_age.onnx, fr_gender.onnx). The pipeline runs them on the
+// image it already decoded (in the engine's worker, so the caller's thread does no pixel work);
+// a failure here loses only the two attribute fields, never a face-match score. Both are
+// advisory: no decision uses them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import { log } from '../log.js';
 import { modelsDir as packageModelsDir } from '../paths.js';
+import { resampleRegion, type Box, type RgbImage } from './image.js';
 import { scaledFaceCrop } from './liveness.js';
 
 export const ATTRIBUTE_MODEL_FILES = { age: 'fr_age.onnx', gender: 'fr_gender.onnx' } as const;
@@ -31,8 +33,6 @@ export interface FaceAttributes {
   /** The gender model's raw output (>= 0.5 is read as male). */
   gender_score: number;
 }
-
-type Box = [number, number, number, number];
 
 let loading: Promise<{ age: ort.InferenceSession; gender: ort.InferenceSession }> | null = null;
 
@@ -78,32 +78,16 @@ export function ssrMerge(x: ArrayLike<number>, range: number): number {
   return total * range;
 }
 
-function cropOf(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } {
+/** The model's 64x64 input: the face box grown CROP_SCALE x about its centre, kept inside the image. */
+function tensorOf(img: RgbImage, box: Box): Float32Array {
   // Degenerate boxes get one pixel so the scale stays finite.
   const b: Box = [box[0], box[1], Math.max(box[2], box[0] + 1), Math.max(box[3], box[1] + 1)];
-  const c = scaledFaceCrop(b, width, height, CROP_SCALE);
-  const left = Math.max(0, Math.floor(c.x));
-  const top = Math.max(0, Math.floor(c.y));
-  return { left, top, width: Math.max(1, Math.min(width - left, Math.round(c.w))), height: Math.max(1, Math.min(height - top, Math.round(c.h))) };
-}
-
-async function tensorOf(image: Buffer, box: Box): Promise<Float32Array> {
-  // Same orientation handling as the engine's decoder: EXIF rotation applied first.
-  const base = sharp(image, { failOn: 'none' }).rotate();
-  const meta = await base.raw().toBuffer({ resolveWithObject: true });
-  const { width, height } = meta.info;
-  const c = cropOf(box, width, height);
-  const { data } = await sharp(meta.data, { raw: { width, height, channels: meta.info.channels } })
-    .extract(c)
-    .removeAlpha()
-    .resize(SIZE, SIZE, { fit: 'fill' })
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const c = scaledFaceCrop(b, img.width, img.height, CROP_SCALE);
+  const rgb = resampleRegion(img, c.x, c.y, c.w, c.h, SIZE, SIZE);
   const n = SIZE * SIZE;
   const t = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < 3; ch++) t[ch * n + i] = (data[i * 3 + ch]! / 255 - MEAN[ch]!) / STD[ch]!;
+    for (let ch = 0; ch < 3; ch++) t[ch * n + i] = (rgb.data[i * 3 + ch]! / 255 - MEAN[ch]!) / STD[ch]!;
   }
   return t;
 }
@@ -116,18 +100,40 @@ async function run(session: ort.InferenceSession, input: Float32Array): Promise<
 }
 
 /**
- * Age and gender for each box (pixel coordinates of the EXIF-rotated image, as the engine's
- * `entities[].bbox`). Throws when the models are missing or the image cannot be decoded.
+ * Age and gender for each box, on the pipeline's decoded image (boxes in its pixels). Runs on
+ * the calling thread: the engine calls it inside its worker, next to the other models.
+ * Throws when the models are missing.
  */
-export async function estimateAttributes(image: Buffer, boxes: Box[], dir = packageModelsDir): Promise<FaceAttributes[]> {
+export async function estimateAttributes(img: RgbImage, boxes: Box[], dir = packageModelsDir): Promise<FaceAttributes[]> {
   if (boxes.length === 0) return [];
   const s = await sessions(dir);
   const out: FaceAttributes[] = [];
   for (const box of boxes) {
-    const t = await tensorOf(image, box);
+    const t = tensorOf(img, box);
     const age = ssrMerge(await run(s.age, t), 101);
     const g = ssrMerge(await run(s.gender, t), 1);
     out.push({ age: Math.round(age * 100) / 100, gender: g >= 0.5 ? 'male' : 'female', gender_score: Math.round(g * 1000) / 1000 });
   }
   return out;
 }
+
+/**
+ * `entities` with `age` and `gender` added (boxes: the same faces on `img`), or unchanged when
+ * the attribute models are not installed or cannot run (logged once per cause).
+ */
+export async function withFaceAttributes<E extends object>(entities: E[], img: RgbImage, boxes: Box[], dir = packageModelsDir): Promise<Array<E & { age?: number; gender?: 'male' | 'female' }>> {
+  if (entities.length === 0 || !attributeModelsPresent(dir)) return entities;
+  try {
+    const attrs = await estimateAttributes(img, boxes, dir);
+    return entities.map((e, i) => ({ ...e, age: attrs[i]!.age, gender: attrs[i]!.gender }));
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (!reported.has(why)) {
+      reported.add(why);
+      log(`age/gender estimation skipped: ${why}`);
+    }
+    return entities;
+  }
+}
+
+const reported = new Set<string>();

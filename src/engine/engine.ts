@@ -15,7 +15,7 @@ import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
 import { explainWarning, type ImageQuality } from './quality.js';
-import type { FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
+import type { AnalyzeOptions, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
 export type ImageInput = Buffer | Uint8Array;
@@ -35,6 +35,12 @@ export interface FaceEngineOptions {
   /** Worker threads (each a copy of the models, ~35 MB): default FACEMATCH_WORKERS or min(4, cores). */
   workers?: number;
   /**
+   * Scheduling niceness of the worker threads (0-19, default FACEMATCH_ENGINE_NICE or 10): face
+   * work then takes only the CPU time the calling thread (an HTTP server's routes, an MCP
+   * client's other tools) leaves free, instead of sharing the cores equally with it.
+   */
+  niceness?: number;
+  /**
    * Matches allowed to wait (beyond the ones running) before match() refuses with
    * ENGINE_BUSY: default FACEMATCH_MAX_QUEUE or 32.
    */
@@ -48,6 +54,7 @@ let sharedEngine: FaceEngine | null = null;
 /** Worker-pool deaths after which an engine stops starting new pools and works inline. */
 const MAX_POOL_FAILURES = 3;
 export const DEFAULT_MAX_QUEUE = 32;
+export const DEFAULT_ENGINE_NICE = 10;
 
 /** Thrown by match() when maxQueue matches are already waiting. */
 export class EngineBusyError extends FacematchError {
@@ -76,6 +83,7 @@ export class FaceEngine {
   readonly config: PipelineConfig;
   readonly workers: number;
   readonly maxQueue: number;
+  readonly niceness: number;
   private loading: Promise<Sessions> | null = null;
   private readonly parallel: boolean;
   private pool: EnginePool | null = null;
@@ -94,6 +102,7 @@ export class FaceEngine {
     this.parallel = opts.parallel ?? process.env.FACEMATCH_PARALLEL !== '0';
     this.workers = Math.max(1, opts.workers ?? positiveIntEnv('FACEMATCH_WORKERS') ?? Math.min(4, availableParallelism()));
     this.maxQueue = Math.max(0, opts.maxQueue ?? positiveIntEnv('FACEMATCH_MAX_QUEUE') ?? DEFAULT_MAX_QUEUE);
+    this.niceness = Math.min(19, Math.max(0, opts.niceness ?? positiveIntEnv('FACEMATCH_ENGINE_NICE') ?? DEFAULT_ENGINE_NICE));
   }
 
   /** Matches running at once: each uses two workers (one per image) while both images are in work. */
@@ -135,7 +144,7 @@ export class FaceEngine {
     if (this.pool && !this.pool.alive) this.dropPool(this.pool, true);
     if (!this.parallel || this.poolFailures >= MAX_POOL_FAILURES) return null;
     if (!this.pool) {
-      const p = new EnginePool(this.workers, this.config, { unrefWhenIdle: true, modelsDir: this.modelsDir });
+      const p = new EnginePool(this.workers, this.config, { unrefWhenIdle: true, modelsDir: this.modelsDir, niceness: this.niceness });
       this.pool = p;
       this.poolReady = p.load();
       this.poolReady.catch((err: unknown) => {
@@ -206,7 +215,7 @@ export class FaceEngine {
   }
 
   /** One image through the pipeline in a worker (or inline when workers are off or broken). */
-  private async run(buf: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean }): Promise<FaceAnalysis> {
+  private async run(buf: Buffer, label: string, opts: AnalyzeOptions): Promise<FaceAnalysis> {
     const w = this.workerPool();
     if (w) {
       try {
@@ -219,7 +228,7 @@ export class FaceEngine {
       }
     }
     const sessions = await this.sessions();
-    return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
+    return analyzeImage(sessions, buf, label, { cfg: this.config, modelsDir: this.modelsDir, ...opts });
   }
 
   /** The onnxruntime settings (level, threads, measured ms per level) each model runs with. */
@@ -233,9 +242,9 @@ export class FaceEngine {
   }
 
   /** The pipeline on this thread (the worker side of the pool). */
-  async analyzeInline(buf: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean }): Promise<FaceAnalysis> {
+  async analyzeInline(buf: Buffer, label: string, opts: AnalyzeOptions): Promise<FaceAnalysis> {
     const sessions = await this.sessions();
-    return analyzeImage(sessions, buf, label, { cfg: this.config, ...opts });
+    return analyzeImage(sessions, buf, label, { cfg: this.config, modelsDir: this.modelsDir, ...opts });
   }
 
   /** Runs the pipeline on one image (exposed for eval/bench). */
@@ -255,6 +264,31 @@ export class FaceEngine {
     const a = await this.analyze(image, 'image');
     if (!a.embedding || !a.chosen) return null;
     return { embedding: a.embedding, face: a.chosen, entities: a.entities };
+  }
+
+  /**
+   * One photo on its own (passive liveness, age estimation): the same header checks, queue and
+   * ENGINE_BUSY bound as match(), but a single analysis instead of the photo against itself.
+   */
+  async single(image: ImageInput, options: Pick<MatchOptions, 'rotateImage' | 'attributes'> = {}): Promise<SingleFaceReport> {
+    const buf = asImageBuffer(image, 'user_image');
+    await probeImage(buf, 'user_image');
+    await this.acquire();
+    let a: FaceAnalysis;
+    try {
+      const w = this.workerPool();
+      if (w) await w.ready.catch(() => undefined); // errors surface in run()
+      else await this.sessions();
+      a = await this.run(buf, 'user_image', { liveness: true, rotate: options.rotateImage ?? false, attributes: options.attributes ?? false });
+    } finally {
+      // Not averaged into the match time that Retry-After estimates use.
+      this.release(null);
+    }
+    return {
+      user_image: { entities: a.entities, best_angle: a.bestAngle },
+      liveness: a.liveness === null ? null : Math.round(a.liveness * 1e4) / 1e4,
+      quality: a.quality,
+    };
   }
 
   async match(userImage: ImageInput, refImage: ImageInput, options: MatchOptions = {}): Promise<FaceMatchReport> {
@@ -298,10 +332,11 @@ export class FaceEngine {
       else await this.sessions();
       tLoad = performance.now() - tQueued;
       const rotate = options.rotateImage ?? false;
+      const attributes = options.attributes ?? false;
       // Both images at once, each in its own worker.
       const settled = await Promise.allSettled([
-        this.run(userBuf, 'user_image', { liveness: true, rotate }),
-        this.run(refBuf, 'ref_image', { rotate }),
+        this.run(userBuf, 'user_image', { liveness: true, rotate, attributes }),
+        this.run(refBuf, 'ref_image', { rotate, attributes }),
       ]);
       // Both settled before returning, so no work for this call is left running (close()
       // and callers that free resources afterwards rely on it); user_image's error wins.

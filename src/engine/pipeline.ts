@@ -12,6 +12,7 @@ import { landmarks68, fivePoints, type Point } from './landmarks.js';
 import { warpAligned } from './align.js';
 import { embedFace } from './embed.js';
 import { livenessScore } from './liveness.js';
+import { withFaceAttributes } from './attributes.js';
 import { iou, nms } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
@@ -405,7 +406,7 @@ export async function analyzeImage(
   sessions: Sessions,
   buf: Buffer,
   label: string,
-  opts: { cfg: PipelineConfig; liveness?: boolean; rotate?: boolean; decoded?: DecodedImage; embed?: boolean },
+  opts: { cfg: PipelineConfig; liveness?: boolean; rotate?: boolean; decoded?: DecodedImage; embed?: boolean; attributes?: boolean; modelsDir?: string },
 ): Promise<FaceAnalysis> {
   const { cfg } = opts;
   const embed = opts.embed ?? true;
@@ -465,11 +466,15 @@ export async function analyzeImage(
     return [Math.max(0, ub[0] * s), Math.max(0, ub[1] * s), Math.min(decoded.width, ub[2] * s), Math.min(decoded.height, ub[3] * s)];
   };
   const ordered = [chosen, ...dets.filter((d) => d !== chosen).sort((a, b) => b.score - a.score)];
-  const entities: FaceEntity[] = ordered.map((d) => ({ bbox: roundBox(toOriginal(d.box)), confidence: Math.round(d.score * 1e4) / 1e4 }));
+  let entities: FaceEntity[] = ordered.map((d) => ({ bbox: roundBox(toOriginal(d.box)), confidence: Math.round(d.score * 1e4) / 1e4 }));
   let liveness: number | null = null;
   if (opts.liveness) {
     liveness = await timer.model_((c) => livenessScore(sessions.liveness, img, chosen.box, c));
     timer.lap('liveness');
+  }
+  if (opts.attributes) {
+    entities = await withFaceAttributes(entities, img, ordered.map((d) => d.box), opts.modelsDir);
+    timer.lap('attributes');
   }
   const quality = assessQuality({
     image: best.src,

@@ -4,12 +4,25 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FaceEngine } from './engine.js';
 import { isFacematchError } from '../errors.js';
-import type { PipelineConfig } from './pipeline.js';
+import type { WorkerData } from './pool.js';
+import { log } from '../log.js';
+import { getPriority, setPriority } from 'node:os';
+import type { AnalyzeOptions } from './types.js';
 
-const data = workerData as { pipeline: Partial<PipelineConfig>; modelsDir?: string };
+const data = workerData as WorkerData;
+// On Linux a nice value belongs to one thread: this lowers only this worker (and the
+// onnxruntime threads it starts), never the caller's thread.
+if (data.niceness > 0) {
+  try {
+    // Only ever lowered: raising it back needs privileges.
+    if (getPriority() < data.niceness) setPriority(data.niceness);
+  } catch (err) {
+    log(`face engine worker keeps its priority (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
 const engine = new FaceEngine({ threads: 1, parallel: false, pipeline: data.pipeline, modelsDir: data.modelsDir });
 
-parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; image?: Uint8Array; label?: string; liveness?: boolean; rotate?: boolean; embed?: boolean; options?: object }) => {
+parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Uint8Array; ref?: Uint8Array; image?: Uint8Array; label?: string; options?: object } & AnalyzeOptions) => {
   void (async () => {
     try {
       let value: unknown;
@@ -24,7 +37,7 @@ parentPort!.on('message', (m: { id: number; op: string; path?: string; user?: Ui
           value = { embedding: null, entities: [], error: err instanceof Error ? err.message : String(err), ms: performance.now() - t };
         }
       } else if (m.op === 'analyze') {
-        value = await engine.analyzeInline(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label ?? 'image', { liveness: m.liveness, rotate: m.rotate, embed: m.embed });
+        value = await engine.analyzeInline(Buffer.from(m.image!.buffer, m.image!.byteOffset, m.image!.byteLength), m.label ?? 'image', { liveness: m.liveness, rotate: m.rotate, embed: m.embed, attributes: m.attributes });
       } else if (m.op === 'plan') {
         value = await engine.onnxSettings();
       } else if (m.op === 'match') {

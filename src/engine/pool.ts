@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { FaceAnalysis, PipelineConfig } from './pipeline.js';
 import type { SessionPlan } from './models.js';
 import { FacematchError, type ErrorCode } from '../errors.js';
-import type { FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
+import type { AnalyzeOptions, FaceEntity, FaceMatchReport, MatchOptions } from './types.js';
 
 export interface PoolEmbedResult {
   embedding: Float32Array | null;
@@ -16,6 +16,14 @@ export interface PoolEmbedResult {
   ms: number;
   /** Quality issue codes of the image (see quality.ts). */
   issues?: string[];
+}
+
+/** What each worker starts with (read by pool-worker.ts). */
+export interface WorkerData {
+  pipeline: Partial<PipelineConfig>;
+  modelsDir?: string;
+  /** The worker thread lowers its own scheduling priority to this nice value (Linux: per thread). */
+  niceness: number;
 }
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -41,13 +49,13 @@ export class EnginePool {
 
   private readonly unrefWhenIdle: boolean;
 
-  constructor(size = availableParallelism(), pipeline?: Partial<PipelineConfig>, opts: { unrefWhenIdle?: boolean; modelsDir?: string } = {}) {
+  constructor(size = availableParallelism(), pipeline?: Partial<PipelineConfig>, opts: { unrefWhenIdle?: boolean; modelsDir?: string; niceness?: number } = {}) {
     this.unrefWhenIdle = opts.unrefWhenIdle ?? false;
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn(pipeline ?? {}, opts.modelsDir));
+    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn({ pipeline: pipeline ?? {}, modelsDir: opts.modelsDir, niceness: opts.niceness ?? 0 }));
   }
 
-  private spawn(pipeline: Partial<PipelineConfig>, modelsDir: string | undefined): Slot {
-    const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { workerData: { pipeline, modelsDir } });
+  private spawn(workerData: WorkerData): Slot {
+    const worker = new Worker(new URL('./pool-worker.js', import.meta.url), { workerData });
     let onExit!: () => void;
     const slot: Slot = { worker, busy: 0, pending: new Map(), dead: null, exited: new Promise<void>((r) => (onExit = r)) };
     const fail = (err: Error): void => {
@@ -129,7 +137,7 @@ export class EnginePool {
   }
 
   /** Runs the pipeline on one image in a worker; FacematchErrors are rethrown as such. */
-  analyze(image: Buffer, label: string, opts: { liveness?: boolean; rotate?: boolean; embed?: boolean } = {}): Promise<FaceAnalysis> {
+  analyze(image: Buffer, label: string, opts: AnalyzeOptions = {}): Promise<FaceAnalysis> {
     return this.call<FaceAnalysis>({ op: 'analyze', image, label, ...opts });
   }
 

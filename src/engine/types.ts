@@ -8,6 +8,9 @@ export type MatchStatus = 'Approved' | 'In Review' | 'Declined';
 export interface FaceEntity {
   bbox: [number, number, number, number];
   confidence: number;
+  /** Model-estimated age in years (present when attributes were asked for and their models are installed). */
+  age?: number;
+  gender?: 'male' | 'female';
 }
 
 export interface ImageReport {
@@ -25,6 +28,15 @@ export interface FaceMatchWarning {
   node_id: string | null;
 }
 
+/** Per-image pipeline switches (see analyzeImage). */
+export interface AnalyzeOptions {
+  liveness?: boolean;
+  rotate?: boolean;
+  embed?: boolean;
+  /** Age and gender of each face (the attribute models, in the same worker). */
+  attributes?: boolean;
+}
+
 export interface MatchOptions {
   /** 'standalone' (POST /v3/face-match/: one threshold, default 30) or 'workflow' (50 / 70). */
   mode?: 'standalone' | 'workflow';
@@ -34,6 +46,16 @@ export interface MatchOptions {
   rotateImage?: boolean;
   /** Workflow node id put into warnings (e.g. "face_match_1"); null for standalone. */
   nodeId?: string | null;
+  /** Add each face's model-estimated `age` and `gender` to the entities (advisory; default off). */
+  attributes?: boolean;
+}
+
+/** One photo analysed on its own (FaceEngine.single). */
+export interface SingleFaceReport {
+  user_image: ImageReport;
+  /** Advisory passive liveness of the chosen face, p(live) in 0..1; null when no face. */
+  liveness: number | null;
+  quality: ImageQuality;
 }
 
 export interface FaceMatchReport {

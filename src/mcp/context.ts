@@ -102,7 +102,7 @@ export class McpRuntime {
       const { openSandbox, FaceEngine } = this.heavyModules();
       log(`opening sandbox ${this.dbPath}`);
       try {
-        this.sandboxInstance = openSandbox({ dbPath: this.dbPath, engine: FaceEngine.shared() });
+        this.sandboxInstance = openSandbox({ dbPath: this.dbPath, engine: FaceEngine.shared(), backgroundCheckpoints: true });
       } catch (err) {
         if (err instanceof FacematchError) throw err;
         const why = err instanceof Error ? err.message : String(err);

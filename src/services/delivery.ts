@@ -197,25 +197,27 @@ export class DeliveryWorker {
     return db
       .transaction(() => {
         const now = Date.now();
-        // At most perDestination oldest due rows of each destination, so a long backlog of one
-        // receiver is neither copied into JavaScript on every pass nor ahead of other receivers.
-        const candidates = db
-          .prepare<{ now: number; per: number }, { id: number; destination_id: string }>(
-            `SELECT id, destination_id FROM (
-               SELECT id, destination_id, ROW_NUMBER() OVER (PARTITION BY destination_id ORDER BY id) AS rn FROM webhook_outbox
-                WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))
-              WHERE rn <= @per ORDER BY id LIMIT 1000`,
+        // Per destination with pending rows (one indexed probe each), its earliest due rows up to
+        // its free lanes: bounded work per pass however long any backlog is, and a receiver's
+        // backlog is never ahead of another receiver's rows.
+        const dests = db
+          .prepare<[], { id: string }>(
+            "SELECT d.id FROM webhook_destinations d WHERE EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.destination_id = d.id AND o.state = 'pending')",
           )
-          .all({ now, per: this.perDestination });
-        const taken = new Map<string, number>();
-        const ids: number[] = [];
-        for (const c of candidates) {
-          if (ids.length >= limit) break;
-          const used = (this.busy.get(c.destination_id) ?? 0) + (taken.get(c.destination_id) ?? 0);
-          if (used >= this.perDestination) continue;
-          taken.set(c.destination_id, (taken.get(c.destination_id) ?? 0) + 1);
-          ids.push(c.id);
+          .all();
+        const due = db.prepare<{ dest: string; now: number; n: number }, { id: number }>(
+          `SELECT id FROM webhook_outbox INDEXED BY outbox_destination_due
+            WHERE destination_id = @dest AND state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
+            ORDER BY next_attempt_at, id LIMIT @n`,
+        );
+        const picked: number[] = [];
+        for (const d of dests) {
+          const free = this.perDestination - (this.busy.get(d.id) ?? 0);
+          if (free <= 0) continue;
+          for (const r of due.all({ dest: d.id, now, n: free })) picked.push(r.id);
         }
+        // Oldest first across destinations, at most `limit` in all (ids grow with time).
+        const ids = picked.sort((a, b) => a - b).slice(0, limit);
         if (ids.length === 0) return [];
         const lease = db.prepare<{ owner: string; until: number; id: number }, OutboxRow>(
           `UPDATE webhook_outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id

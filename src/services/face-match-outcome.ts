@@ -2,9 +2,8 @@
 // codes. The engine scores the pair; this module names why a pair could not be scored
 // (NO_REFERENCE_IMAGE, NO_FACE_IN_SELFIE, FACE_MATCH_NOT_COMPUTED), applies the workflow's
 // not-computed action, and adds the attempts cap. log_type follows the thresholds.
-import type { FaceMatchReport, FaceMatchWarning, ImageReport } from '../engine/types.js';
+import type { FaceMatchReport, FaceMatchWarning } from '../engine/types.js';
 import { explainWarning } from '../engine/quality.js';
-import { log } from '../log.js';
 import type { FaceMatchConfig, FaceMatchItemStatus } from './types.js';
 
 export const FACE_MATCH_RISKS = [
@@ -54,18 +53,4 @@ export function outcomeOf(report: Pick<FaceMatchReport, 'status' | 'score' | 'wa
     : warning('FACE_MATCH_NOT_COMPUTED', sev, 'Face match not computed', 'No face could be detected in the reference image, so no similarity score could be computed.', opts.nodeId);
   // Why no face was found, when the photo's quality says so ("selfie too dark: ..."); same risk code.
   return { status, score: null, warnings: [explainWarning(w, report.quality, [noSelfieFace ? 'user_image' : 'ref_image'])] };
-}
-
-/** Adds the model's age and gender to each detected face; the fields stay absent if the models cannot run. */
-export async function withAttributes(image: Buffer, report: ImageReport): Promise<ImageReport> {
-  if (report.entities.length === 0) return report;
-  try {
-    const { estimateAttributes, attributeModelsPresent } = await import('../engine/attributes.js');
-    if (!attributeModelsPresent()) return report;
-    const attrs = await estimateAttributes(image, report.entities.map((e) => e.bbox));
-    return { ...report, entities: report.entities.map((e, i) => ({ ...e, age: attrs[i]!.age, gender: attrs[i]!.gender })) };
-  } catch (err) {
-    log(`age/gender estimation skipped: ${err instanceof Error ? err.message : String(err)}`);
-    return report;
-  }
 }

@@ -6,7 +6,7 @@
 import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, iso, jsonShapeProblem, newId, type ServiceContext } from './context.js';
-import { outcomeOf, withAttributes } from './face-match-outcome.js';
+import { outcomeOf } from './face-match-outcome.js';
 import type { MediaInternals } from './media.js';
 import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
 import type {
@@ -102,12 +102,13 @@ export async function compareFaces(engine: () => Promise<FaceMatcher>, input: Fa
     }
   }
   const matcher = await engine();
-  const options = { mode: 'standalone', declineThreshold, rotateImage, nodeId: null } as const;
+  const options = { mode: 'standalone', declineThreshold, rotateImage, nodeId: null, attributes: true } as const;
   const { report, alignedFaces } = input.withAlignedFaces
     ? await matcher.matchDetailed(input.userImage, input.refImage, options)
     : { report: await matcher.match(input.userImage, input.refImage, options), alignedFaces: { user: null, ref: null } };
   const outcome = outcomeOf(report, { nodeId: null });
-  const [userImage, refImage] = await Promise.all([withAttributes(input.userImage, report.user_image), withAttributes(input.refImage, report.ref_image)]);
+  const userImage = report.user_image;
+  const refImage = report.ref_image;
   return {
     body: {
       status: outcome.status,
@@ -138,8 +139,8 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
       throw new FacematchError('IMAGE_EMPTY', 'user_image is missing or empty.', { fields: { user_image: ['user_image is missing or empty.'] } });
     }
     const engine = await ctx.engine();
-    const report = await engine.match(input.userImage, input.userImage, { mode: 'standalone', rotateImage, nodeId: null });
-    const userImage = await withAttributes(input.userImage, report.user_image);
+    const report = await engine.single(input.userImage, { rotateImage, attributes: true });
+    const userImage = report.user_image;
     const found = userImage.entities.length > 0;
     const largest = [...userImage.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
       | { age?: number }
@@ -151,7 +152,7 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
     } else if (withAge && age === null) {
       warnings.push({ feature: 'LIVENESS', risk: 'AGE_NOT_DETECTED', additional_data: null, log_type: 'error', short_description: 'Age not detected', long_description: 'The face was found but its age could not be estimated.', node_id: null });
     }
-    const pLive = report.liveness?.user_image ?? null;
+    const pLive = report.liveness;
     const liveness: LivenessBody = {
       status: warnings.length ? 'Declined' : 'Approved',
       method: 'PASSIVE',

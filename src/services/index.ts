@@ -2,6 +2,7 @@
 // HTTP twin and the MCP tools both call these functions, so they validate and answer alike.
 import { resolve } from 'node:path';
 import type { FaceEngine } from '../engine/index.js';
+import { startCheckpointer } from '../store/checkpointer.js';
 import { openStore, type Db } from '../store/db.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import type { ServiceContext } from './context.js';
@@ -35,6 +36,11 @@ export interface SandboxOptions {
   deliverWebhooks?: boolean;
   /** Retry/backoff/timeout tuning for webhook delivery. */
   webhookDelivery?: WebhookDeliveryOptions;
+  /**
+   * WAL checkpoints in a worker thread instead of inside commits (default false): for
+   * long-running processes (serve, the MCP server), whose request latency they would stall.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 export interface Sandbox {
@@ -66,6 +72,7 @@ export type { ImageQuality, PhotoCheck, PhotoPurpose, Quality, QualityIssue } fr
 export function openSandbox(opts: SandboxOptions): Sandbox {
   const dbPath = resolve(opts.dbPath);
   const db = openStore(dbPath);
+  const checkpointer = opts.backgroundCheckpoints ? startCheckpointer(db, dbPath) : null;
   // A running `serve` records its address in the DB, so another process on the same file
   // (e.g. the MCP server) hands out session and media URLs that point at it.
   const recordedBaseUrl = (db.prepare("SELECT value FROM meta WHERE key = 'public_base_url'").get() as { value: string } | undefined)?.value;
@@ -215,6 +222,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
       if (closed) return;
       closed = true;
       await worker!.stop();
+      await checkpointer?.stop();
       db.close();
     },
   };

@@ -3,7 +3,7 @@
 // attempts cap, and the rule for when a session still takes images.
 import type { FaceMatchWarning, ImageReport } from '../engine/types.js';
 import { FacematchError } from '../errors.js';
-import { maxAttemptsExceeded, noReference, outcomeOf, withAttributes } from './face-match-outcome.js';
+import { maxAttemptsExceeded, noReference, outcomeOf } from './face-match-outcome.js';
 import type { MediaInternals } from './media.js';
 import { LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
@@ -30,8 +30,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
    * x 100; it is reported, never acted on (the model is unmeasured on presentation attacks), so
    * the item is Approved whenever a face was found in the selfie.
    */
-  async function livenessItem(selfie: Buffer, user: ImageReport, pLive: number | null): Promise<StoredLiveness> {
-    const withAge = await withAttributes(selfie, user);
+  function livenessItem(withAge: ImageReport, pLive: number | null): StoredLiveness {
     const largest = [...withAge.entities].sort((a, b) => (b.bbox[2] - b.bbox[0]) * (b.bbox[3] - b.bbox[1]) - (a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]))[0] as
       | (typeof withAge.entities)[number] & { age?: number }
       | undefined;
@@ -125,9 +124,11 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           reviewThreshold: cfg.face_match_score_review_threshold,
           rotateImage: true,
           nodeId: NODE_ID,
+          // The liveness item reports the selfie's estimated age.
+          attributes: wantsLiveness,
         });
         outcome = outcomeOf(report, { nodeId: NODE_ID, notComputed: cfg.face_match_not_computed_action });
-        if (wantsLiveness) liveness = await livenessItem(images.selfie, report.user_image, report.liveness?.user_image ?? null);
+        if (wantsLiveness) liveness = livenessItem(report.user_image, report.liveness?.user_image ?? null);
       }
 
       return db

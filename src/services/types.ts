@@ -1,6 +1,6 @@
 // Shapes the sandbox services return. Field names are the hosted API's (see ../shared/SPEC.md),
 // so the HTTP twin can send these objects as they are.
-import type { FaceMatchReport, FaceMatchWarning, ImageReport, MatchOptions } from '../engine/types.js';
+import type { FaceMatchReport, FaceMatchWarning, ImageReport, MatchOptions, SingleFaceReport } from '../engine/types.js';
 
 /** PNGs of the aligned 112x112 faces the score compared; null where no face was found. */
 export type AlignedFaces = { user: Buffer | null; ref: Buffer | null };
@@ -9,6 +9,7 @@ export type AlignedFaces = { user: Buffer | null; ref: Buffer | null };
 export interface FaceMatcher {
   match(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<FaceMatchReport>;
   matchDetailed(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<{ report: FaceMatchReport; alignedFaces: AlignedFaces }>;
+  single(image: Buffer, options?: Pick<MatchOptions, 'rotateImage' | 'attributes'>): Promise<SingleFaceReport>;
 }
 
 export type SessionStatus =

@@ -116,27 +116,20 @@ export interface WebhookInternals {
 export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: AppContext, sessionId: string): string | null }): Webhooks & WebhookInternals {
   const { db } = ctx;
 
-  const summaryStmt = db.prepare<[string], { pending: number; delivered: number; failed: number }>(
-    `SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'delivered'), 0) AS delivered,
-            COALESCE(SUM(state = 'failed'), 0) AS failed FROM webhook_outbox WHERE destination_id = ?`,
-  );
-  const lastAttemptStmt = db.prepare<{ id: string }, { n: number; last_at: number | null; last_code: number | null }>(
-    `SELECT COUNT(*) AS n, MAX(a.created_at) AS last_at,
-            (SELECT a2.status_code FROM webhook_attempts a2 JOIN webhook_outbox o2 ON o2.id = a2.outbox_id
-              WHERE o2.destination_id = @id ORDER BY a2.id DESC LIMIT 1) AS last_code
-       FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.destination_id = @id`,
+  // Kept by triggers (migration 7): constant cost however many deliveries a destination has.
+  const summaryStmt = db.prepare<[string], { pending: number; delivered: number; failed: number; attempts: number; last_attempt_at: number | null; last_status_code: number | null }>(
+    'SELECT pending, delivered, failed, attempts, last_attempt_at, last_status_code FROM webhook_destination_stats WHERE destination_id = ?',
   );
 
   function summary(id: string): WebhookSummary {
-    const s = summaryStmt.get(id)!;
-    const a = lastAttemptStmt.get({ id })!;
+    const s = summaryStmt.get(id);
     return {
-      pending: s.pending,
-      delivered: s.delivered,
-      failed: s.failed,
-      attempts: a.n,
-      last_attempt_at: a.last_at === null ? null : iso(a.last_at),
-      last_status_code: a.last_code,
+      pending: s?.pending ?? 0,
+      delivered: s?.delivered ?? 0,
+      failed: s?.failed ?? 0,
+      attempts: s?.attempts ?? 0,
+      last_attempt_at: s?.last_attempt_at == null ? null : iso(s.last_attempt_at),
+      last_status_code: s?.last_status_code ?? null,
     };
   }
 

@@ -190,4 +190,63 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_destination ON webhook_outbox(destination_id, state);
   CREATE INDEX outbox_lease ON webhook_outbox(state, lease_until);
   `,
+  // 6: a destination's due rows are a range of one index (a long backlog waiting for its retry
+  // time is not walked on every pass); it also covers what outbox_destination served
+  `
+  CREATE INDEX outbox_destination_due ON webhook_outbox(destination_id, state, next_attempt_at);
+  DROP INDEX outbox_destination;
+  `,
+  // 7: each destination's delivery summary kept up to date by triggers (every write path, in its
+  // own transaction), so listing destinations costs the same with 10 or 100,000 deliveries.
+  // last_attempt_* is the last attempt made, kept when its record is later deleted.
+  `
+  CREATE TABLE webhook_destination_stats (
+    destination_id   TEXT PRIMARY KEY,
+    pending          INTEGER NOT NULL DEFAULT 0,
+    delivered        INTEGER NOT NULL DEFAULT 0,
+    failed           INTEGER NOT NULL DEFAULT 0,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at  INTEGER,
+    last_status_code INTEGER
+  ) WITHOUT ROWID;
+  INSERT INTO webhook_destination_stats (destination_id) SELECT id FROM webhook_destinations;
+  UPDATE webhook_destination_stats SET
+    pending = (SELECT COUNT(*) FROM webhook_outbox o WHERE o.destination_id = webhook_destination_stats.destination_id AND o.state = 'pending'),
+    delivered = (SELECT COUNT(*) FROM webhook_outbox o WHERE o.destination_id = webhook_destination_stats.destination_id AND o.state = 'delivered'),
+    failed = (SELECT COUNT(*) FROM webhook_outbox o WHERE o.destination_id = webhook_destination_stats.destination_id AND o.state = 'failed'),
+    attempts = (SELECT COUNT(*) FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.destination_id = webhook_destination_stats.destination_id),
+    last_attempt_at = (SELECT a.created_at FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id
+                        WHERE o.destination_id = webhook_destination_stats.destination_id ORDER BY a.id DESC LIMIT 1),
+    last_status_code = (SELECT a.status_code FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id
+                         WHERE o.destination_id = webhook_destination_stats.destination_id ORDER BY a.id DESC LIMIT 1);
+  CREATE TRIGGER destination_stats_new AFTER INSERT ON webhook_destinations BEGIN
+    INSERT INTO webhook_destination_stats (destination_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+  END;
+  CREATE TRIGGER destination_stats_gone AFTER DELETE ON webhook_destinations BEGIN
+    DELETE FROM webhook_destination_stats WHERE destination_id = OLD.id;
+  END;
+  CREATE TRIGGER outbox_stats_insert AFTER INSERT ON webhook_outbox BEGIN
+    UPDATE webhook_destination_stats SET pending = pending + (NEW.state = 'pending'), delivered = delivered + (NEW.state = 'delivered'),
+      failed = failed + (NEW.state = 'failed') WHERE destination_id = NEW.destination_id;
+  END;
+  CREATE TRIGGER outbox_stats_update AFTER UPDATE OF state, destination_id ON webhook_outbox
+    WHEN OLD.state IS NOT NEW.state OR OLD.destination_id IS NOT NEW.destination_id BEGIN
+    UPDATE webhook_destination_stats SET pending = pending - (OLD.state = 'pending'), delivered = delivered - (OLD.state = 'delivered'),
+      failed = failed - (OLD.state = 'failed') WHERE destination_id = OLD.destination_id;
+    UPDATE webhook_destination_stats SET pending = pending + (NEW.state = 'pending'), delivered = delivered + (NEW.state = 'delivered'),
+      failed = failed + (NEW.state = 'failed') WHERE destination_id = NEW.destination_id;
+  END;
+  CREATE TRIGGER outbox_stats_delete AFTER DELETE ON webhook_outbox BEGIN
+    UPDATE webhook_destination_stats SET pending = pending - (OLD.state = 'pending'), delivered = delivered - (OLD.state = 'delivered'),
+      failed = failed - (OLD.state = 'failed') WHERE destination_id = OLD.destination_id;
+  END;
+  CREATE TRIGGER attempt_stats_insert AFTER INSERT ON webhook_attempts BEGIN
+    UPDATE webhook_destination_stats SET attempts = attempts + 1, last_attempt_at = NEW.created_at, last_status_code = NEW.status_code
+      WHERE destination_id = (SELECT destination_id FROM webhook_outbox WHERE id = NEW.outbox_id);
+  END;
+  CREATE TRIGGER attempt_stats_delete AFTER DELETE ON webhook_attempts BEGIN
+    UPDATE webhook_destination_stats SET attempts = attempts - 1
+      WHERE destination_id = (SELECT destination_id FROM webhook_outbox WHERE id = OLD.outbox_id);
+  END;
+  `,
 ];

@@ -1,5 +1,6 @@
 // Load benchmark of the HTTP twin on loopback (not a test: run it on purpose).
 //   node dist/test/bench/http-load.js [--duration 30] [--connections 8] [--webhooks 40]
+//     [--only mixed] [--mixed-duration 60] [--mixed-clients 32] [--profile DIR]
 // Starts `facematch-mcp serve` as a child process on a temp DB (rate limits raised so the
 // limiter is not what is measured), gets an API key through the public account flow, then:
 //   1. POST /v3/face-match/ with real photo pairs, N concurrent clients for D seconds;
@@ -18,10 +19,15 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { Agent } from 'undici';
 import { packageRoot } from '../../src/paths.js';
 import { hasFaces, noFacesReason, readPairs } from '../helpers/data.js';
 
 interface Args {
+  /** --only mixed: just the mixed scenario (the issue-10 latency target). */
+  only: 'all' | 'mixed';
+  /** --profile DIR: the server runs with --cpu-prof, its profile written to DIR at exit. */
+  profile: string | null;
   duration: number;
   connections: number;
   webhooks: number;
@@ -30,12 +36,22 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { duration: 30, connections: 8, webhooks: 40, 'mixed-duration': 60, 'mixed-clients': 32 };
+  const args: Args = { only: 'all', profile: null, duration: 30, connections: 8, webhooks: 40, 'mixed-duration': 60, 'mixed-clients': 32 };
   for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!.replace(/^--/, '') as keyof Args;
+    if (argv[i] === '--profile') {
+      args.profile = argv[++i] ?? '';
+      if (!args.profile) throw new Error('usage: --profile DIR');
+      continue;
+    }
+    if (argv[i] === '--only') {
+      if (argv[++i] !== 'mixed') throw new Error(`usage: --only mixed (got '${argv[i]}')`);
+      args.only = 'mixed';
+      continue;
+    }
+    const name = argv[i]!.replace(/^--/, '') as Exclude<keyof Args, 'only' | 'profile'>;
     const value = Number(argv[++i]);
     if (!(name in args) || !Number.isFinite(value) || value <= 0) {
-      throw new Error(`usage: http-load [--duration S] [--connections N] [--webhooks N] [--mixed-duration S] [--mixed-clients N] (bad '${argv[i - 1]}')`);
+      throw new Error(`usage: http-load [--only mixed] [--profile DIR] [--duration S] [--connections N] [--webhooks N] [--mixed-duration S] [--mixed-clients N] (bad '${argv[i - 1]}')`);
     }
     args[name] = Math.min(value, name === 'duration' || name === 'mixed-duration' ? 300 : 256);
   }
@@ -44,9 +60,10 @@ function parseArgs(argv: string[]): Args {
 
 const progress = (msg: string): void => void process.stderr.write(`http-load: ${msg}\n`);
 
-async function startServer(dbPath: string): Promise<{ child: ChildProcess; url: string; credential: string; stderr: () => string }> {
+async function startServer(dbPath: string, profileDir: string | null): Promise<{ child: ChildProcess; url: string; credential: string; stderr: () => string }> {
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--db', dbPath, '--no-mcp', '--rate-limit-get', '100000000', '--rate-limit-write', '100000000'], {
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...prof, cli, 'serve', '--port', '0', '--db', dbPath, '--no-mcp', '--rate-limit-get', '100000000', '--rate-limit-write', '100000000'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -117,7 +134,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (!hasFaces) throw new Error(noFacesReason);
   const dir = mkdtempSync(join(tmpdir(), 'fm-http-load-'));
-  const server = await startServer(join(dir, 'bench.db'));
+  const server = await startServer(join(dir, 'bench.db'), args.profile);
   const receiverHits = new Map<string, number>();
   const waiters = new Map<string, () => void>();
   const receiver = createServer((req, res) => {
@@ -152,58 +169,88 @@ async function main(): Promise<void> {
     const headers = { 'x-api-key': key, 'content-type': `multipart/form-data; boundary=${boundary}` };
     const warm = await fetch(`${base}/v3/face-match/`, { method: 'POST', headers, body: bodies[0] });
     if (warm.status !== 200) throw new Error(`warm-up face match failed: ${warm.status} ${await warm.text()}`);
-    let next = 0;
-    progress('face-match load...');
-    const fm = await autocannon({
-      url: `${base}/v3/face-match/`,
-      connections: args.connections,
-      duration: args.duration,
-      timeout: 60,
-      requests: [
-        {
-          method: 'POST',
-          headers,
-          setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-        },
-      ],
-    });
-
-    // 2. Session creation.
     const wf = await json(base, 'POST', '/v3/workflows/', { workflow_label: 'load', features: [{ feature: 'FACE_MATCH' }] }, key);
     const sessionBody = JSON.stringify({ workflow_id: wf.workflow_id, metadata: { bench: true } });
-    progress('session creation load...');
-    const sessionDuration = Math.max(3, Math.round(args.duration / 3));
-    const sc = await autocannon({
-      url: `${base}/v3/session/`,
-      connections: args.connections,
-      duration: sessionDuration,
-      method: 'POST',
-      headers: { 'x-api-key': key, 'content-type': 'application/json' },
-      body: sessionBody,
-    });
-
-    // 3. Webhook delivery latency, one event at a time on an otherwise idle server.
     await json(base, 'POST', '/v3/webhook/destinations/', { label: 'load', url: receiverUrl, subscribed_events: ['status.updated'] }, key);
-    progress(`webhook latency over ${args.webhooks} events...`);
-    const latencies: number[] = [];
-    for (let i = 0; i < args.webhooks; i++) {
-      const s = await json(base, 'POST', '/v3/session/', { workflow_id: wf.workflow_id, vendor_data: `wh-${i}` }, key);
-      const id = s.session_id as string;
-      const tag = `${id}:Approved`;
-      const arrived = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`webhook for ${id} not received in 20 s`)), 20_000);
-        waiters.set(tag, () => {
-          clearTimeout(timer);
-          resolve();
-        });
+    const separate = args.only === 'mixed' ? null : await (async () => {
+      let next = 0;
+      progress('face-match load...');
+      const fm = await autocannon({
+        url: `${base}/v3/face-match/`,
+        connections: args.connections,
+        duration: args.duration,
+        timeout: 60,
+        requests: [
+          {
+            method: 'POST',
+            headers,
+            setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+          },
+        ],
       });
-      const t0 = performance.now();
-      await json(base, 'POST', `/sandbox/session/${id}/simulate/`, { outcome: 'Approved' }, key);
-      if (!receiverHits.has(tag)) await arrived;
-      latencies.push(receiverHits.get(tag)! - t0);
-      waiters.delete(tag);
-    }
-    latencies.sort((a, b) => a - b);
+
+      // 2. Session creation.
+      progress('session creation load...');
+      const sessionDuration = Math.max(3, Math.round(args.duration / 3));
+      const sc = await autocannon({
+        url: `${base}/v3/session/`,
+        connections: args.connections,
+        duration: sessionDuration,
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: sessionBody,
+      });
+
+      // 3. Webhook delivery latency, one event at a time on an otherwise idle server.
+      progress(`webhook latency over ${args.webhooks} events...`);
+      const latencies: number[] = [];
+      for (let i = 0; i < args.webhooks; i++) {
+        const s = await json(base, 'POST', '/v3/session/', { workflow_id: wf.workflow_id, vendor_data: `wh-${i}` }, key);
+        const id = s.session_id as string;
+        const tag = `${id}:Approved`;
+        const arrived = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`webhook for ${id} not received in 20 s`)), 20_000);
+          waiters.set(tag, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        const t0 = performance.now();
+        await json(base, 'POST', `/sandbox/session/${id}/simulate/`, { outcome: 'Approved' }, key);
+        if (!receiverHits.has(tag)) await arrived;
+        latencies.push(receiverHits.get(tag)! - t0);
+        waiters.delete(tag);
+      }
+      latencies.sort((a, b) => a - b);
+
+      return {
+        face_match: {
+          duration_s: fm.duration,
+          requests: fm.requests.total,
+          requests_per_s: round(fm.requests.average, 2),
+          latency_p50_ms: fm.latency.p50,
+          latency_p99_ms: fm.latency.p99,
+          latency_max_ms: fm.latency.max,
+          errors: fm.errors + fm.timeouts + fm.non2xx,
+          status_codes: Object.fromEntries(Object.entries(fm.statusCodeStats).map(([k, v]) => [k, v.count])),
+        },
+        session_create: {
+          duration_s: sc.duration,
+          requests: sc.requests.total,
+          requests_per_s: round(sc.requests.average, 1),
+          latency_p50_ms: sc.latency.p50,
+          latency_p99_ms: sc.latency.p99,
+          errors: sc.errors + sc.timeouts + sc.non2xx,
+        },
+        webhook_delivery: {
+          events: latencies.length,
+          latency_p50_ms: round(percentile(latencies, 50)),
+          latency_p95_ms: round(percentile(latencies, 95)),
+          latency_max_ms: round(latencies[latencies.length - 1] ?? null),
+          measured: 'from sending the simulate request to the receiver having the status.updated body',
+        },
+      };
+    })();
 
     // 4. Mixed load: face work beside routes that need no engine.
     const sampleSession = (await json(base, 'POST', '/v3/session/', { workflow_id: wf.workflow_id, vendor_data: 'mixed' }, key)).session_id as string;
@@ -220,31 +267,7 @@ async function main(): Promise<void> {
       node: process.version,
       cpus: cpus().length,
       connections: args.connections,
-      face_match: {
-        duration_s: fm.duration,
-        requests: fm.requests.total,
-        requests_per_s: round(fm.requests.average, 2),
-        latency_p50_ms: fm.latency.p50,
-        latency_p99_ms: fm.latency.p99,
-        latency_max_ms: fm.latency.max,
-        errors: fm.errors + fm.timeouts + fm.non2xx,
-        status_codes: Object.fromEntries(Object.entries(fm.statusCodeStats).map(([k, v]) => [k, v.count])),
-      },
-      session_create: {
-        duration_s: sc.duration,
-        requests: sc.requests.total,
-        requests_per_s: round(sc.requests.average, 1),
-        latency_p50_ms: sc.latency.p50,
-        latency_p99_ms: sc.latency.p99,
-        errors: sc.errors + sc.timeouts + sc.non2xx,
-      },
-      webhook_delivery: {
-        events: latencies.length,
-        latency_p50_ms: round(percentile(latencies, 50)),
-        latency_p95_ms: round(percentile(latencies, 95)),
-        latency_max_ms: round(latencies[latencies.length - 1] ?? null),
-        measured: 'from sending the simulate request to the receiver having the status.updated body',
-      },
+      ...(separate ?? { only: 'mixed' }),
       mixed,
       cpu_model: cpus()[0]?.model ?? null,
       server_peak_rss_mb: peakRssMb(server.child.pid),
@@ -296,6 +319,9 @@ async function mixedLoad(base: string, clients: number, durationMs: number, pid:
   }, 500);
   const end = performance.now() + durationMs;
   let seq = 0;
+  // undici's request API on keep-alive connections: far less client CPU per request than fetch,
+  // which matters when the load generator shares the machine's cores with the server.
+  const agent = new Agent({ connections: clients, pipelining: 1 });
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       const ri = c % routes.length;
@@ -304,16 +330,17 @@ async function mixedLoad(base: string, clients: number, durationMs: number, pid:
       while (performance.now() < end) {
         const t0 = performance.now();
         try {
-          const res = await fetch(base + route.path, { method: route.method, headers: route.headers, body: route.body?.(seq++), signal: AbortSignal.timeout(120_000) });
-          await res.arrayBuffer();
+          const res = await agent.request({ origin: base, path: route.path, method: route.method, headers: route.headers, body: route.body?.(seq++), headersTimeout: 120_000, bodyTimeout: 120_000 });
+          await res.body.arrayBuffer();
           st.latencies.push(performance.now() - t0);
-          st.statuses[res.status] = (st.statuses[res.status] ?? 0) + 1;
-          if (res.status === 429) {
+          const status = res.statusCode;
+          st.statuses[status] = (st.statuses[status] ?? 0) + 1;
+          if (status === 429) {
             st.throttled++;
-            const ra = Number(res.headers.get('retry-after'));
+            const ra = Number(res.headers['retry-after']);
             if (Number.isFinite(ra)) st.maxRetryAfterS = Math.max(st.maxRetryAfterS, ra);
             await new Promise((r) => setTimeout(r, Math.min(1000, (Number.isFinite(ra) ? ra : 1) * 1000)));
-          } else if (res.status >= 300) st.errors++;
+          } else if (status >= 300) st.errors++;
         } catch {
           st.errors++;
         }
@@ -321,6 +348,7 @@ async function mixedLoad(base: string, clients: number, durationMs: number, pid:
     }),
   );
   clearInterval(sampler);
+  await agent.close();
   const seconds = durationMs / 1000;
   return {
     clients,
