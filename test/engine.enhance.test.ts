@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { FaceEngine } from '../src/engine/index.js';
-import { applyColour, gammaLut, greyWorld } from '../src/engine/enhance.js';
+import { applyColour, gammaLut, greyWorld, smoothLumaChroma } from '../src/engine/enhance.js';
+import type { RgbImage } from '../src/engine/image.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 
 const skip = hasFaces ? false : noFacesReason;
@@ -71,4 +72,72 @@ test('a near-black photo: no face without the retry, found with it', { skip }, a
     if ((await off.analyze(black)).embedding) foundOff++;
   }
   assert.ok(foundOn > foundOff, `found ${foundOn} with corrections, ${foundOff} without`);
+});
+
+test('luma/chroma smoothing: chroma noise is removed at the chroma radius, a luma edge kept at luma radius 0', () => {
+  const w = 40;
+  const h = 20;
+  const data = new Uint8Array(w * h * 3);
+  let s = 11;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const n = ((s >>> 16) % 41) - 20; // colour noise: red up, blue down, same luma-ish
+      const base = x < w / 2 ? 60 : 180; // a vertical luma edge
+      const o = (y * w + x) * 3;
+      data[o] = base + n;
+      data[o + 1] = base - Math.round((0.299 * n - 0.114 * n) / 0.587);
+      data[o + 2] = base - n;
+    }
+  }
+  const img: RgbImage = { data, width: w, height: h };
+  const chromaSd = (im: RgbImage): number => {
+    let s1 = 0;
+    let s2 = 0;
+    let k = 0;
+    for (let y = 3; y < h - 3; y++) for (let x = 3; x < w / 2 - 4; x++) {
+      const o = (y * w + x) * 3;
+      const d = im.data[o]! - im.data[o + 2]!;
+      s1 += d;
+      s2 += d * d;
+      k++;
+    }
+    return Math.sqrt(s2 / k - (s1 / k) ** 2);
+  };
+  const out = smoothLumaChroma(img, 0, 3);
+  assert.ok(chromaSd(out) < chromaSd(img) / 3, `chroma sd ${chromaSd(out)} vs ${chromaSd(img)}`);
+  // The edge between columns 19 and 20 stays a step (luma not blurred).
+  const luma = (im: RgbImage, x: number): number => { const o = (10 * w + x) * 3; return 0.299 * im.data[o]! + 0.587 * im.data[o + 1]! + 0.114 * im.data[o + 2]!; };
+  assert.ok(luma(out, 20) - luma(out, 19) > 100, `edge ${luma(out, 19)} -> ${luma(out, 20)}`);
+  assert.ok(Math.abs(luma(out, 5) - luma(img, 5)) < 4);
+});
+
+test('a near-black noisy selfie found by the retry is measured on the photo itself (face gain + luma/chroma smoothing): higher genuine scores', { skip }, async () => {
+  // The previous retry embedded the brightened whole-image copy as it was (no face-based
+  // gain, no smoothing). Genuine funneled pairs, selfie x0.08 with +-9 levels of colour
+  // noise, JPEG 85: a dark room.
+  const old = new FaceEngine({ parallel: false, pipeline: { enhance: { retryOnOriginal: false, retrySmoothFirst: false, denoiseRadius: 'fixed', chromaRadius: 0 } as never } });
+  try {
+    const sum = { now: 0, old: 0 };
+    let n = 0;
+    for (const p of readPairs('lfw-funneled-dev').filter((r) => r.same).slice(0, 10)) {
+      const { data, info } = await sharp(readFileSync(p.b)).resize(600, 600).linear(0.08, 0).raw().toBuffer({ resolveWithObject: true });
+      let s = 5;
+      for (let i = 0; i < data.length; i++) {
+        s = (s * 1103515245 + 12345) >>> 0;
+        data[i] = Math.max(0, Math.min(255, data[i]! + ((s >>> 16) % 19) - 9));
+      }
+      const dark = await sharp(data, { raw: info }).jpeg({ quality: 85 }).toBuffer();
+      const ref = readFileSync(p.a);
+      const [a, b] = [await on.match(dark, ref), await old.match(dark, ref)];
+      if (a.score === null || b.score === null) continue;
+      sum.now += a.score;
+      sum.old += b.score;
+      n++;
+    }
+    assert.ok(n >= 6, `faces found in only ${n} of 10 dark selfies`);
+    assert.ok(sum.now > sum.old + 3 * n, `mean genuine score now ${(sum.now / n).toFixed(1)}, before ${(sum.old / n).toFixed(1)} (${n} pairs)`);
+  } finally {
+    await old.close();
+  }
 });

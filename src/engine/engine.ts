@@ -14,7 +14,7 @@ import { cosine } from './embed.js';
 import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
-import type { ImageQuality } from './quality.js';
+import { explainWarning, type ImageQuality } from './quality.js';
 import type { AnalyzeOptions, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
@@ -357,15 +357,18 @@ export class FaceEngine {
     timing.model_load = round1(tLoad);
     timing.model = round1(user.modelMs + ref.modelMs);
     timing.total = round1(performance.now() - t0);
+    const quality = { user_image: user.quality, ref_image: ref.quality };
     const report: FaceMatchReport = {
       status: decision.status,
       score,
       user_image: { entities: user.entities, best_angle: user.bestAngle },
       ref_image: { entities: ref.entities, best_angle: ref.bestAngle },
-      warnings: decision.warnings,
+      // Photo-quality reasons added to the decline/review warning (codes unchanged); with no
+      // score, only the images without a face are consulted.
+      warnings: decision.warnings.map((w) => explainWarning(w, quality, score === null ? (['user_image', 'ref_image'] as const).filter((k) => !quality[k].face_found) : undefined)),
       similarity: similarity === null ? null : Math.round(similarity * 1e6) / 1e6,
       liveness: { user_image: user.liveness === null ? null : Math.round(user.liveness * 1e4) / 1e4 },
-      quality: { user_image: user.quality, ref_image: ref.quality },
+      quality,
       timing_ms: timing,
     };
     return { report, user, ref };

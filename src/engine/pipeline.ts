@@ -6,25 +6,29 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelClock, Sessions } from './models.js';
 import { decodeImage, decodeRegion, type DecodedImage } from './decode.js';
-import { detectFaces, DETECT_THRESHOLD, type Detection } from './detect.js';
+import { detectFaces, DETECT_THRESHOLD, NMS_IOU, type Detection } from './detect.js';
 import { chooseFace, type ChoiceRule } from './choose.js';
 import { landmarks68, fivePoints, type Point } from './landmarks.js';
 import { warpAligned } from './align.js';
 import { embedFace } from './embed.js';
 import { livenessScore } from './liveness.js';
 import { withFaceAttributes } from './attributes.js';
-import { iou } from './nms.js';
+import { iou, nms } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
 import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
-import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, type EnhanceConfig } from './enhance.js';
+import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
 
 export interface PipelineConfig {
   choice: ChoiceRule;
   /** Gaussian width of the centre weighting ('weighted' rule), in half-diagonals. */
   sigma: number;
-  /** Re-detect on a crop around the chosen face (measured: 0.1 pp worse on LFW, off). */
-  refine: boolean;
+  /**
+   * Re-detect on a crop around the chosen face: true = always (measured: 0.1 pp worse on
+   * LFW); 'small' = only a small face re-decoded from the original at full resolution
+   * (its box was found at the working resolution: ID-card portraits, faces far away).
+   */
+  refine: boolean | 'small';
   /** A face narrower than this (working px) is re-decoded from the original at higher resolution. */
   smallFacePx: number;
   /** Landmark test-time augmentation: also run on the mirrored crop and average. */
@@ -42,11 +46,19 @@ export interface PipelineConfig {
   padRetry: number[];
   /** Exposure / colour corrections (enhance.ts). */
   enhance: EnhanceConfig;
+  /**
+   * Nothing found in a photo shrunk for work: detect on an n x n grid of overlapping tiles
+   * of the original at full resolution (n = 4 on a 1280x960 photo: a 40 px face reaches
+   * the 320x240 detector at ~27 px instead of 10). 0 = off.
+   */
+  tileRetry: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
   choice: 'weighted',
   sigma: 0.35,
+  // 'small' measured on two KYC sets (docs/engine.md): +-1 pair per condition, no net gain
+  // on the held-out set, one more detector run per card: off.
   refine: false,
   smallFacePx: 96,
   landmarkFlip: true,
@@ -57,6 +69,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   colorOrder: 'bgr',
   padRetry: [0.3, 0.6],
   enhance: DEFAULT_ENHANCE,
+  tileRetry: 4,
 };
 
 /** Defaults overlaid with a partial config (enhance merged field by field). */
@@ -278,9 +291,12 @@ interface Oriented {
 }
 
 /** Detect, choose, (re-decode small face), landmarks, align, embed on one orientation. */
-async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true): Promise<Oriented | null> {
+async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, angle: 0 | 90 | 180 | 270, cfg: PipelineConfig, timer: Timer, embed = true, detectOn?: RgbImage, given?: Detection[]): Promise<Oriented | null> {
   const img = angle === 0 ? decoded.image : rotateImage(decoded.image, angle);
-  const dets = await detectWithRetry(sessions, img, cfg, timer);
+  // `detectOn`: a brightened copy (same size) the faces are looked for on; `given`: faces
+  // already found (tiles). Everything after detection works on the photo itself,
+  // corrected for the face found.
+  const dets = given ?? (await detectWithRetry(sessions, detectOn ?? img, cfg, timer));
   timer.lap('detect');
   if (dets.length === 0) return null;
   const chosen = chooseFace(dets, img.width, img.height, cfg.choice, cfg.sigma)!;
@@ -288,6 +304,7 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   // shrunk photo, the face's neighbourhood decoded from the original at higher resolution.
   let src = img;
   let box = chosen.box;
+  let redecoded = false;
   const bw = box[2] - box[0];
   const bh = box[3] - box[1];
   if (decoded.scale > 1.01 && angle === 0 && Math.max(bw, bh) < cfg.smallFacePx) {
@@ -298,9 +315,10 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
     const reg = await decodeRegion(decoded, (cx - side / 2) * s, (cy - side / 2) * s, side * s, side * s, Math.round(cfg.smallFacePx * 3));
     timer.lap('decode');
     src = reg.image;
+    redecoded = true;
     box = [(box[0] * s - reg.left) / reg.scale, (box[1] * s - reg.top) / reg.scale, (box[2] * s - reg.left) / reg.scale, (box[3] * s - reg.top) / reg.scale];
   }
-  if (cfg.refine) {
+  if (cfg.refine === true || (cfg.refine === 'small' && redecoded)) {
     // Re-detect on a 4:3 crop where the face is large (measured: does not help on LFW).
     const fw = box[2] - box[0];
     const fh = box[3] - box[1];
@@ -325,7 +343,11 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   const asSent = src;
   const corr = faceCorrection(lumaStats(src, box).mean, img, cfg.enhance);
   if (corr) src = applyColour(src, corr.lut, corr.gains);
-  if (corr?.denoise) src = boxBlur(src, 1);
+  if (corr?.denoise) {
+    const e = cfg.enhance;
+    const rl = e.denoiseRadius === 'face' ? Math.max(1, Math.round((box[2] - box[0]) / 112)) : 1;
+    src = e.chromaRadius > 0 ? smoothLumaChroma(src, rl, Math.round(rl * e.chromaRadius)) : boxBlur(src, rl);
+  }
   timer.lap('enhance');
   const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
   timer.lap('landmarks');
@@ -336,6 +358,39 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
   return { angle, img, dets, chosen, embedding, norm, aligned, src: asSent, corrected: !!corr, box, pts68 };
+}
+
+/**
+ * Faces found on a grid of overlapping 4:3 tiles (n across, width 1.5/n of the frame) of the
+ * original decoded once at up to full resolution (long side at most 2560; brightened
+ * and smoothed first when the photo is dark, as in the retry); boxes in working-image
+ * pixels, overlaps merged by NMS.
+ */
+async function detectOnTiles(sessions: Sessions, decoded: DecodedImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
+  const n = cfg.tileRetry;
+  const reg = await decodeRegion(decoded, 0, 0, decoded.width, decoded.height, 2560);
+  timer.lap('decode');
+  const e = cfg.enhance;
+  const mean = lumaStats(decoded.image).mean;
+  const lut = e.on && e.retryDetect && mean < e.target - 20 ? exposureLut(mean, e.target, e.mode) : null;
+  const full = lut ? boxBlur(applyColour(reg.image, lut, null), 1) : reg.image;
+  // 4:3 tiles like the detector's input (a portrait photo gets more rows), overlapping by a third.
+  const tw = Math.min(full.width, (1.5 * full.width) / n);
+  const th = Math.min(full.height, 0.75 * tw);
+  const ny = th >= full.height ? 1 : Math.max(2, Math.ceil((1.5 * full.height) / th));
+  const all: Detection[] = [];
+  for (let iy = 0; iy < ny; iy++) {
+    for (let ix = 0; ix < n; ix++) {
+      const region = { x: ((full.width - tw) * ix) / (n - 1), y: ny > 1 ? ((full.height - th) * iy) / (ny - 1) : 0, w: tw, h: th };
+      const found = await timer.model_((c) => detectFaces(sessions.detect, full, DETECT_THRESHOLD, region, c));
+      for (const d of found) {
+        // Below ~20 px (original) a "face" on a tile is sensor noise or texture, and too small to match anyway.
+        if (Math.min(d.box[2] - d.box[0], d.box[3] - d.box[1]) * reg.scale < 20) continue;
+        all.push({ box: d.box.map((v) => (v * reg.scale) / decoded.scale) as Box, score: d.score });
+      }
+    }
+  }
+  return nms(all, NMS_IOU);
 }
 
 /** What quality messages call each image. */
@@ -375,15 +430,28 @@ export async function analyzeImage(
     // Third try: the brightened copy smoothed (sensor noise of a dark room hides the face).
     const gain = mean < cfg.enhance.target - 20 ? exposureLut(mean, cfg.enhance.target, cfg.enhance.mode) : null;
     const tries: Array<{ lut: Uint8Array | null; blur: boolean }> = [{ lut: gain, blur: false }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: false }, { lut: gain, blur: true }];
+    // The smoothed copy first: on the unsmoothed one the detector can take sensor noise for a face.
+    if (cfg.enhance.retrySmoothFirst) tries.unshift(tries.pop()!);
     for (const { lut, blur } of tries) {
       if (!lut || best) continue;
       let brighter = applyColour(decoded.image, lut, null);
       if (blur) brighter = boxBlur(brighter, 2);
-      best = await analyzeOrientation(sessions, { ...decoded, image: brighter }, 0, cfg, timer, embed);
-      // Quality is measured on the photo as sent.
-      if (best && best.src === brighter) best.src = decoded.image;
+      if (cfg.enhance.retryOnOriginal) {
+        // Found on the copy, measured on the photo: the face's own exposure correction
+        // (gain to the face's target, smoothing of very dark faces) then applies.
+        best = await analyzeOrientation(sessions, decoded, 0, cfg, timer, embed, brighter);
+      } else {
+        best = await analyzeOrientation(sessions, { ...decoded, image: brighter }, 0, cfg, timer, embed);
+        // Quality is measured on the photo as sent.
+        if (best && best.src === brighter) best.src = decoded.image;
+      }
       timer.lap('detect_retry');
     }
+  }
+  if (!best && cfg.tileRetry > 1 && decoded.scale > 1.01) {
+    const dets = await detectOnTiles(sessions, decoded, cfg, timer);
+    if (dets.length > 0) best = await analyzeOrientation(sessions, decoded, 0, cfg, timer, embed, undefined, dets);
+    timer.lap('detect_tiles');
   }
   const base = { width: decoded.width, height: decoded.height };
   const qLabel = QUALITY_LABELS[label] ?? 'photo';

@@ -5,6 +5,7 @@
 // were chosen from measurements on the face data (docs/engine.md, "Quality signals").
 import type { Box, RgbImage } from './image.js';
 import { meanPoint, type Point } from './landmarks.js';
+import type { FaceMatchWarning } from './types.js';
 
 export type QualityIssueCode = 'NO_FACE' | 'MULTIPLE_FACES' | 'FACE_TOO_SMALL' | 'TOO_DARK' | 'TOO_BRIGHT' | 'LOW_CONTRAST' | 'BLURRY' | 'FACE_TURNED';
 
@@ -217,4 +218,48 @@ export function assessQuality(inp: QualityInputs): ImageQuality {
     pose: inp.landmarks ? poseFromLandmarks(inp.landmarks) : null,
   };
   return { ...q, issues: qualityIssues(q, otherLarge, inp.label) };
+}
+
+/** Issue codes that can explain a low or missing score (NO_FACE / MULTIPLE_FACES say nothing about why). */
+const EXPLAINING: QualityIssueCode[] = ['TOO_DARK', 'TOO_BRIGHT', 'LOW_CONTRAST', 'BLURRY', 'FACE_TOO_SMALL', 'FACE_TURNED'];
+
+export interface QualityReason {
+  image: 'user_image' | 'ref_image';
+  code: QualityIssueCode;
+  /** e.g. "selfie too dark: face brightness 31 of 255, under 50". */
+  reason: string;
+}
+
+/** One image's issues that can explain a low or missing score, each with what was measured against which bound. */
+export function qualityReasons(q: ImageQuality, image: QualityReason['image']): QualityReason[] {
+  const t = QUALITY_THRESHOLDS;
+  const label = image === 'user_image' ? 'selfie' : 'reference photo';
+  const where = q.face_found ? 'face' : 'image';
+  const text: Record<string, () => string> = {
+    TOO_DARK: () => `${label} too dark: ${where} brightness ${Math.round(q.brightness ?? 0)} of 255, under ${t.minBrightness}`,
+    TOO_BRIGHT: () => `${label} too bright: ${where} brightness ${Math.round(q.brightness ?? 0)} of 255, over ${t.maxBrightness}`,
+    LOW_CONTRAST: () => `${label} washed out: ${where} contrast ${Math.round(q.contrast ?? 0)}, under ${t.minContrast}`,
+    BLURRY: () => `${label} too blurred: face sharpness ${Math.round(q.sharpness ?? 0)}, under ${t.minSharpness}`,
+    FACE_TOO_SMALL: () => `${label} face too small: ${Math.round(q.face_size_px ?? 0)} px, under ${t.minFacePx}`,
+    FACE_TURNED: () => `${label} face turned away: yaw ${Math.round(q.pose?.yaw ?? 0)} deg, pitch ${Math.round(q.pose?.pitch ?? 0)} deg (limits ${t.maxYaw} / ${t.maxPitch})`,
+  };
+  return q.issues.filter((i) => EXPLAINING.includes(i.code)).map((i) => ({ image, code: i.code, reason: text[i.code]!() }));
+}
+
+/**
+ * A decline/review warning with the photo-quality issues that can explain it: the long
+ * description gains "Photo quality: selfie too dark: ...", additional_data gains
+ * `quality_issues`. The risk code, severity and status are untouched (the platform's own
+ * codes); a warning with nothing to explain is returned as is. `images` limits which
+ * images are consulted (e.g. only the selfie when no face was found in it).
+ */
+export function explainWarning(w: FaceMatchWarning, quality: { user_image?: ImageQuality; ref_image?: ImageQuality } | undefined, images: Array<QualityReason['image']> = ['user_image', 'ref_image']): FaceMatchWarning {
+  if (!quality) return w;
+  const reasons = images.flatMap((k) => (quality[k] ? qualityReasons(quality[k]!, k) : []));
+  if (reasons.length === 0) return w;
+  return {
+    ...w,
+    long_description: `${w.long_description} Photo quality: ${reasons.map((r) => r.reason).join('; ')}.`,
+    additional_data: { ...(w.additional_data ?? {}), quality_issues: reasons },
+  };
 }

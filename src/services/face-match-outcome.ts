@@ -3,6 +3,7 @@
 // (NO_REFERENCE_IMAGE, NO_FACE_IN_SELFIE, FACE_MATCH_NOT_COMPUTED), applies the workflow's
 // not-computed action, and adds the attempts cap. log_type follows the thresholds.
 import type { FaceMatchReport, FaceMatchWarning } from '../engine/types.js';
+import { explainWarning } from '../engine/quality.js';
 import type { FaceMatchConfig, FaceMatchItemStatus } from './types.js';
 
 export const FACE_MATCH_RISKS = [
@@ -38,7 +39,7 @@ export interface Outcome {
  * Status and warnings for one scored (or unscorable) pair. `notComputed` is the workflow's
  * face_match_not_computed_action; the standalone API has none and declines.
  */
-export function outcomeOf(report: Pick<FaceMatchReport, 'status' | 'score' | 'warnings' | 'user_image' | 'ref_image'>, opts: { nodeId: string | null; notComputed?: FaceMatchConfig['face_match_not_computed_action'] }): Outcome {
+export function outcomeOf(report: Pick<FaceMatchReport, 'status' | 'score' | 'warnings' | 'user_image' | 'ref_image'> & Partial<Pick<FaceMatchReport, 'quality'>>, opts: { nodeId: string | null; notComputed?: FaceMatchConfig['face_match_not_computed_action'] }): Outcome {
   if (report.score !== null) {
     // Scored: the engine's threshold rule already gives LOW_FACE_MATCH_SIMILARITY with warning/error.
     return { status: report.status, score: report.score, warnings: report.warnings.filter((w) => w.risk !== 'NO_REFERENCE_IMAGE') };
@@ -46,9 +47,10 @@ export function outcomeOf(report: Pick<FaceMatchReport, 'status' | 'score' | 'wa
   const review = opts.notComputed === 'REVIEW';
   const status = review ? 'In Review' : 'Declined';
   const sev: Severity = review ? 'warning' : 'error';
-  const w =
-    report.user_image.entities.length === 0
-      ? warning('NO_FACE_IN_SELFIE', sev, 'No face in selfie', 'No face could be detected in the selfie, so no similarity score could be computed.', opts.nodeId)
-      : warning('FACE_MATCH_NOT_COMPUTED', sev, 'Face match not computed', 'No face could be detected in the reference image, so no similarity score could be computed.', opts.nodeId);
-  return { status, score: null, warnings: [w] };
+  const noSelfieFace = report.user_image.entities.length === 0;
+  const w = noSelfieFace
+    ? warning('NO_FACE_IN_SELFIE', sev, 'No face in selfie', 'No face could be detected in the selfie, so no similarity score could be computed.', opts.nodeId)
+    : warning('FACE_MATCH_NOT_COMPUTED', sev, 'Face match not computed', 'No face could be detected in the reference image, so no similarity score could be computed.', opts.nodeId);
+  // Why no face was found, when the photo's quality says so ("selfie too dark: ..."); same risk code.
+  return { status, score: null, warnings: [explainWarning(w, report.quality, [noSelfieFace ? 'user_image' : 'ref_image'])] };
 }
