@@ -12,12 +12,12 @@ import { tempDb } from './helpers/sandbox.js';
 
 const ROW = 'x'.repeat(3000);
 
-/** 40 batches of 50 one-row commits (~6 MB of WAL frames in all), pausing between batches. */
+/** 80 batches of 50 one-row commits (~12 MB of WAL frames in all), pausing between batches. */
 async function writeLoad(db: Db): Promise<number> {
   db.exec('CREATE TABLE IF NOT EXISTS load (id INTEGER PRIMARY KEY, v TEXT)');
   const ins = db.prepare('INSERT INTO load (v) VALUES (?)');
   let maxWal = 0;
-  for (let batch = 0; batch < 40; batch++) {
+  for (let batch = 0; batch < 80; batch++) {
     for (let i = 0; i < 50; i++) db.transaction(() => ins.run(ROW)).immediate();
     maxWal = Math.max(maxWal, statSync(`${db.name}-wal`).size);
     await sleep(30);
@@ -39,8 +39,9 @@ describe('background checkpoints', () => {
       await cp.stop();
       assert.equal(cp.running, false);
       assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000, 'automatic checkpoints back after stop()');
-      // 50 commits between passes are ~150 pages; allow a few passes' worth.
-      assert.ok(maxWal < 3 * 1024 * 1024, `WAL grew to ${maxWal} bytes`);
+      // 50 commits between passes are ~150 pages (0.6 MB); a busy machine may delay a few passes,
+      // but never most of them (without the worker the WAL reaches ~12 MB, next test).
+      assert.ok(maxWal < 6 * 1024 * 1024, `WAL grew to ${maxWal} bytes`);
     } finally {
       db.close();
     }
@@ -51,7 +52,7 @@ describe('background checkpoints', () => {
     try {
       db.pragma('wal_autocheckpoint = 0');
       const maxWal = await writeLoad(db);
-      assert.ok(maxWal > 5 * 1024 * 1024, `WAL only ${maxWal} bytes`);
+      assert.ok(maxWal > 10 * 1024 * 1024, `WAL only ${maxWal} bytes`);
     } finally {
       db.close();
     }
