@@ -194,8 +194,12 @@ export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceCo
  */
 export interface ClaheConfig {
   on: boolean;
-  /** 'embed': equalise the aligned 112x112 face only; 'both': also the region the landmark model sees (landmarks run again). */
-  target: 'embed' | 'both';
+  /**
+   * 'embed': equalise the aligned 112x112 face only; 'both': equalise the region the
+   * landmark model sees, landmarks run again, the embedder sees the equalised warp;
+   * 'landmarks': the same second landmark run, but the embedder sees the plain warp.
+   */
+  target: 'embed' | 'both' | 'landmarks';
   /** Tiles across and down. */
   tiles: number;
   /** Clip limit as a multiple of the mean histogram bin count (1 = plain gain; larger = stronger). */

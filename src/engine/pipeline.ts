@@ -364,11 +364,11 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   let equalised = false;
   if (embed && clahe && claheGate(aligned, clahe)) {
     equalised = true;
-    if (clahe.target === 'both') {
+    if (clahe.target !== 'embed') {
       const sq = landmarkSquare(box, cfg);
       const m = 0.15 * sq.side;
       const eq = claheLuma(src, clahe, { x: sq.x - m, y: sq.y - m, w: sq.side + 2 * m, h: sq.side + 2 * m });
-      toEmbed = warp(eq, await landmarksFor(sessions, eq, box, cfg, timer));
+      toEmbed = warp(clahe.target === 'both' ? eq : src, await landmarksFor(sessions, eq, box, cfg, timer));
     } else {
       toEmbed = claheLuma(aligned, clahe);
     }
