@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { FaceEngine } from '../src/engine/index.js';
-import { applyColour, gammaLut, greyWorld, smoothLumaChroma } from '../src/engine/enhance.js';
+import { DEFAULT_CLAHE, applyColour, claheGate, claheLuma, faceContrast, gammaLut, greyWorld, smoothLumaChroma } from '../src/engine/enhance.js';
 import type { RgbImage } from '../src/engine/image.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 
@@ -139,5 +139,97 @@ test('a near-black noisy selfie found by the retry is measured on the photo itse
     assert.ok(sum.now > sum.old + 3 * n, `mean genuine score now ${(sum.now / n).toFixed(1)}, before ${(sum.old / n).toFixed(1)} (${n} pairs)`);
   } finally {
     await old.close();
+  }
+});
+
+// CLAHE (claheLuma): pure-function checks on synthetic images, then the gate on real photos.
+const lumaAt = (im: RgbImage, i: number): number => 0.299 * im.data[i * 3]! + 0.587 * im.data[i * 3 + 1]! + 0.114 * im.data[i * 3 + 2]!;
+function grey(w: number, h: number, f: (x: number, y: number) => number): RgbImage {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.fill(f(x, y), (y * w + x) * 3, (y * w + x) * 3 + 3);
+  return { data, width: w, height: h };
+}
+
+test('CLAHE: a low-contrast texture gets its local contrast stretched in the dark and the bright half alike', () => {
+  // A texture of +-6 levels (every level in between) around 50 (left half) and 190 (right half).
+  const img = grey(64, 64, (x, y) => (x < 32 ? 50 : 190) + ((x + 3 * y) % 13) - 6);
+  const sd = (im: RgbImage, xa: number, xb: number): number => {
+    let s1 = 0;
+    let s2 = 0;
+    let k = 0;
+    for (let y = 4; y < 60; y++) for (let x = xa; x < xb; x++) {
+      const l = lumaAt(im, y * 64 + x);
+      s1 += l;
+      s2 += l * l;
+      k++;
+    }
+    return Math.sqrt(s2 / k - (s1 / k) ** 2);
+  };
+  const out = claheLuma(img, { tiles: 4, clip: 4 });
+  for (const [xa, xb] of [[4, 28], [36, 60]] as const) {
+    assert.ok(sd(out, xa, xb) > 2.5 * sd(img, xa, xb), `columns ${xa}-${xb}: sd ${sd(img, xa, xb).toFixed(1)} -> ${sd(out, xa, xb).toFixed(1)}`);
+  }
+  // Strength 0.5 lands between; a lower clip limit stretches less.
+  const half = sd(claheLuma(img, { tiles: 4, clip: 4, strength: 0.5 }), 4, 28);
+  assert.ok(half > sd(img, 4, 28) && half < sd(out, 4, 28));
+  assert.ok(sd(claheLuma(img, { tiles: 4, clip: 1.5 }), 4, 28) < sd(out, 4, 28));
+  // Pixels outside the region are copied.
+  const part = claheLuma(img, { tiles: 2, clip: 4 }, { x: 0, y: 0, w: 32, h: 64 });
+  assert.deepEqual(part.data.subarray(32 * 3, 64 * 3), img.data.subarray(32 * 3, 64 * 3));
+  assert.ok(sd(part, 4, 28) > 2 * sd(img, 4, 28));
+});
+
+test('CLAHE: a flat image stays flat, near its own level', () => {
+  for (const v of [30, 128, 220]) {
+    const out = claheLuma(grey(40, 40, () => v), { tiles: 4, clip: 2 });
+    const first = out.data[0]!;
+    assert.ok(out.data.every((x) => x === first), `flat ${v} is no longer flat`);
+    assert.ok(Math.abs(first - v) <= 3, `flat ${v} -> ${first}`);
+  }
+});
+
+test('CLAHE: colour kept (R:G:B ratios of every unsaturated pixel), only luma changes', () => {
+  const w = 48;
+  const h = 48;
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const k = 0.35 + 0.1 * Math.sin(x / 3) + 0.05 * (y / h); // low-contrast skin-like tone
+    data.set([Math.round(200 * k), Math.round(140 * k), Math.round(100 * k)], (y * w + x) * 3);
+  }
+  const img: RgbImage = { data, width: w, height: h };
+  const out = claheLuma(img, { tiles: 3, clip: 3 });
+  let changed = 0;
+  for (let i = 0; i < w * h; i++) {
+    const [r, g, b] = [out.data[i * 3]!, out.data[i * 3 + 1]!, out.data[i * 3 + 2]!];
+    if (r === 255) continue;
+    if (Math.abs(lumaAt(out, i) - lumaAt(img, i)) > 3) changed++;
+    const [r0, g0, b0] = [img.data[i * 3]!, img.data[i * 3 + 1]!, img.data[i * 3 + 2]!];
+    assert.ok(Math.abs(r / g - r0 / g0) < 0.06 && Math.abs(g / b - g0 / b0) < 0.06, `pixel ${i}: ${r0},${g0},${b0} -> ${r},${g},${b}`);
+  }
+  assert.ok(changed > (w * h) / 4, `only ${changed} pixels changed luma`);
+});
+
+test('CLAHE gate: fires on an aligned face whose eye band is in shadow, not on an evenly lit one, never when off', () => {
+  const even = grey(112, 112, (x, y) => 120 + ((x + y) % 7) * 4);
+  const glasses = grey(112, 112, (x, y) => (y >= 38 && y < 64 ? 35 : 120) + ((x + y) % 7) * 4);
+  assert.ok(faceContrast(even).band > 0.9);
+  assert.ok(faceContrast(glasses).band < 0.4, `band ${faceContrast(glasses).band}`);
+  const cfg = { ...DEFAULT_CLAHE, on: true, sdBelow: 0, bandBelow: 0.45 };
+  assert.equal(claheGate(even, cfg), false);
+  assert.equal(claheGate(glasses, cfg), true);
+  assert.equal(claheGate(glasses, { ...cfg, on: false }), false);
+});
+
+test('CLAHE on (gated): well-lit photos are untouched, identical embedding to the default pipeline', { skip }, async () => {
+  const eq = new FaceEngine({ parallel: false, pipeline: { enhance: { clahe: { on: true, sdBelow: 0, bandBelow: 0.45, clip: 1.5, strength: 0.5 } } as never } });
+  try {
+    for (const p of readPairs('lfw-original-dev').slice(0, 4)) {
+      const img = readFileSync(p.b);
+      const [a, b] = [await eq.analyze(img), await on.analyze(img)];
+      assert.equal(a.corrected, false);
+      assert.deepEqual(Array.from(a.embedding!), Array.from(b.embedding!));
+    }
+  } finally {
+    await eq.close();
   }
 });

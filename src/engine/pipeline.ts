@@ -17,7 +17,7 @@ import { iou, nms } from './nms.js';
 import type { Box, RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
 import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
-import { DEFAULT_ENHANCE, applyColour, boxBlur, exposureLut, faceCorrection, gammaLut, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
+import { DEFAULT_ENHANCE, applyColour, boxBlur, claheGate, claheLuma, exposureLut, faceCorrection, gammaLut, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
 
 export interface PipelineConfig {
   choice: ChoiceRule;
@@ -74,7 +74,8 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
 
 /** Defaults overlaid with a partial config (enhance merged field by field). */
 export function pipelineConfig(over: Partial<PipelineConfig> = {}): PipelineConfig {
-  return { ...DEFAULT_PIPELINE, ...over, enhance: { ...DEFAULT_ENHANCE, ...(over.enhance ?? {}) } };
+  const enhance = { ...DEFAULT_ENHANCE, ...(over.enhance ?? {}) };
+  return { ...DEFAULT_PIPELINE, ...over, enhance: { ...enhance, clahe: { ...DEFAULT_ENHANCE.clahe, ...(over.enhance?.clahe ?? {}) } } };
 }
 
 export interface FaceAnalysis {
@@ -352,12 +353,31 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
   timer.lap('landmarks');
   // Landmarks are in pixel-edge coordinates; the warp samples at pixel centres.
-  const aligned = warpAligned(src, fivePoints(pts68).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
+  const warp = (from: RgbImage, pts: Point[]): RgbImage => warpAligned(from, fivePoints(pts).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
+  const aligned = warp(src, pts68);
   timer.lap('align');
+  // Local contrast (CLAHE) when the aligned face is flat or its eye band is in shadow. Only
+  // the embedder (and with 'both' the landmark model) sees it: `aligned` and `pts68`, which
+  // the quality signals read, stay as they were.
+  const clahe = cfg.enhance.on ? cfg.enhance.clahe : null;
+  let toEmbed = aligned;
+  let equalised = false;
+  if (embed && clahe && claheGate(aligned, clahe)) {
+    equalised = true;
+    if (clahe.target !== 'embed') {
+      const sq = landmarkSquare(box, cfg);
+      const m = 0.15 * sq.side;
+      const eq = claheLuma(src, clahe, { x: sq.x - m, y: sq.y - m, w: sq.side + 2 * m, h: sq.side + 2 * m });
+      toEmbed = warp(clahe.target === 'both' ? eq : src, await landmarksFor(sessions, eq, box, cfg, timer));
+    } else {
+      toEmbed = claheLuma(aligned, clahe);
+    }
+    timer.lap('clahe');
+  }
   if (!embed) return { angle, img, dets, chosen, embedding: null, norm: 0, aligned, src: asSent, corrected: !!corr, box, pts68 };
-  const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, aligned, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
+  const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, toEmbed, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
-  return { angle, img, dets, chosen, embedding, norm, aligned, src: asSent, corrected: !!corr, box, pts68 };
+  return { angle, img, dets, chosen, embedding, norm, aligned, src: asSent, corrected: !!corr || equalised, box, pts68 };
 }
 
 /**
