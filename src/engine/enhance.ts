@@ -219,6 +219,16 @@ export const DEFAULT_CLAHE: ClaheConfig = DEFAULT_ENHANCE.clahe;
 
 const lumaOf = (d: Uint8Array, p: number): number => 0.299 * d[p]! + 0.587 * d[p + 1]! + 0.114 * d[p + 2]!;
 
+
+/** Tile-centre coordinates of a pixel `pos` along one axis (tiles of `size`, `n` of them): it
+ *  lies between tile centres `a` and `b`, with weight `w` on `b`. */
+function tileBlend(pos: number, size: number, n: number): { a: number; b: number; w: number } {
+  const f = Math.min(n - 1, Math.max(0, (pos + 0.5) / size - 0.5));
+  const i = Math.min(n - 2, Math.floor(f));
+  const a = Math.max(0, i);
+  return { a, b: Math.min(n - 1, a + 1), w: n > 1 ? f - a : 0 };
+}
+
 /**
  * Contrast-limited adaptive histogram equalisation of luma in `region` (default: the
  * whole image): one clipped-histogram LUT per tile, pixels mapped by the bilinear blend of
@@ -276,18 +286,9 @@ export function claheLuma(img: RgbImage, opts: { tiles: number; clip: number; st
     }
   }
   for (let y = y0; y < y1; y++) {
-    // Tile-centre coordinates: pixel between centres i and i+1 with weight f.
-    const fy = Math.min(n - 1, Math.max(0, (y - y0 + 0.5) / th - 0.5));
-    const iy = Math.min(n - 2, Math.floor(fy));
-    const wy = n > 1 ? fy - Math.max(0, iy) : 0;
-    const ya = Math.max(0, iy);
-    const yb = Math.min(n - 1, ya + 1);
+    const { a: ya, b: yb, w: wy } = tileBlend(y - y0, th, n);
     for (let x = x0; x < x1; x++) {
-      const fx = Math.min(n - 1, Math.max(0, (x - x0 + 0.5) / tw - 0.5));
-      const ix = Math.min(n - 2, Math.floor(fx));
-      const wx = n > 1 ? fx - Math.max(0, ix) : 0;
-      const xa = Math.max(0, ix);
-      const xb = Math.min(n - 1, xa + 1);
+      const { a: xa, b: xb, w: wx } = tileBlend(x - x0, tw, n);
       const p = (y * W + x) * 3;
       const l = lumaOf(d, p);
       const v = Math.round(l);
