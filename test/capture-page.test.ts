@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, noChromium } from './helpers/browser.js';
 import type { SessionCreated, SessionDecision, Workflow } from '../src/services/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
-import { call, startTwin, type Twin } from './helpers/http-twin.js';
+import { call, createSession, sessionDecision, startTwin, type Twin } from './helpers/http-twin.js';
 import { startReceiver, type Receiver } from './helpers/sandbox.js';
 
 const skip = noChromium || (hasFaces ? false : noFacesReason);
@@ -40,17 +40,8 @@ describe('capture page in headless Chromium', { skip }, () => {
     await twin?.close();
   });
 
-  async function newSession(body: Record<string, unknown> = {}): Promise<SessionCreated> {
-    const r = await call(twin.url, 'POST', '/v3/session/', { key, json: { workflow_id: workflowId, ...body } });
-    assert.equal(r.status, 201, r.text);
-    return r.json as SessionCreated;
-  }
-
-  async function decision(sessionId: string): Promise<SessionDecision> {
-    const r = await call(twin.url, 'GET', `/v3/session/${sessionId}/decision/`, { key });
-    assert.equal(r.status, 200, r.text);
-    return r.json as SessionDecision;
-  }
+  const newSession = (body: Record<string, unknown> = {}): Promise<SessionCreated> => createSession(twin.url, key, workflowId, body);
+  const decision = (sessionId: string): Promise<SessionDecision> => sessionDecision(twin.url, key, sessionId);
 
   async function openPage(url: string, javaScriptEnabled = true): Promise<Page> {
     const context = await browser.newContext({ javaScriptEnabled });

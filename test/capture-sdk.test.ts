@@ -13,7 +13,7 @@ import type { SessionCreated, SessionDecision, WebhookDestinationCreated, Workfl
 import { verifyWebhook } from '../src/webhooks/index.js';
 import { faceVideo, launchChromium, noChromium, screenshotDir, startHostSite, tempFolder, type HostSite, type TempFolder } from './helpers/browser.js';
 import { hasFaces, noFacesReason, readPairs, type Pair } from './helpers/data.js';
-import { call, startTwin, type Twin } from './helpers/http-twin.js';
+import { call, createSession, sessionDecision, startTwin, type Twin } from './helpers/http-twin.js';
 import { startReceiver, type Received, type Receiver } from './helpers/sandbox.js';
 
 const skip = noChromium || (hasFaces ? false : noFacesReason);
@@ -83,17 +83,8 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
     tmp?.cleanup();
   });
 
-  async function newSession(body: Record<string, unknown> = {}): Promise<SessionCreated> {
-    const r = await call(twin.url, 'POST', '/v3/session/', { key, json: { workflow_id: workflow.workflow_id, ...body } });
-    assert.equal(r.status, 201, r.text);
-    return r.json as SessionCreated;
-  }
-
-  async function decision(sessionId: string): Promise<SessionDecision> {
-    const r = await call(twin.url, 'GET', `/v3/session/${sessionId}/decision/`, { key });
-    assert.equal(r.status, 200, r.text);
-    return r.json as SessionDecision;
-  }
+  const newSession = (body: Record<string, unknown> = {}): Promise<SessionCreated> => createSession(twin.url, key, workflow.workflow_id, body);
+  const decision = (sessionId: string): Promise<SessionDecision> => sessionDecision(twin.url, key, sessionId);
 
   /** The integrator's page with the SDK loaded; `startVerification` called with `url`. */
   async function startOnHost(url: string, configuration: Record<string, unknown> = {}, variant: '/' | '/umd.html' = '/'): Promise<{ page: Page; frame: FrameLocator; errors: string[] }> {
@@ -127,6 +118,11 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
   async function selfieByCameraThenId(frame: FrameLocator, idPhoto: string): Promise<void> {
     await frame.getByRole('button', { name: 'Open camera' }).click();
     await frame.locator('body[data-state="camera"]').waitFor({ timeout: 15_000 });
+    await takeSelfieThenId(frame, idPhoto);
+  }
+
+  /** With the camera open: take the selfie, continue, then the ID photo from a file, submit. */
+  async function takeSelfieThenId(frame: FrameLocator, idPhoto: string): Promise<void> {
     await frame.getByRole('button', { name: 'Take selfie' }).click();
     await frame.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
     await frame.getByRole('button', { name: 'Continue' }).click();
@@ -173,12 +169,7 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
     assert.match(iframeSrc ?? '', /liveness_camera=front/);
     assert.match(iframeSrc ?? '', /liveness_camera_switch=false/);
     await page.screenshot({ path: join(shots, 'host-camera-1280x800.png') });
-    await frame.getByRole('button', { name: 'Take selfie' }).click();
-    await frame.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
-    await frame.getByRole('button', { name: 'Continue' }).click();
-    await frame.getByLabel('ID document or reference photo').setInputFiles(pair.b);
-    await frame.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
-    await frame.getByRole('button', { name: 'Submit for verification' }).click();
+    await takeSelfieThenId(frame, pair.b);
 
     const result = await waitForResult(page);
     assert.deepEqual(result, { type: 'completed', session: { sessionId: session.session_id, status: 'Approved' } });
@@ -255,12 +246,7 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
     await frame.getByRole('button', { name: 'Open camera' }).click();
     await frame.locator('body[data-state="camera"]').waitFor({ timeout: 15_000 });
     assert.equal(await frame.locator('#step-selfie [data-part="stage"]').getAttribute('data-facing'), 'environment', 'liveness_camera=back kept through /u/ -> /session/');
-    await frame.getByRole('button', { name: 'Take selfie' }).click();
-    await frame.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
-    await frame.getByRole('button', { name: 'Continue' }).click();
-    await frame.getByLabel('ID document or reference photo').setInputFiles(pair.b);
-    await frame.locator('body[data-state="review"]').waitFor({ timeout: 30_000 });
-    await frame.getByRole('button', { name: 'Submit for verification' }).click();
+    await takeSelfieThenId(frame, pair.b);
     const result = await waitForResult(page);
     assert.deepEqual(result, { type: 'completed', session: { sessionId, status: 'Approved' } });
     process.stderr.write(`SDK events (/u/ link): ${typesOf(await events(page)).join(' ')}\n`);

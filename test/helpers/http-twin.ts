@@ -1,6 +1,7 @@
 // Test helpers for the HTTP twin: a real server on 127.0.0.1 (port 0) over a real sandbox in
 // a temp folder, and a small fetch wrapper that returns status, headers and parsed JSON.
-import { openSandbox, type Sandbox, type SandboxOptions } from '../../src/services/index.js';
+import assert from 'node:assert/strict';
+import { openSandbox, type Sandbox, type SandboxOptions, type SessionCreated, type SessionDecision } from '../../src/services/index.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../../src/http/server.js';
 import { tempDb } from './sandbox.js';
 
@@ -88,4 +89,18 @@ export function form(files: Record<string, Buffer>, fields: Record<string, strin
   for (const [name, bytes] of Object.entries(files)) fd.append(name, new Blob([bytes]), `${name}.jpg`);
   for (const [name, value] of Object.entries(fields)) fd.append(name, value);
   return fd;
+}
+
+/** POST /v3/session/ on the twin for `workflowId`; asserts 201. */
+export async function createSession(base: string, key: string, workflowId: string, body: Record<string, unknown> = {}): Promise<SessionCreated> {
+  const r = await call(base, 'POST', '/v3/session/', { key, json: { workflow_id: workflowId, ...body } });
+  assert.equal(r.status, 201, r.text);
+  return r.json as SessionCreated;
+}
+
+/** GET /v3/session/{id}/decision/ on the twin; asserts 200. */
+export async function sessionDecision(base: string, key: string, sessionId: string): Promise<SessionDecision> {
+  const r = await call(base, 'GET', `/v3/session/${sessionId}/decision/`, { key });
+  assert.equal(r.status, 200, r.text);
+  return r.json as SessionDecision;
 }
