@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { FaceEngine } from '../src/engine/index.js';
-import { DEFAULT_CLAHE, applyColour, claheGate, claheLuma, faceContrast, gammaLut, greyWorld, smoothLumaChroma } from '../src/engine/enhance.js';
+import { DEFAULT_CLAHE, applyColour, boxBlur, claheGate, claheLuma, faceContrast, gammaLut, greyWorld, smoothLumaChroma } from '../src/engine/enhance.js';
 import type { RgbImage } from '../src/engine/image.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 
@@ -72,6 +72,28 @@ test('a near-black photo: no face without the retry, found with it', { skip }, a
     if ((await off.analyze(black)).embedding) foundOff++;
   }
   assert.ok(foundOn > foundOff, `found ${foundOn} with corrections, ${foundOff} without`);
+});
+
+test('box blur (running sums): every pixel is the rounded mean of its clamped (2r+1)^2 window, any radius', () => {
+  for (const [w, h, r] of [[13, 7, 1], [20, 31, 3], [9, 6, 8]] as const) {
+    const data = new Uint8Array(w * h * 3);
+    let s = 3;
+    for (let i = 0; i < data.length; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      data[i] = (s >>> 16) & 255;
+    }
+    const out = boxBlur({ data, width: w, height: h }, r).data;
+    const at = (x: number, y: number, c: number): number => data[(Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))) * 3 + c]!;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let dy = -r; dy <= r; dy++) for (let dx = -r; dx <= r; dx++) sum += at(x + dx, y + dy, c);
+          assert.equal(out[(y * w + x) * 3 + c], Math.floor(sum / (2 * r + 1) ** 2 + 0.5), `${w}x${h} r${r} at ${x},${y},${c}`);
+        }
+      }
+    }
+  }
 });
 
 test('luma/chroma smoothing: chroma noise is removed at the chroma radius, a luma edge kept at luma radius 0', () => {

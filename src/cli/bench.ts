@@ -4,8 +4,8 @@
 // measures: the CPU and the onnxruntime settings the engine chose for it; each model's
 // median time at every optimisation level (same run); end-to-end match latency, pure
 // model time, per-stage medians; the ratio of match p50 to the best possible model time
-// of a match; throughput on 640x480 pairs through FaceEngine.match (the server's path);
-// memory. Progress on stderr; the last stdout line is one JSON object.
+// of a match; what the rare paths cost (dark-photo retries, far-face tiles); throughput on
+// 640x480 pairs through FaceEngine.match (the server's path); memory. Progress on stderr; the last stdout line is one JSON object.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -84,6 +84,38 @@ async function idCard(photo: Buffer): Promise<Buffer> {
     .toBuffer();
 }
 
+/** The selfie under-exposed x0.1 with +-10 levels of sensor noise: the dark-photo paths. */
+async function darkSelfie(photo: Buffer): Promise<Buffer> {
+  const { data, info } = await sharp(photo).linear(0.1, 0).raw().toBuffer({ resolveWithObject: true });
+  let s = 11;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = Math.max(0, Math.min(255, data[i]! + ((s >>> 16) % 21) - 10));
+  }
+  return sharp(data, { raw: info }).jpeg({ quality: 85 }).toBuffer();
+}
+
+/** A face ~45 px wide in a 2560x1920 frame: found only by the full-resolution tiles. */
+async function farFace(photo: Buffer): Promise<Buffer> {
+  const fg = await sharp(photo).resize(110, 110).toBuffer();
+  return sharp({ create: { width: 2560, height: 1920, channels: 3, background: '#6b7280' } })
+    .composite([{ input: fg, left: 1900, top: 400 }])
+    .jpeg({ quality: 88 })
+    .toBuffer();
+}
+
+/** Median analysis time (ms) of one photo and the retry stages that ran for it. */
+async function pathCost(engine: FaceEngine, img: Buffer, runs: number): Promise<{ ms: number; face: boolean; stages: string[] }> {
+  const ms: number[] = [];
+  let last = await engine.analyze(img, 'user_image');
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    last = await engine.analyze(img, 'user_image');
+    ms.push(performance.now() - t);
+  }
+  return { ms: r1(median(ms)), face: last.chosen !== null, stages: Object.keys(last.timings).filter((k) => k.startsWith('detect_')) };
+}
+
 export const run: Command = async (argv) => {
   const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs'], ['retune']);
   // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
@@ -150,6 +182,16 @@ export const run: Command = async (argv) => {
   process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}; stages, both images one after the other: ${JSON.stringify(stageMedians)}\n`);
   const rssSingle = process.memoryUsage().rss / 1048576;
 
+  // What the rare paths cost (one photo, analysed on the calling engine's path): the plain
+  // selfie; a dark noisy one (retries on brightened copies, re-detection on the corrected
+  // image); a tiny face in a big frame (full-resolution tiles).
+  const retryPaths = {
+    plain: await pathCost(engine, big[0]!, 7),
+    dark: await pathCost(engine, await darkSelfie(big[0]!), 7),
+    far_face: await pathCost(engine, await farFace(src[0]!), 7),
+  };
+  process.stderr.write(`bench: rare paths, one photo: ${JSON.stringify(retryPaths)}\n`);
+
   // 2. Throughput on 640x480 pairs through the engine (its workers), 2 matches per worker in flight.
   const small = await Promise.all(src.slice(0, 8).map((p) => selfie(p, 640, 480)));
   const workers = engine.workers;
@@ -183,6 +225,7 @@ export const run: Command = async (argv) => {
     model_ms: r1(modelMs),
     ratio: Math.round((matchP50 / modelMs) * 100) / 100,
     stages_ms: stageMedians,
+    retry_paths_ms: retryPaths,
     model_load_ms: r1(loadMs),
     matches_per_s: r1(matchesPerS),
     workers,

@@ -23,6 +23,8 @@ export interface EnhanceConfig {
   retryDetect: boolean;
   /** Retry: try the smoothed brightened copy before the unsmoothed ones. */
   retrySmoothFirst: boolean;
+  /** Retry: last, a brightened copy smoothed at about the detector's scale (box radius = long side / 100). */
+  retryHeavySmooth: boolean;
   /** Retry: faces found on the brightened copy are measured on the photo itself (face-based correction), not on the copy. */
   retryOnOriginal: boolean;
   /**
@@ -35,7 +37,9 @@ export interface EnhanceConfig {
   chromaRadius: number;
   /** Exposure gain above which the corrected face is also smoothed (box blur radius 1); 0 = never. */
   denoiseAboveGain: number;
-  /** CLAHE-like local contrast of the face (claheLuma); off by default (docs/engine.md "CLAHE"). */
+  /** A face dark enough to be smoothed is detected again on the corrected image (its box on the dark photo can be far off). */
+  redetectDark: boolean;
+  /** CLAHE-like local contrast of the face (claheLuma); off by default (docs/engine-kyc.md "CLAHE"). */
   clahe: ClaheConfig;
 }
 
@@ -51,40 +55,51 @@ export const DEFAULT_ENHANCE: EnhanceConfig = {
   castAbove: 0.45,
   retryDetect: true,
   retryOnOriginal: true,
-  // KYC seed 3 dim: 81.4 -> 83.7% not declined, auto-approved 69.8 -> 74.4% (docs/engine.md).
+  // KYC seed 3 dim: 81.4 -> 83.7% not declined, auto-approved 69.8 -> 74.4% (docs/engine-kyc.md).
   retrySmoothFirst: true,
+  retryHeavySmooth: true,
   denoiseAboveGain: 3,
-  // Measured on the dim selfies of KYC seed 1 (docs/engine.md): radius 1 / RGB 82.0% not
+  redetectDark: true,
+  // Measured on the dim selfies of KYC seed 1 (docs/engine-kyc.md): radius 1 / RGB 82.0% not
   // declined, chroma x3 84.6%, face-scaled radius + chroma x3 87.2% (x5: same >30, fewer >50).
   denoiseRadius: 'face',
   chromaRadius: 3,
   // Off: the best of five measured variants (these settings) moved one genuine pair of 600
   // on the dev set (occlusion, auto-approved) and none on the held-out set, while one more
-  // card-vs-selfie impostor pair crossed 30 on each (docs/engine.md "CLAHE (third pass)").
+  // card-vs-selfie impostor pair crossed 30 on each (docs/engine-kyc.md "CLAHE (third pass)").
   clahe: { on: false, target: 'embed', tiles: 4, clip: 1.5, strength: 0.5, sdBelow: 0, bandBelow: 0.45 },
 };
 
-/** Separable box blur (radius r, edges clamped): cheap denoising of a brightened dark photo. */
+/**
+ * Separable box blur (radius r, edges clamped): cheap denoising of a brightened dark photo.
+ * Running sums, so the cost does not grow with r (dark 1-2 MP photos use radii up to ~16).
+ */
 export function boxBlur(img: RgbImage, r: number): RgbImage {
   const { width: w, height: h } = img;
-  const tmp = new Float32Array(img.data.length);
-  const out = new Uint8Array(img.data.length);
-  const n = 2 * r + 1;
+  const d = img.data;
+  // Integer window sums (exact), divided once at the end.
+  const tmp = new Uint32Array(d.length);
+  const cl = (v: number, hi: number): number => (v < 0 ? 0 : v > hi ? hi : v);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let k = -r; k <= r; k++) s += img.data[(y * w + Math.min(w - 1, Math.max(0, x + k))) * 3 + c]!;
-        tmp[(y * w + x) * 3 + c] = s / n;
+    const row = y * w;
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      for (let k = -r; k <= r; k++) s += d[(row + cl(k, w - 1)) * 3 + c]!;
+      for (let x = 0; x < w; x++) {
+        tmp[(row + x) * 3 + c] = s;
+        s += d[(row + cl(x + r + 1, w - 1)) * 3 + c]! - d[(row + cl(x - r, w - 1)) * 3 + c]!;
       }
     }
   }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let k = -r; k <= r; k++) s += tmp[(Math.min(h - 1, Math.max(0, y + k)) * w + x) * 3 + c]!;
-        out[(y * w + x) * 3 + c] = s / n + 0.5;
+  const out = new Uint8Array(d.length);
+  const nn = (2 * r + 1) * (2 * r + 1);
+  for (let x = 0; x < w; x++) {
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      for (let k = -r; k <= r; k++) s += tmp[(cl(k, h - 1) * w + x) * 3 + c]!;
+      for (let y = 0; y < h; y++) {
+        out[(y * w + x) * 3 + c] = s / nn + 0.5;
+        s += tmp[(cl(y + r + 1, h - 1) * w + x) * 3 + c]! - tmp[(cl(y - r, h - 1) * w + x) * 3 + c]!;
       }
     }
   }
@@ -191,7 +206,7 @@ export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceCo
 }
 
 /**
- * CLAHE-like local contrast equalisation of a face (third pass, docs/engine.md "CLAHE"):
+ * CLAHE-like local contrast equalisation of a face (third pass, docs/engine-kyc.md "CLAHE"):
  * meant for faces with part of them in shadow (tinted glasses, hat brims) or flat after a
  * gain. Applied to what the models see only, and only when `claheGate` says so.
  */

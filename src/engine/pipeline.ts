@@ -57,7 +57,7 @@ export interface PipelineConfig {
 export const DEFAULT_PIPELINE: PipelineConfig = {
   choice: 'weighted',
   sigma: 0.35,
-  // 'small' measured on two KYC sets (docs/engine.md): +-1 pair per condition, no net gain
+  // 'small' measured on two KYC sets (docs/engine-kyc.md): +-1 pair per condition, no net gain
   // on the held-out set, one more detector run per card: off.
   refine: false,
   smallFacePx: 96,
@@ -342,12 +342,36 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
   }
   // Exposure / colour correction of what the landmark and embedding models see.
   const asSent = src;
-  const corr = faceCorrection(lumaStats(src, box).mean, img, cfg.enhance);
-  if (corr) src = applyColour(src, corr.lut, corr.gains);
-  if (corr?.denoise) {
-    const e = cfg.enhance;
-    const rl = e.denoiseRadius === 'face' ? Math.max(1, Math.round((box[2] - box[0]) / 112)) : 1;
-    src = e.chromaRadius > 0 ? smoothLumaChroma(src, rl, Math.round(rl * e.chromaRadius)) : boxBlur(src, rl);
+  const correct = (b: Box): { image: RgbImage; corrected: boolean; denoised: boolean } => {
+    const corr = faceCorrection(lumaStats(asSent, b).mean, img, cfg.enhance);
+    let out = corr ? applyColour(asSent, corr.lut, corr.gains) : asSent;
+    if (corr?.denoise) {
+      const e = cfg.enhance;
+      const rl = e.denoiseRadius === 'face' ? Math.max(1, Math.round((b[2] - b[0]) / 112)) : 1;
+      out = e.chromaRadius > 0 ? smoothLumaChroma(out, rl, Math.round(rl * e.chromaRadius)) : boxBlur(out, rl);
+    }
+    return { image: out, corrected: !!corr, denoised: !!corr?.denoise };
+  };
+  let corr = correct(box);
+  src = corr.image;
+  let chosenNow = chosen;
+  let detsNow = dets;
+  if (corr.denoised && cfg.enhance.redetectDark && !given) {
+    // A very dark, noisy face: the box found on the dark photo can be far off (the whole
+    // photo taken for a face, or hair). Detect again on the corrected image, choose again,
+    // and correct for the face found there.
+    const again = await detectWithRetry(sessions, src, cfg, timer);
+    const pick = chooseFace(again, src.width, src.height, cfg.choice, cfg.sigma);
+    if (pick) {
+      box = pick.box;
+      if (!redecoded) {
+        chosenNow = pick;
+        detsNow = again;
+      }
+      corr = correct(box);
+      src = corr.image;
+    }
+    timer.lap('detect_dark');
   }
   timer.lap('enhance');
   const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
@@ -374,10 +398,10 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
     }
     timer.lap('clahe');
   }
-  if (!embed) return { angle, img, dets, chosen, embedding: null, norm: 0, aligned, src: asSent, corrected: !!corr, box, pts68 };
+  if (!embed) return { angle, img, dets: detsNow, chosen: chosenNow, embedding: null, norm: 0, aligned, src: asSent, corrected: corr.corrected, box, pts68 };
   const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, toEmbed, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
-  return { angle, img, dets, chosen, embedding, norm, aligned, src: asSent, corrected: !!corr || equalised, box, pts68 };
+  return { angle, img, dets: detsNow, chosen: chosenNow, embedding, norm, aligned, src: asSent, corrected: corr.corrected || equalised, box, pts68 };
 }
 
 /**
@@ -449,13 +473,17 @@ export async function analyzeImage(
     const mean = lumaStats(decoded.image).mean;
     // Third try: the brightened copy smoothed (sensor noise of a dark room hides the face).
     const gain = mean < cfg.enhance.target - 20 ? exposureLut(mean, cfg.enhance.target, cfg.enhance.mode) : null;
-    const tries: Array<{ lut: Uint8Array | null; blur: boolean }> = [{ lut: gain, blur: false }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: false }, { lut: gain, blur: true }];
+    const tries: Array<{ lut: Uint8Array | null; blur: number }> = [{ lut: gain, blur: 0 }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: 0 }, { lut: gain, blur: 2 }];
     // The smoothed copy first: on the unsmoothed one the detector can take sensor noise for a face.
     if (cfg.enhance.retrySmoothFirst) tries.unshift(tries.pop()!);
+    // Last, the copy smoothed at about the detector's own scale: in the darkest, noisiest
+    // photos (gain under ~0.15, noise sd above ~10) only that leaves a face-shaped signal.
+    const im = decoded.image;
+    if (cfg.enhance.retryHeavySmooth) tries.push({ lut: gain, blur: Math.max(3, Math.round(Math.max(im.width, im.height) / 100)) });
     for (const { lut, blur } of tries) {
       if (!lut || best) continue;
       let brighter = applyColour(decoded.image, lut, null);
-      if (blur) brighter = boxBlur(brighter, 2);
+      if (blur) brighter = boxBlur(brighter, blur);
       if (cfg.enhance.retryOnOriginal) {
         // Found on the copy, measured on the photo: the face's own exposure correction
         // (gain to the face's target, smoothing of very dark faces) then applies.

@@ -422,6 +422,16 @@ export interface KycPair {
   condition: Condition;
 }
 
+/**
+ * One pair as the set renders it: the ID card from photo `a`, the selfie from photo `b`
+ * under `condition`. Deterministic per (seed, index of the pair in the source's pairs.tsv).
+ */
+export async function renderPair(a: Buffer, b: Buffer, opts: { seed: number; index: number; condition: Condition; params: KycParams }): Promise<{ card: Buffer; selfie: Buffer }> {
+  const card = await renderCard(a, opts.params.card, new Rng(seedOf(opts.seed, opts.index, 1)));
+  const selfie = await renderSelfie(b, opts.condition, opts.params.selfie, new Rng(seedOf(opts.seed, opts.index, 2)));
+  return { card, selfie };
+}
+
 export async function generate(opts: { source: string; out: string; seed: number; params: KycParams; folds: [number, number]; limit?: number; resume?: 'render' | 'index-only'; onProgress?: (done: number, total: number) => void }): Promise<KycPair[]> {
   let pairs = readPairsTsv(opts.source).map((p, i) => ({ p, i })).filter(({ p }) => p.fold >= opts.folds[0] && p.fold <= opts.folds[1]);
   if (opts.limit) {
@@ -453,8 +463,7 @@ export async function generate(opts: { source: string; out: string; seed: number
           opts.onProgress?.(++done, chosen.length);
           continue;
         }
-        const card = await renderCard(readFileSync(join(opts.source, p.a)), opts.params.card, new Rng(seedOf(opts.seed, i, 1)));
-        const selfie = await renderSelfie(readFileSync(join(opts.source, p.b)), condition, opts.params.selfie, new Rng(seedOf(opts.seed, i, 2)));
+        const { card, selfie } = await renderPair(readFileSync(join(opts.source, p.a)), readFileSync(join(opts.source, p.b)), { seed: opts.seed, index: i, condition, params: opts.params });
         writeFileSync(join(opts.out, 'ref', name), card);
         writeFileSync(join(opts.out, 'selfie', name), selfie);
         out.push({ ref: `ref/${name}`, selfie: `selfie/${name}`, same: p.same, fold: p.fold, condition });
