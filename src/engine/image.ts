@@ -1,5 +1,6 @@
-// Small in-memory RGB image and the few pixel operations the pipeline does in JavaScript.
-// They only ever run on small regions (a face crop, a 112x112 warp), never on a full photo.
+// Small in-memory RGB image and the few pixel operations the pipeline does in JavaScript:
+// resampling and crops of face regions, mirror, and the 90-degree rotations of the working
+// image (rotate_image).
 
 /** Interleaved 8-bit RGB. */
 export interface RgbImage {
@@ -89,4 +90,73 @@ export function bilinearInto(img: RgbImage, fx: number, fy: number, out: Uint8Ar
   for (let c = 0; c < 3; c++) {
     out[o + c] = data[p00 + c]! * w00 + data[p01 + c]! * w01 + data[p10 + c]! * w10 + data[p11 + c]! * w11;
   }
+}
+
+/** Left-right mirror. */
+export function mirrorImage(img: RgbImage): RgbImage {
+  const out = new Uint8Array(img.data.length);
+  const { width: w, height: h, data } = img;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * w + x) * 3;
+      const o = (y * w + (w - 1 - x)) * 3;
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** Clockwise rotation by 90, 180 or 270 degrees. */
+export function rotateImage(img: RgbImage, angle: 90 | 180 | 270): RgbImage {
+  const { width: w, height: h, data } = img;
+  const [ow, oh] = angle === 180 ? [w, h] : [h, w];
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      // Clockwise rotation by `angle`.
+      let nx: number, ny: number;
+      if (angle === 90) [nx, ny] = [h - 1 - y, x];
+      else if (angle === 180) [nx, ny] = [w - 1 - x, h - 1 - y];
+      else [nx, ny] = [y, w - 1 - x];
+      const s = (y * w + x) * 3;
+      const o = (ny * ow + nx) * 3;
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
+    }
+  }
+  return { data: out, width: ow, height: oh };
+}
+
+/** Maps a box in the image rotated clockwise by `angle` back to the unrotated w x h image. */
+export function unrotateBox(b: Box, angle: number, w: number, h: number): Box {
+  const corners: Array<[number, number]> = [[b[0], b[1]], [b[2], b[1]], [b[0], b[3]], [b[2], b[3]]];
+  const back = corners.map(([nx, ny]): [number, number] => {
+    if (angle === 90) return [ny, h - nx]; // nx = h - y, ny = x
+    if (angle === 180) return [w - nx, h - ny];
+    if (angle === 270) return [w - ny, nx]; // nx = y, ny = w - x
+    return [nx, ny];
+  });
+  const xs = back.map((p) => p[0]);
+  const ys = back.map((p) => p[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+/** Integer crop with edge replication (no resampling). */
+export function cropRegion(img: RgbImage, x0: number, y0: number, w: number, h: number): RgbImage {
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(img.height - 1, Math.max(0, y0 + y));
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(img.width - 1, Math.max(0, x0 + x));
+      const s = (sy * img.width + sx) * 3;
+      const o = (y * w + x) * 3;
+      out[o] = img.data[s]!;
+      out[o + 1] = img.data[s + 1]!;
+      out[o + 2] = img.data[s + 2]!;
+    }
+  }
+  return { data: out, width: w, height: h };
 }

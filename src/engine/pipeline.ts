@@ -14,7 +14,7 @@ import { embedFace } from './embed.js';
 import { livenessScore } from './liveness.js';
 import { withFaceAttributes } from './attributes.js';
 import { iou, nms } from './nms.js';
-import type { Box, RgbImage } from './image.js';
+import { cropRegion, mirrorImage, rotateImage, unrotateBox, type Box, type RgbImage } from './image.js';
 import type { FaceEntity } from './types.js';
 import { assessQuality, lumaStats, type ImageQuality } from './quality.js';
 import { DEFAULT_ENHANCE, applyColour, boxBlur, claheGate, claheLuma, exposureLut, faceCorrection, gammaLut, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
@@ -132,56 +132,6 @@ const MIRROR68: number[] = (() => {
   return m;
 })();
 
-function mirrorImage(img: RgbImage): RgbImage {
-  const out = new Uint8Array(img.data.length);
-  const { width: w, height: h, data } = img;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const s = (y * w + x) * 3;
-      const o = (y * w + (w - 1 - x)) * 3;
-      out[o] = data[s]!;
-      out[o + 1] = data[s + 1]!;
-      out[o + 2] = data[s + 2]!;
-    }
-  }
-  return { data: out, width: w, height: h };
-}
-
-function rotateImage(img: RgbImage, angle: 90 | 180 | 270): RgbImage {
-  const { width: w, height: h, data } = img;
-  const [ow, oh] = angle === 180 ? [w, h] : [h, w];
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      // Clockwise rotation by `angle`.
-      let nx: number, ny: number;
-      if (angle === 90) [nx, ny] = [h - 1 - y, x];
-      else if (angle === 180) [nx, ny] = [w - 1 - x, h - 1 - y];
-      else [nx, ny] = [y, w - 1 - x];
-      const s = (y * w + x) * 3;
-      const o = (ny * ow + nx) * 3;
-      out[o] = data[s]!;
-      out[o + 1] = data[s + 1]!;
-      out[o + 2] = data[s + 2]!;
-    }
-  }
-  return { data: out, width: ow, height: oh };
-}
-
-/** Maps a box in the image rotated clockwise by `angle` back to the unrotated w x h image. */
-function unrotateBox(b: Box, angle: number, w: number, h: number): Box {
-  const corners: Point[] = [[b[0], b[1]], [b[2], b[1]], [b[0], b[3]], [b[2], b[3]]];
-  const back = corners.map(([nx, ny]): Point => {
-    if (angle === 90) return [ny, h - nx]; // nx = h - y, ny = x
-    if (angle === 180) return [w - nx, h - ny];
-    if (angle === 270) return [w - ny, nx]; // nx = y, ny = w - x
-    return [nx, ny];
-  });
-  const xs = back.map((p) => p[0]);
-  const ys = back.map((p) => p[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
 async function detectWithRetry(sessions: Sessions, img: RgbImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
   let dets = await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD, undefined, c));
   for (const pad of cfg.padRetry) {
@@ -249,23 +199,6 @@ async function landmarksFor(sessions: Sessions, img: RgbImage, box: Box, cfg: Pi
     pts = pts.map((p, i) => [(p[0] + again[i]![0]) / 2, (p[1] + again[i]![1]) / 2] as Point);
   }
   return pts;
-}
-
-/** Integer crop with edge replication (no resampling). */
-function cropRegion(img: RgbImage, x0: number, y0: number, w: number, h: number): RgbImage {
-  const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    const sy = Math.min(img.height - 1, Math.max(0, y0 + y));
-    for (let x = 0; x < w; x++) {
-      const sx = Math.min(img.width - 1, Math.max(0, x0 + x));
-      const s = (sy * img.width + sx) * 3;
-      const o = (y * w + x) * 3;
-      out[o] = img.data[s]!;
-      out[o + 1] = img.data[s + 1]!;
-      out[o + 2] = img.data[s + 2]!;
-    }
-  }
-  return { data: out, width: w, height: h };
 }
 
 function roundBox(b: Box): Box {
