@@ -10,6 +10,7 @@ import { FaceEngine } from '../src/engine/index.js';
 import { DEFAULT_CLAHE, applyColour, boxBlur, claheGate, claheLuma, faceContrast, gammaLut, greyWorld, smoothLumaChroma } from '../src/engine/enhance.js';
 import type { RgbImage } from '../src/engine/image.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
+import { darkNoisy } from './helpers/engine.js';
 
 const skip = hasFaces ? false : noFacesReason;
 const on = new FaceEngine({ parallel: false });
@@ -47,13 +48,7 @@ test('dark noisy selfies of genuine pairs score higher corrected on average; qua
   const pairs = readPairs('lfw-funneled-dev').filter((p) => p.same).slice(0, 8);
   for (const p of pairs) {
     // Under-exposed x0.15 with +-6 levels of sensor noise, then JPEG (a dim room).
-    const { data, info } = await sharp(readFileSync(p.b)).linear(0.15, 0).raw().toBuffer({ resolveWithObject: true });
-    let s = 7;
-    for (let i = 0; i < data.length; i++) {
-      s = (s * 1103515245 + 12345) >>> 0;
-      data[i] = Math.max(0, Math.min(255, data[i]! + ((s >>> 16) % 13) - 6));
-    }
-    const dark = await sharp(data, { raw: info }).jpeg({ quality: 75 }).toBuffer();
+    const dark = await darkNoisy(readFileSync(p.b), { gain: 0.15, amp: 6, seed: 7, quality: 75 });
     const ref = readFileSync(p.a);
     const [r1, r0] = [await on.match(dark, ref), await off.match(dark, ref)];
     sum.on += r1.score ?? 0;
@@ -143,13 +138,7 @@ test('a near-black noisy selfie found by the retry is measured on the photo itse
     const sum = { now: 0, old: 0 };
     let n = 0;
     for (const p of readPairs('lfw-funneled-dev').filter((r) => r.same).slice(0, 10)) {
-      const { data, info } = await sharp(readFileSync(p.b)).resize(600, 600).linear(0.08, 0).raw().toBuffer({ resolveWithObject: true });
-      let s = 5;
-      for (let i = 0; i < data.length; i++) {
-        s = (s * 1103515245 + 12345) >>> 0;
-        data[i] = Math.max(0, Math.min(255, data[i]! + ((s >>> 16) % 19) - 9));
-      }
-      const dark = await sharp(data, { raw: info }).jpeg({ quality: 85 }).toBuffer();
+      const dark = await darkNoisy(readFileSync(p.b), { gain: 0.08, amp: 9, seed: 5, quality: 85, side: 600 });
       const ref = readFileSync(p.a);
       const [a, b] = [await on.match(dark, ref), await old.match(dark, ref)];
       if (a.score === null || b.score === null) continue;
