@@ -401,10 +401,10 @@ export async function analyzeImage(
     }
   }
   if (!best && cfg.enhance.on && cfg.enhance.retryDetect) {
-    // Nothing found: detect again on brightened copies (dark rooms, backlit faces): gamma
-    // to the target on the whole image's mean, then a strong shadow lift.
+    // Nothing found: detect again on brightened copies (dark rooms, backlit faces): a gain
+    // to the target on the whole image's mean, unsmoothed and smoothed (sensor noise of a
+    // dark room hides the face), and a strong shadow lift.
     const mean = lumaStats(decoded.image).mean;
-    // Third try: the brightened copy smoothed (sensor noise of a dark room hides the face).
     const gain = mean < cfg.enhance.target - 20 ? exposureLut(mean, cfg.enhance.target, cfg.enhance.mode) : null;
     const tries: Array<{ lut: Uint8Array | null; blur: number }> = [{ lut: gain, blur: 0 }, { lut: gammaLut(0.25 * 255, 0.5 * 255), blur: 0 }, { lut: gain, blur: 2 }];
     // The smoothed copy first: on the unsmoothed one the detector can take sensor noise for a face.
@@ -413,9 +413,12 @@ export async function analyzeImage(
     // photos (gain under ~0.15, noise sd above ~10) only that leaves a face-shaped signal.
     const im = decoded.image;
     if (cfg.enhance.retryHeavySmooth) tries.push({ lut: gain, blur: Math.max(3, Math.round(Math.max(im.width, im.height) / 100)) });
+    // Three tries share the gain: the brightened photo is made once.
+    const brightened = new Map<Uint8Array, RgbImage>();
     for (const { lut, blur } of tries) {
       if (!lut || best) continue;
-      let brighter = applyColour(decoded.image, lut, null);
+      let brighter = brightened.get(lut) ?? applyColour(decoded.image, lut, null);
+      brightened.set(lut, brighter);
       if (blur) brighter = boxBlur(brighter, blur);
       if (cfg.enhance.retryOnOriginal) {
         // Found on the copy, measured on the photo: the face's own exposure correction
