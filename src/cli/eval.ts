@@ -16,7 +16,7 @@ import { STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_D
 import { accuracyAt, bestThreshold, equalErrorRate, leaveOneFoldOut, tarAtFar, type ScoredPair } from '../engine/metrics.js';
 import type { PipelineConfig } from '../engine/pipeline.js';
 
-interface PairRow {
+export interface PairRow {
   a: string;
   b: string;
   same: boolean;

@@ -52,6 +52,13 @@ export interface PipelineConfig {
    * the 320x240 detector at ~27 px instead of 10). 0 = off.
    */
   tileRetry: number;
+  /**
+   * Aspect ratios (width / height) the detector's frame is kept within: a photo outside is
+   * padded (edges replicated) before the whole frame is resized to 320x240. A portrait
+   * phone selfie stretched to 4:3 has its face squashed 1.8-2.4x: in a dark, noisy photo the
+   * box then comes out loose or on the wrong face. [0, Infinity] = the photo stretched as it is.
+   */
+  detectAspect: [number, number];
 }
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
@@ -70,6 +77,9 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   padRetry: [0.3, 0.6],
   enhance: DEFAULT_ENHANCE,
   tileRetry: 4,
+  // Measured (docs/engine-kyc.md, fifth pass): portrait selfies padded to square, the
+  // geometry of the LFW photos the rest was tuned on; 16:9 frames padded to 4:3.
+  detectAspect: [1, 4 / 3],
 };
 
 /** Defaults overlaid with a partial config (enhance merged field by field). */
@@ -132,17 +142,30 @@ const MIRROR68: number[] = (() => {
   return m;
 })();
 
+/** The photo's frame padded (centred) to an aspect ratio within [lo, hi] (1% slack: a 4:3 photo off by a pixel stays as it is). */
+export function detectorFrame(w: number, h: number, [lo, hi]: [number, number]): { x: number; y: number; w: number; h: number } {
+  const aspect = w / h;
+  if (aspect < lo * 0.99) return { x: -(h * lo - w) / 2, y: 0, w: h * lo, h };
+  if (aspect > hi * 1.01) return { x: 0, y: -(w / hi - h) / 2, w, h: w / hi };
+  return { x: 0, y: 0, w, h };
+}
+
 async function detectWithRetry(sessions: Sessions, img: RgbImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
-  let dets = await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD, undefined, c));
+  const frame = detectorFrame(img.width, img.height, cfg.detectAspect);
+  const clip = (ds: Detection[]): Detection[] => {
+    for (const d of ds) d.box = [Math.max(0, d.box[0]), Math.max(0, d.box[1]), Math.min(img.width, d.box[2]), Math.min(img.height, d.box[3])];
+    return ds;
+  };
+  const padded = frame.w !== img.width || frame.h !== img.height;
+  // Boxes are clipped to the photo where the frame was padded; an unpadded photo's boxes stay as found.
+  let dets = await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD, frame, c));
+  if (padded) dets = clip(dets);
   for (const pad of cfg.padRetry) {
     if (dets.length > 0) break;
     // Tight crop: give the detector a margin (edges replicated) and accept a lower score.
-    const px = img.width * pad;
-    const py = img.height * pad;
-    dets = await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD * 0.75, { x: -px, y: -py, w: img.width + 2 * px, h: img.height + 2 * py }, c));
-    for (const d of dets) {
-      d.box = [Math.max(0, d.box[0]), Math.max(0, d.box[1]), Math.min(img.width, d.box[2]), Math.min(img.height, d.box[3])];
-    }
+    const px = frame.w * pad;
+    const py = frame.h * pad;
+    dets = clip(await timer.model_((c) => detectFaces(sessions.detect, img, DETECT_THRESHOLD * 0.75, { x: frame.x - px, y: frame.y - py, w: frame.w + 2 * px, h: frame.h + 2 * py }, c)));
   }
   return dets;
 }

@@ -6,7 +6,9 @@
 // over, e.g. the ghost image chosen) and each failure's aligned crops in a mosaic.
 //
 //   node dist/test/eval/kyc-diagnose.js KYC_DIR [--source SET] [--condition C]
-//        [--pipeline JSON] [--mosaic OUT.png] [--out PAIRS.jsonl] [--failed DUMP.json]
+//        [--pipeline JSON] [--mosaic OUT.png] [--boxes OUT.png] [--out PAIRS.jsonl] [--failed DUMP.json]
+// --boxes: each failure's selfie brightened to a mean luma of 115, the chosen face box green,
+// the other faces yellow (a box far larger than the face, or on someone else, shows there).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -67,7 +69,7 @@ interface Row {
   selfie_corrected: boolean;
 }
 const rows: Row[] = [];
-const failures: Array<{ row: Row; crops: Array<FaceAnalysis['aligned']> }> = [];
+const failures: Array<{ row: Row; crops: Array<FaceAnalysis['aligned']>; selfie: { path: string; boxes: number[][] } }> = [];
 for (const p of kyc) {
   const s = src[idx(p.a)]!;
   const card = await analyze(join(kycDir, p.a), 'ref_image');
@@ -97,7 +99,7 @@ for (const p of kyc) {
     selfie_corrected: !!selfie.corrected,
   };
   rows.push(row);
-  if (fail) failures.push({ row, crops: [card.aligned, oa.aligned, selfie.aligned, ob.aligned] });
+  if (fail) failures.push({ row, crops: [card.aligned, oa.aligned, selfie.aligned, ob.aligned], selfie: { path: join(kycDir, p.b), boxes: selfie.entities.map((e) => e.bbox) } });
   cache.delete(join(kycDir, p.a));
   cache.delete(join(kycDir, p.b));
   if (rows.length % 50 === 0) process.stderr.write(`kyc-diagnose: ${rows.length}/${kyc.length}\n`);
@@ -144,4 +146,29 @@ if (mosaic && failures.length) {
   await sharp(buf, { raw: { width: W, height: 112 * n, channels: 3 } }).png().toFile(mosaic);
   process.stderr.write(`kyc-diagnose: mosaic of ${n} failures (card | orig A | selfie | orig B): ${mosaic}\n`);
   for (const { row } of failures.slice(0, n)) process.stderr.write(`  ${JSON.stringify(row)}\n`);
+}
+
+const boxes = opt('boxes');
+if (boxes && failures.length) {
+  const TW = 360;
+  const TH = 480;
+  const tiles = await Promise.all(
+    failures.slice(0, 24).map(async ({ selfie }) => {
+      const img = sharp(readFileSync(selfie.path));
+      const { width = TW, height = TH } = await img.metadata();
+      const stats = await img.stats();
+      const mean = stats.channels.slice(0, 3).reduce((t, c) => t + c.mean, 0) / 3;
+      const z = Math.min(TW / width, TH / height);
+      const [w, h] = [Math.round(width * z), Math.round(height * z)];
+      const rects = selfie.boxes.map((b, k) => `<rect x="${b[0]! * z}" y="${b[1]! * z}" width="${(b[2]! - b[0]!) * z}" height="${(b[3]! - b[1]!) * z}" fill="none" stroke="${k ? 'yellow' : 'lime'}" stroke-width="2"/>`);
+      const small = await img.linear(115 / Math.max(1, mean), 0).resize(w, h).toBuffer();
+      return sharp(small).composite([{ input: Buffer.from(`<svg width="${w}" height="${h}">${rects.join('')}</svg>`) }]).png().toBuffer();
+    }),
+  );
+  const cols = 4;
+  await sharp({ create: { width: cols * TW, height: TH * Math.ceil(tiles.length / cols), channels: 3, background: '#000' } })
+    .composite(tiles.map((input, k) => ({ input, left: (k % cols) * TW, top: Math.floor(k / cols) * TH })))
+    .png()
+    .toFile(boxes);
+  process.stderr.write(`kyc-diagnose: chosen boxes on ${tiles.length} brightened selfies (rows of ${cols}, in the order above): ${boxes}\n`);
 }

@@ -2,23 +2,11 @@
 // condition, from embeddings dumped by `eval SET --dump FILE`. Identities come from the
 // LFW source pairs (a KYC image NNNNN comes from row NNNNN of the source pairs.tsv).
 //   node dist/test/eval/kyc-far.js KYC_DIR DUMP.json [--source ../shared/data/faces/lfw-funneled-dev]
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { readPairsTsv } from '../../src/cli/eval.js';
-import { reportScore } from '../../src/engine/score.js';
-import { CALIBRATION } from '../../src/engine/score.js';
+import { join } from 'node:path';
+import { CALIBRATION, reportScore } from '../../src/engine/score.js';
+import { kycDumpArgs } from './kyc-dump-args.js';
 
-const args = process.argv.slice(2);
-const si = args.indexOf('--source');
-const source = resolve(si >= 0 ? args[si + 1]! : '../shared/data/faces/lfw-funneled-dev');
-const [kycDir, dumpFile] = args.filter((a, i) => !a.startsWith('--') && (si < 0 || i !== si + 1));
-if (!kycDir || !dumpFile) {
-  process.stderr.write('usage: kyc-far KYC_DIR DUMP.json [--source SET]\n');
-  process.exit(2);
-}
-const src = readPairsTsv(source);
-const kyc = readPairsTsv(resolve(kycDir));
-const emb = JSON.parse(readFileSync(dumpFile, 'utf8')) as Record<string, number[] | null>;
+const { kycDir, src, kyc, emb } = kycDumpArgs('kyc-far');
 const person = (p: string): string => p.split('/').slice(-2, -1)[0]!;
 const idx = (f: string): number => Number(/(\d+)\.jpg$/.exec(f)![1]);
 const refs = kyc.map((p) => ({ file: p.a, who: person(src[idx(p.a)]!.a), e: emb[p.a] }));
