@@ -26,27 +26,27 @@ async function dimPair(seed: number, params: 'base' | 'wide', index: number): Pr
 }
 
 test('a very dark selfie whose first face box is off is detected again on the corrected image: the genuine pair matches', { skip }, async () => {
-  // Seed 3 `base`, pairs 780, 1800, 2695: declined before (25.9, 16.1, 12.9).
-  let declinedBefore = 0;
-  for (const i of [780, 1800, 2695]) {
-    const { card, selfie, same } = await dimPair(3, 'base', i);
+  // Pairs where the lever still decides with the padded detector frame (docs/engine-kyc.md,
+  // fifth pass): seed 3 `base` pair 2695 (88.3, 11.6 without it), seed 1 `base` pair 0 (56.2, 29.3).
+  for (const [seed, i] of [[3, 2695], [1, 0]] as const) {
+    const { card, selfie, same } = await dimPair(seed, 'base', i);
     assert.equal(same, true);
     const [a, b] = [await now.match(selfie, card), await before.match(selfie, card)];
-    assert.ok(a.score !== null && a.score > 50, `pair ${i}: score ${a.score} (before ${b.score})`);
-    if (b.score === null || b.score <= 30) declinedBefore++;
+    assert.ok(a.score !== null && a.score > 50, `seed ${seed} pair ${i}: score ${a.score} (without the lever ${b.score})`);
+    assert.ok(b.score === null || b.score < a.score - 20, `seed ${seed} pair ${i}: ${b.score} without the lever, ${a.score} with it: the test no longer tests it`);
     // Quality still describes the photo as sent.
-    assert.ok(a.quality.user_image.issues.some((q) => q.code === 'TOO_DARK'), `pair ${i}: TOO_DARK`);
+    assert.ok(a.quality.user_image.issues.some((q) => q.code === 'TOO_DARK'), `seed ${seed} pair ${i}: TOO_DARK`);
   }
-  assert.ok(declinedBefore >= 2, `only ${declinedBefore} of 3 were declined without the lever: the test no longer tests it`);
 });
 
 test('the darkest, noisiest selfies: a face is found only with the heavily smoothed retry, and impostors stay declined', { skip }, async () => {
-  // Seed 4 `wide`, dim selfies with no face before: 55 (genuine), 900 and 2270 (impostors).
-  for (const i of [55, 900, 2270]) {
-    const { card, selfie, same } = await dimPair(4, 'wide', i);
+  // Dim selfies with no face without the lever: seed 4 `wide` 55 (genuine) and 320
+  // (impostor), seed 2 `wide` 1104 (impostor).
+  for (const [seed, i] of [[4, 55], [4, 320], [2, 1104]] as const) {
+    const { card, selfie, same } = await dimPair(seed, 'wide', i);
     const [a, b] = [await now.match(selfie, card), await before.match(selfie, card)];
-    assert.equal(b.user_image.entities.length, 0, `pair ${i}: a face was found without the lever`);
-    assert.ok(a.user_image.entities.length > 0, `pair ${i}: no face found`);
+    assert.equal(b.user_image.entities.length, 0, `seed ${seed} pair ${i}: a face was found without the lever`);
+    assert.ok(a.user_image.entities.length > 0, `seed ${seed} pair ${i}: no face found`);
     if (same) assert.ok(a.score !== null && a.score > 50, `genuine pair ${i}: score ${a.score}`);
     else assert.ok(a.score !== null && a.score <= 30, `impostor pair ${i}: score ${a.score}`);
   }
