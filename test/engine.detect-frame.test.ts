@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { FaceEngine } from '../src/engine/index.js';
-import { detectorFrame } from '../src/engine/pipeline.js';
+import { detectorFrame } from '../src/engine/detect.js';
 import { PARAM_SETS, renderPair, type Condition } from './eval/kyc-set.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 

@@ -1,6 +1,6 @@
-// Face detection with the UltraFace-style 320x240 model: the whole image is resized to
-// 320x240 (no letterbox), boxes come out normalised (priors decoded in the graph), then
-// confidence threshold and IoU NMS here.
+// Face detection with the UltraFace-style 320x240 model: a region of the image (the whole
+// image, or a frame padded around it, see detectorFrame) is resized to 320x240, boxes come
+// out normalised (priors decoded in the graph), then confidence threshold and IoU NMS here.
 import type { InferenceSession } from 'onnxruntime-node';
 import { resampleRegion, type Box, type RgbImage } from './image.js';
 import { runModel, type ModelClock } from './models.js';
@@ -41,6 +41,14 @@ export function decodeDetections(scores: Float32Array, boxes: Float32Array, w: n
     cands.push({ box: [boxes[b]! * w, boxes[b + 1]! * h, boxes[b + 2]! * w, boxes[b + 3]! * h], score: s });
   }
   return nms(cands, NMS_IOU);
+}
+
+/** The photo's frame padded (centred) to an aspect ratio within [lo, hi] (1% slack: a 4:3 photo off by a pixel stays as it is). */
+export function detectorFrame(w: number, h: number, [lo, hi]: [number, number]): { x: number; y: number; w: number; h: number } {
+  const aspect = w / h;
+  if (aspect < lo * 0.99) return { x: -(h * lo - w) / 2, y: 0, w: h * lo, h };
+  if (aspect > hi * 1.01) return { x: 0, y: -(w / hi - h) / 2, w, h: w / hi };
+  return { x: 0, y: 0, w, h };
 }
 
 /**

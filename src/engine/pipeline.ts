@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelClock, Sessions } from './models.js';
 import { decodeImage, decodeRegion, type DecodedImage } from './decode.js';
-import { detectFaces, DETECT_THRESHOLD, NMS_IOU, type Detection } from './detect.js';
+import { detectFaces, detectorFrame, DETECT_THRESHOLD, NMS_IOU, type Detection } from './detect.js';
 import { chooseFace, type ChoiceRule } from './choose.js';
 import { landmarks68, fivePoints, type Point } from './landmarks.js';
 import { warpAligned } from './align.js';
@@ -141,14 +141,6 @@ const MIRROR68: number[] = (() => {
   }
   return m;
 })();
-
-/** The photo's frame padded (centred) to an aspect ratio within [lo, hi] (1% slack: a 4:3 photo off by a pixel stays as it is). */
-export function detectorFrame(w: number, h: number, [lo, hi]: [number, number]): { x: number; y: number; w: number; h: number } {
-  const aspect = w / h;
-  if (aspect < lo * 0.99) return { x: -(h * lo - w) / 2, y: 0, w: h * lo, h };
-  if (aspect > hi * 1.01) return { x: 0, y: -(w / hi - h) / 2, w, h: w / hi };
-  return { x: 0, y: 0, w, h };
-}
 
 async function detectWithRetry(sessions: Sessions, img: RgbImage, cfg: PipelineConfig, timer: Timer): Promise<Detection[]> {
   const frame = detectorFrame(img.width, img.height, cfg.detectAspect);
