@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { readPairsTsv } from '../../src/cli/eval.js';
 import { FaceEngine, type PipelineConfig } from '../../src/engine/index.js';
+import { cosine } from '../../src/engine/embed.js';
 import { reportScore } from '../../src/engine/score.js';
+import { darkNoisy } from '../helpers/engine.js';
 
 const args = process.argv.slice(2);
 const opt = (k: string): string | undefined => {
@@ -33,14 +35,7 @@ async function framed(photo: Buffer): Promise<Buffer> {
   const bg = await sharp(photo).resize(W, H, { fit: 'cover' }).blur(20).toBuffer();
   const out = await sharp(bg).composite([{ input: await sharp(photo).resize(s, s).toBuffer(), left: Math.round((W - s) / 2), top: Math.round((H - s) / 2) }]).png().toBuffer();
   if (!dark) return sharp(out).jpeg({ quality: 85 }).toBuffer();
-  // Under-exposed, uniform noise of +-14 levels from a seeded LCG, JPEG 80.
-  const { data, info } = await sharp(out).linear(Number(dark), 0).raw().toBuffer({ resolveWithObject: true });
-  let z = 12345;
-  for (let i = 0; i < data.length; i++) {
-    z = (z * 1103515245 + 12345) >>> 0;
-    data[i] = Math.max(0, Math.min(255, data[i]! + ((z >>> 16) % 29) - 14));
-  }
-  return sharp(data, { raw: info }).jpeg({ quality: 80 }).toBuffer();
+  return darkNoisy(out, { gain: Number(dark), amp: 14, seed: 12345, quality: 80 });
 }
 
 const engines = pipelines.map((p) => new FaceEngine({ parallel: false, threads: 1, pipeline: JSON.parse(p) as Partial<PipelineConfig> }));
@@ -54,7 +49,7 @@ for (const p of pairs) {
       stats[k]!.noFace++;
       continue;
     }
-    const score = reportScore(ea.embedding.reduce((s, v, i) => s + v * eb.embedding![i]!, 0));
+    const score = reportScore(cosine(ea.embedding, eb.embedding));
     (p.same ? stats[k]!.genuine : stats[k]!.impostor).push(score);
   }
 }
