@@ -24,7 +24,7 @@ test('ENGINE_BUSY maps to 429 with Retry-After (plain object check)', () => {
 });
 
 test('POST /v3/face-match/ answers 429 + Retry-After when the engine queue is full', { skip: hasFaces ? false : noFacesReason }, async () => {
-  const full: FaceMatcher = { match: async () => Promise.reject(busy()), matchDetailed: async () => Promise.reject(busy()), single: async () => Promise.reject(busy()) };
+  const full: FaceMatcher = { match: async () => Promise.reject(busy()), matchDetailed: async () => Promise.reject(busy()), matchEmbedded: async () => Promise.reject(busy()), single: async () => Promise.reject(busy()) };
   const twin = await startTwin({ sandbox: { engine: full } });
   try {
     const key = twin.apiKey();

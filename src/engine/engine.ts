@@ -15,7 +15,7 @@ import { reportScore } from './score.js';
 import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
 import { explainWarning, type ImageQuality } from './quality.js';
-import type { AnalyzeOptions, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
+import type { AnalyzeOptions, FaceEmbeddings, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
 export type ImageInput = Buffer | Uint8Array;
@@ -288,21 +288,28 @@ export class FaceEngine {
       user_image: { entities: a.entities, best_angle: a.bestAngle },
       liveness: a.liveness === null ? null : Math.round(a.liveness * 1e4) / 1e4,
       quality: a.quality,
+      embedding: a.embedding,
     };
   }
 
   async match(userImage: ImageInput, refImage: ImageInput, options: MatchOptions = {}): Promise<FaceMatchReport> {
-    return (await this.matchDetailed(userImage, refImage, options)).report;
+    return (await this.matchInternal(userImage, refImage, options)).report;
+  }
+
+  /** The match with the chosen faces' embeddings (unit length; null where no face), for the face store. */
+  async matchEmbedded(userImage: ImageInput, refImage: ImageInput, options: MatchOptions = {}): Promise<{ report: FaceMatchReport; embeddings: FaceEmbeddings }> {
+    const { report, user, ref } = await this.matchInternal(userImage, refImage, options);
+    return { report, embeddings: { user: user.embedding, ref: ref.embedding } };
   }
 
   async matchDetailed(
     userImage: ImageInput,
     refImage: ImageInput,
     options: MatchOptions = {},
-  ): Promise<{ report: FaceMatchReport; alignedFaces: { user: Buffer | null; ref: Buffer | null } }> {
+  ): Promise<{ report: FaceMatchReport; alignedFaces: { user: Buffer | null; ref: Buffer | null }; embeddings: FaceEmbeddings }> {
     const { report, user, ref } = await this.matchInternal(userImage, refImage, options);
     const [u, r] = await Promise.all([pngOf(user.aligned), pngOf(ref.aligned)]);
-    return { report, alignedFaces: { user: u, ref: r } };
+    return { report, alignedFaces: { user: u, ref: r }, embeddings: { user: user.embedding, ref: ref.embedding } };
   }
 
   /** The match with both analyses (eval/bench read their timings). */

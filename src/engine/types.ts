@@ -56,6 +56,14 @@ export interface SingleFaceReport {
   /** Advisory passive liveness of the chosen face, p(live) in 0..1; null when no face. */
   liveness: number | null;
   quality: ImageQuality;
+  /** The chosen face's embedding (unit length), for the face store; null when no face. */
+  embedding: Float32Array | null;
+}
+
+/** The chosen faces' embeddings of a match (unit length; null where no face was found). */
+export interface FaceEmbeddings {
+  user: Float32Array | null;
+  ref: Float32Array | null;
 }
 
 export interface FaceMatchReport {

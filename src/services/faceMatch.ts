@@ -7,6 +7,7 @@ import { STANDALONE_DECLINE_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, iso, jsonShapeProblem, newId, type ServiceContext } from './context.js';
 import { outcomeOf } from './face-match-outcome.js';
+import type { FaceStore } from './face-store.js';
 import type { MediaInternals } from './media.js';
 import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
 import type {
@@ -103,9 +104,9 @@ export async function compareFaces(engine: () => Promise<FaceMatcher>, input: Fa
   }
   const matcher = await engine();
   const options = { mode: 'standalone', declineThreshold, rotateImage, nodeId: null, attributes: true } as const;
-  const { report, alignedFaces } = input.withAlignedFaces
+  const { report, alignedFaces, embeddings } = input.withAlignedFaces
     ? await matcher.matchDetailed(input.userImage, input.refImage, options)
-    : { report: await matcher.match(input.userImage, input.refImage, options), alignedFaces: { user: null, ref: null } };
+    : { ...(await matcher.matchEmbedded(input.userImage, input.refImage, options)), alignedFaces: { user: null, ref: null } };
   const outcome = outcomeOf(report, { nodeId: null });
   const userImage = report.user_image;
   const refImage = report.ref_image;
@@ -118,11 +119,12 @@ export async function compareFaces(engine: () => Promise<FaceMatcher>, input: Fa
       warnings: outcome.warnings,
     },
     alignedFaces,
+    embeddings,
     extras: { similarity: report.similarity, liveness_user_image: report.liveness?.user_image ?? null, timing_ms: report.timing_ms },
   };
 }
 
-export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionInternals; media: MediaInternals }): FaceMatch {
+export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionInternals; media: MediaInternals; faces: FaceStore }): FaceMatch {
   const { db } = ctx;
 
   /**
@@ -182,7 +184,7 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
       if (vendorData && vendorData.length > 1000) throw fieldError('vendor_data', 'vendor_data must be at most 1000 characters.');
       const metadata = parseMetadata(input.metadata);
 
-      const { body } = await compareFaces(ctx.engine, { userImage: input.userImage, refImage: input.refImage, ...options });
+      const { body, embeddings } = await compareFaces(ctx.engine, { userImage: input.userImage, refImage: input.refImage, ...options });
       const now = ctx.now();
       if (!save) return { request_id: newId(), face_match: body, created_at: iso(now) };
 
@@ -213,6 +215,9 @@ export function createFaceMatch(ctx: ServiceContext, deps: { sessions: SessionIn
           now,
           now,
         );
+        // Saved requests keep their faces (deleted with the request), as the platform enrols them.
+        if (embeddings.user) deps.faces.put(app.applicationId, { sessionId: id }, 'selfie', embeddings.user, selfieId);
+        if (embeddings.ref) deps.faces.put(app.applicationId, { sessionId: id }, 'reference', embeddings.ref, refId);
         deps.sessions.emit(deps.sessions.rowById(id)!, ['status.updated']);
       }).immediate();
       return { request_id: id, face_match: body, created_at: iso(now) };

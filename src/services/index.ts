@@ -9,6 +9,9 @@ import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
 import { createDeliveryRecords, type DeliveryRecords } from './delivery-records.js';
 import { createFaceMatch, type FaceMatch } from './faceMatch.js';
+import { createFaceStore } from './face-store.js';
+import { createFaceLists, type FaceLists } from './face-lists.js';
+import { createFaceSearch, type FaceSearch } from './face-search.js';
 import { createMedia, type Media } from './media.js';
 import { createQuality, type Quality } from './quality.js';
 import { createSessions, type Sessions } from './sessions.js';
@@ -50,6 +53,10 @@ export interface Sandbox {
   workflows: Workflows;
   sessions: Sessions;
   faceMatch: FaceMatch;
+  /** POST /v3/face-search/ over the application's kept faces. */
+  faceSearch: FaceSearch;
+  /** /v3/lists/ and the blocklist by session. */
+  lists: FaceLists;
   /** The capture page's advisory photo check (engine quality signals). */
   quality: Quality;
   media: Media;
@@ -117,9 +124,12 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
         .immediate();
     },
   });
-  const sessions = createSessions(ctx, { workflows, media, webhooks });
+  const faces = createFaceStore(ctx);
+  const sessions = createSessions(ctx, { workflows, media, webhooks, faces });
   sessionsRef = sessions;
-  const faceMatch = createFaceMatch(ctx, { sessions, media });
+  const faceMatch = createFaceMatch(ctx, { sessions, media, faces });
+  const faceSearch = createFaceSearch(ctx, { faces, media });
+  const lists = createFaceLists(ctx, { faces, media });
   const quality = createQuality(ctx);
 
   worker = new DeliveryWorker(ctx, opts.webhookDelivery ?? {}, () => {
@@ -170,6 +180,8 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
       sessionPdf: sessions.sessionPdf,
     },
     faceMatch,
+    faceSearch,
+    lists,
     deliveries: createDeliveryRecords(ctx),
     quality,
     media: { signedUrl: media.signedUrl, open: media.open },
@@ -209,6 +221,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
           sessions: count("SELECT COUNT(*) AS n FROM sessions WHERE kind = 'session'"),
           face_matches: count("SELECT COUNT(*) AS n FROM sessions WHERE kind = 'face_match'"),
           media: count('SELECT COUNT(*) AS n FROM media'),
+          faces: count('SELECT COUNT(*) AS n FROM faces'),
           webhook_destinations: count('SELECT COUNT(*) AS n FROM webhook_destinations'),
           webhook_deliveries_pending: count("SELECT COUNT(*) AS n FROM webhook_outbox WHERE state = 'pending'"),
           webhook_deliveries_delivered: count("SELECT COUNT(*) AS n FROM webhook_outbox WHERE state = 'delivered'"),

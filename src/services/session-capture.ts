@@ -4,6 +4,8 @@
 import type { FaceMatchWarning, ImageReport } from '../engine/types.js';
 import { FacematchError } from '../errors.js';
 import { maxAttemptsExceeded, noReference, outcomeOf } from './face-match-outcome.js';
+import type { FaceEmbeddings } from '../engine/types.js';
+import type { FaceStore } from './face-store.js';
 import type { MediaInternals } from './media.js';
 import { LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
@@ -19,7 +21,7 @@ export interface SessionCapture {
   refusal(row: SessionRow): string | null;
 }
 
-export function createSessionCapture(s: SessionShared & { expireDue(): number }, deps: { media: MediaInternals }): SessionCapture {
+export function createSessionCapture(s: SessionShared & { expireDue(): number }, deps: { media: MediaInternals; faces: FaceStore }): SessionCapture {
   const { ctx, owned, transition, expireDue } = s;
   const { db } = ctx;
   const { media } = deps;
@@ -113,12 +115,13 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
       const wantsLiveness = def!.features.some((f) => f.feature === 'LIVENESS');
       let outcome: { status: FaceMatchItemStatus; score: number | null; warnings: FaceMatchWarning[] };
       let liveness: StoredLiveness | null = null;
+      let embeddings: FaceEmbeddings = { user: null, ref: null };
       if (!reference) {
         // Always enforced: no reference image, no match.
         outcome = { status: 'Declined', score: null, warnings: [noReference(NODE_ID)] };
       } else {
         const engine = await ctx.engine();
-        const report = await engine.match(images.selfie, reference, {
+        const { report, embeddings: found } = await engine.matchEmbedded(images.selfie, reference, {
           mode: 'workflow',
           declineThreshold: cfg.face_match_score_decline_threshold,
           reviewThreshold: cfg.face_match_score_review_threshold,
@@ -127,6 +130,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           // The liveness item reports the selfie's estimated age.
           attributes: wantsLiveness,
         });
+        embeddings = found;
         outcome = outcomeOf(report, { nodeId: NODE_ID, notComputed: cfg.face_match_not_computed_action });
         if (wantsLiveness) liveness = livenessItem(report.user_image, report.liveness?.user_image ?? null);
       }
@@ -142,6 +146,9 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
           const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
           const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
+          // The faces this attempt kept, for face search and duplicate checks; deleted with the session.
+          if (embeddings.user) deps.faces.put(fresh.application_id, { sessionId }, 'selfie', embeddings.user, selfieId);
+          if (embeddings.ref) deps.faces.put(fresh.application_id, { sessionId }, 'reference', embeddings.ref, targetId);
           const item: StoredFaceMatch = {
             node_id: NODE_ID,
             status: outcome.status,

@@ -1,6 +1,6 @@
 // Shapes the sandbox services return. Field names are the hosted API's (see ../shared/SPEC.md),
 // so the HTTP twin can send these objects as they are.
-import type { FaceMatchReport, FaceMatchWarning, ImageReport, MatchOptions, SingleFaceReport } from '../engine/types.js';
+import type { FaceEmbeddings, FaceMatchReport, FaceMatchWarning, ImageReport, MatchOptions, SingleFaceReport } from '../engine/types.js';
 
 /** PNGs of the aligned 112x112 faces the score compared; null where no face was found. */
 export type AlignedFaces = { user: Buffer | null; ref: Buffer | null };
@@ -8,7 +8,8 @@ export type AlignedFaces = { user: Buffer | null; ref: Buffer | null };
 /** What the services need from the face engine (FaceEngine satisfies it). */
 export interface FaceMatcher {
   match(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<FaceMatchReport>;
-  matchDetailed(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<{ report: FaceMatchReport; alignedFaces: AlignedFaces }>;
+  matchDetailed(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<{ report: FaceMatchReport; alignedFaces: AlignedFaces; embeddings: FaceEmbeddings }>;
+  matchEmbedded(userImage: Buffer, refImage: Buffer, options?: MatchOptions): Promise<{ report: FaceMatchReport; embeddings: FaceEmbeddings }>;
   single(image: Buffer, options?: Pick<MatchOptions, 'rotateImage' | 'attributes'>): Promise<SingleFaceReport>;
 }
 
@@ -365,6 +366,8 @@ export type FaceCompareInput = FaceCompareOptionsInput & {
 export type FaceCompareResult = {
   body: FaceMatchBody;
   alignedFaces: AlignedFaces;
+  /** The chosen faces' embeddings, for the face store (never sent on the wire). */
+  embeddings: FaceEmbeddings;
   /** Not in the hosted API: raw cosine, advisory liveness p(live) of the selfie, stage timings. */
   extras: { similarity: number | null; liveness_user_image: number | null; timing_ms: Record<string, number> };
 };

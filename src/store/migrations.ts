@@ -249,4 +249,74 @@ export const MIGRATIONS: readonly string[] = [
       WHERE destination_id = (SELECT destination_id FROM webhook_outbox WHERE id = OLD.outbox_id);
   END;
   `,
+  // 8: the face store (one embedding per kept face, tied to its owner: a session or a list
+  // entry; triggers delete it with the owner whatever path deletes the owner) and lists with
+  // their entries. face_index_state counts inserts and deletes per application so every
+  // process's in-memory search index knows when to append or reload.
+  `
+  CREATE TABLE lists (
+    id              TEXT PRIMARY KEY,
+    application_id  TEXT NOT NULL REFERENCES applications(id),
+    name            TEXT NOT NULL,
+    description     TEXT NOT NULL DEFAULT '',
+    list_type       TEXT NOT NULL CHECK (list_type IN ('blocklist', 'allowlist', 'custom')),
+    entry_type      TEXT NOT NULL,
+    is_system       INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    UNIQUE (application_id, name)
+  );
+  CREATE TABLE list_entries (
+    id                    TEXT PRIMARY KEY,
+    list_id               TEXT NOT NULL REFERENCES lists(id),
+    application_id        TEXT NOT NULL,
+    value                 TEXT NOT NULL,
+    display_label         TEXT NOT NULL DEFAULT '',
+    comment               TEXT NOT NULL DEFAULT '',
+    added_by              TEXT NOT NULL,
+    reference_session_id  TEXT,
+    reference_object_uuid TEXT,
+    metadata              TEXT,
+    media_id              TEXT,
+    created_at            INTEGER NOT NULL
+  );
+  CREATE INDEX list_entries_list ON list_entries(list_id, created_at);
+  CREATE INDEX list_entries_session ON list_entries(reference_session_id);
+  CREATE TABLE faces (
+    id              TEXT NOT NULL UNIQUE,
+    application_id  TEXT NOT NULL,
+    session_id      TEXT,
+    entry_id        TEXT,
+    role            TEXT NOT NULL,
+    media_id        TEXT,
+    embedding       BLOB NOT NULL,
+    created_at      INTEGER NOT NULL,
+    CHECK ((session_id IS NULL) <> (entry_id IS NULL))
+  );
+  CREATE INDEX faces_app ON faces(application_id);
+  CREATE INDEX faces_session ON faces(session_id);
+  CREATE INDEX faces_entry ON faces(entry_id);
+  CREATE TABLE face_index_state (
+    application_id  TEXT PRIMARY KEY,
+    inserted        INTEGER NOT NULL DEFAULT 0,
+    deleted         INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE TRIGGER faces_counted_in AFTER INSERT ON faces BEGIN
+    INSERT INTO face_index_state (application_id, inserted) VALUES (NEW.application_id, 1)
+      ON CONFLICT(application_id) DO UPDATE SET inserted = inserted + 1;
+  END;
+  CREATE TRIGGER faces_counted_out AFTER DELETE ON faces BEGIN
+    UPDATE face_index_state SET deleted = deleted + 1 WHERE application_id = OLD.application_id;
+  END;
+  CREATE TRIGGER faces_of_session AFTER DELETE ON sessions BEGIN
+    DELETE FROM faces WHERE session_id = OLD.id;
+  END;
+  CREATE TRIGGER faces_of_entry AFTER DELETE ON list_entries BEGIN
+    DELETE FROM faces WHERE entry_id = OLD.id;
+    DELETE FROM media WHERE id = OLD.media_id;
+  END;
+  CREATE TRIGGER entries_of_list AFTER DELETE ON lists BEGIN
+    DELETE FROM list_entries WHERE list_id = OLD.id;
+  END;
+  `,
 ];

@@ -4,6 +4,7 @@ import { openRoute, type Route } from '../router.js';
 import { accountRoutes } from './accounts.js';
 import { captureRoutes } from './capture.js';
 import { faceMatchRoutes } from './face-match.js';
+import { faceSearchRoutes } from './face-search.js';
 import { mediaRoutes } from './media.js';
 import { sandboxRoutes } from './sandbox.js';
 import { sessionRoutes } from './sessions.js';
@@ -15,6 +16,7 @@ const API_ROUTES: Route[] = [
   ...workflowRoutes,
   ...sessionRoutes,
   ...faceMatchRoutes,
+  ...faceSearchRoutes,
   ...webhookRoutes,
   ...sandboxRoutes,
   ...mediaRoutes,

@@ -1,0 +1,234 @@
+// Face Search 1:N (POST /v3/face-search/): the subject face of user_image searched against the
+// application's kept faces (sessions' selfies and references, saved standalone requests, list
+// entries). similarity_percentage is the engine's calibrated 0-100 score of the cosine (the
+// same scale as the 1:1 score); the bands below come from the open-set measurement in
+// docs/face-search.md. Only blocklist matches decline; duplicates and several faces inform.
+import { scoreFromCosine, SCORE_KNOTS } from '../engine/score.js';
+import { FacematchError } from '../errors.js';
+import { fieldError, iso, newId, type ServiceContext } from './context.js';
+import { parseBool, parseMetadata } from './faceMatch.js';
+import type { FaceStore } from './face-store.js';
+import type { MediaInternals, Media } from './media.js';
+import type { AppContext } from './types.js';
+
+/** Bands on similarity_percentage (see docs/face-search.md for what each costs per gallery size). */
+export const SEARCH_BANDS = {
+  /** Matches below this are not returned. */
+  floor: 50,
+  /** POSSIBLE_FACE_IN_BLOCKLIST / POSSIBLE_DUPLICATED_FACE from here... */
+  possible: 60,
+  /** ...FACE_IN_BLOCKLIST / DUPLICATED_FACE from here. */
+  high: 70,
+} as const;
+
+export const MAX_MATCHES = 5;
+export const SEARCH_TYPES = ['most_similar', 'blocklisted_or_approved'] as const;
+
+export interface FaceSearchMatch {
+  session_id: string | null;
+  session_number: number | null;
+  similarity_percentage: number;
+  source: 'session' | 'list_entry';
+  vendor_data: string | null;
+  verification_date: string;
+  user_details: null;
+  match_image_url: string | null;
+  status: string | null;
+  is_blocklisted: boolean;
+  is_allowlisted: boolean;
+  api_service: string | null;
+}
+
+export interface FaceSearchWarning {
+  risk: 'FACE_IN_BLOCKLIST' | 'POSSIBLE_FACE_IN_BLOCKLIST' | 'DUPLICATED_FACE' | 'POSSIBLE_DUPLICATED_FACE' | 'MULTIPLE_FACES_DETECTED';
+  feature: 'LIVENESS';
+  additional_data: Record<string, unknown> | null;
+  log_type: 'error' | 'warning' | 'information';
+  short_description: string;
+  long_description: string;
+}
+
+export interface FaceSearchResult {
+  request_id: string;
+  face_search: {
+    status: 'Approved' | 'Declined';
+    total_matches: number;
+    matches: FaceSearchMatch[];
+    user_image: import('../engine/types.js').ImageReport;
+    warnings: FaceSearchWarning[];
+  };
+  vendor_data: string | null;
+  metadata: Record<string, unknown> | null;
+  created_at: string;
+}
+
+export interface FaceSearchInput {
+  userImage: Buffer;
+  searchType?: unknown;
+  rotateImage?: unknown;
+  saveApiRequest?: unknown;
+  vendorData?: unknown;
+  metadata?: unknown;
+}
+
+export interface FaceSearch {
+  search(app: AppContext, input: FaceSearchInput): Promise<FaceSearchResult>;
+}
+
+/** The cosine whose calibrated score is `score` (the knots are strictly increasing). */
+export function cosineForScore(score: number): number {
+  const k = SCORE_KNOTS;
+  if (score <= k[0]![1]) return k[0]![0];
+  for (let i = 1; i < k.length; i++) {
+    const [c1, s1] = k[i]!;
+    if (score <= s1) {
+      const [c0, s0] = k[i - 1]!;
+      return c0 + ((score - s0) / (s1 - s0)) * (c1 - c0);
+    }
+  }
+  return k[k.length - 1]![0];
+}
+
+const API_SERVICE: Record<string, string | null> = { session: null, face_match: 'FACE_MATCH' };
+
+export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; media: Media & MediaInternals }): FaceSearch {
+  const { db } = ctx;
+
+  function warning(risk: FaceSearchWarning['risk'], additional: Record<string, unknown> | null): FaceSearchWarning {
+    const text: Record<FaceSearchWarning['risk'], [FaceSearchWarning['log_type'], string, string]> = {
+      FACE_IN_BLOCKLIST: ['error', 'Face in blocklist', 'The face matched a face in the blocklist with high confidence, so it is not allowed to be verified.'],
+      POSSIBLE_FACE_IN_BLOCKLIST: ['error', 'Possible face in blocklist', 'The face may match a face in the blocklist (below the high-confidence band); review it against the blocklist evidence.'],
+      DUPLICATED_FACE: ['information', 'Duplicated face', 'The face matched, with high confidence, the face of an approved session of this application.'],
+      POSSIBLE_DUPLICATED_FACE: ['information', 'Possible duplicated face', 'The face may match the face of an approved session of this application (below the high-confidence band).'],
+      MULTIPLE_FACES_DETECTED: ['warning', 'Multiple faces detected', 'More than one face was found in the image; the search used the subject face.'],
+    };
+    const [log_type, short_description, long_description] = text[risk];
+    return { risk, feature: 'LIVENESS', additional_data: additional, log_type, short_description, long_description };
+  }
+
+  return {
+    async search(app, input) {
+      const searchType = input.searchType === undefined || input.searchType === null || input.searchType === '' ? 'most_similar' : input.searchType;
+      if (typeof searchType !== 'string' || !(SEARCH_TYPES as readonly string[]).includes(searchType)) {
+        throw fieldError('search_type', `search_type must be one of: ${SEARCH_TYPES.join(', ')}.`);
+      }
+      const rotateImage = parseBool(input.rotateImage, 'rotate_image', false);
+      // Accepted for the platform's signature; the twin keeps no record of searches (see docs/contract.md).
+      parseBool(input.saveApiRequest, 'save_api_request', true);
+      if (input.vendorData !== undefined && input.vendorData !== null && typeof input.vendorData !== 'string') throw fieldError('vendor_data', 'vendor_data must be a string.');
+      const vendorData = typeof input.vendorData === 'string' && input.vendorData !== '' ? input.vendorData : null;
+      if (vendorData && vendorData.length > 1000) throw fieldError('vendor_data', 'vendor_data must be at most 1000 characters.');
+      const metadata = parseMetadata(input.metadata);
+      if (!Buffer.isBuffer(input.userImage) || input.userImage.length === 0) {
+        throw new FacematchError('IMAGE_EMPTY', 'user_image is missing or empty.', { fields: { user_image: ['user_image is missing or empty.'] } });
+      }
+      const engine = await ctx.engine();
+      const report = await engine.single(input.userImage, { rotateImage });
+      if (!report.embedding || report.user_image.entities.length === 0) {
+        throw new FacematchError('VALIDATION', 'No face detected in the image', { fields: { user_image: ['No face detected in the image; send a photo with one clearly visible face.'] } });
+      }
+
+      const hits = deps.faces.search(app.applicationId, report.embedding, { floor: cosineForScore(SEARCH_BANDS.floor), limit: 200 });
+      const ownerOf = db.prepare<[string], { session_id: string | null; entry_id: string | null; media_id: string | null }>('SELECT session_id, entry_id, media_id FROM faces WHERE id = ?');
+      const sessionOf = db.prepare<[string], { id: string; session_number: number; status: string; vendor_data: string | null; created_at: number; kind: string }>(
+        'SELECT id, session_number, status, vendor_data, created_at, kind FROM sessions WHERE id = ?',
+      );
+      const entryOf = db.prepare<[string], { reference_session_id: string | null; created_at: number; list_type: string }>(
+        'SELECT e.reference_session_id, e.created_at, l.list_type FROM list_entries e JOIN lists l ON l.id = e.list_id WHERE e.id = ?',
+      );
+      const listedAs = db.prepare<[string, string], { list_type: string }>(
+        "SELECT DISTINCT l.list_type FROM list_entries e JOIN lists l ON l.id = e.list_id WHERE e.reference_session_id = ? AND l.application_id = ? AND l.entry_type = 'face'",
+      );
+      const seen = new Set<string>();
+      let matches: Array<FaceSearchMatch & { cosine: number }> = [];
+      for (const h of hits) {
+        const owner = ownerOf.get(h.faceId);
+        if (!owner) continue;
+        const similarity = Math.round(scoreFromCosine(h.cosine) * 100) / 100;
+        const url = owner.media_id ? deps.media.signedUrl(owner.media_id) : null;
+        if (owner.session_id) {
+          if (seen.has(owner.session_id)) continue;
+          seen.add(owner.session_id);
+          const s = sessionOf.get(owner.session_id);
+          if (!s) continue;
+          const lists = listedAs.all(s.id, app.applicationId).map((r) => r.list_type);
+          matches.push({
+            session_id: s.id,
+            session_number: s.session_number,
+            similarity_percentage: similarity,
+            source: 'session',
+            vendor_data: s.vendor_data,
+            verification_date: iso(s.created_at),
+            user_details: null,
+            match_image_url: url,
+            status: s.status,
+            is_blocklisted: lists.includes('blocklist'),
+            is_allowlisted: lists.includes('allowlist'),
+            api_service: API_SERVICE[s.kind] ?? null,
+            cosine: h.cosine,
+          });
+        } else if (owner.entry_id) {
+          const e = entryOf.get(owner.entry_id);
+          if (!e || e.list_type === 'custom') continue;
+          const s = e.reference_session_id ? sessionOf.get(e.reference_session_id) : undefined;
+          matches.push({
+            session_id: s?.id ?? null,
+            session_number: s?.session_number ?? null,
+            similarity_percentage: similarity,
+            source: 'list_entry',
+            vendor_data: s?.vendor_data ?? null,
+            verification_date: iso(s?.created_at ?? e.created_at),
+            user_details: null,
+            match_image_url: url,
+            status: s?.status ?? null,
+            is_blocklisted: e.list_type === 'blocklist',
+            is_allowlisted: e.list_type === 'allowlist',
+            api_service: s ? (API_SERVICE[s.kind] ?? null) : null,
+            cosine: h.cosine,
+          });
+        }
+      }
+      if (searchType === 'blocklisted_or_approved') {
+        matches = matches
+          .filter((m) => m.is_blocklisted || m.is_allowlisted || m.status === 'Approved')
+          .sort((a, b) => Number(b.is_blocklisted) - Number(a.is_blocklisted) || b.cosine - a.cosine);
+      }
+      matches = matches.slice(0, MAX_MATCHES);
+
+      const warnings: FaceSearchWarning[] = [];
+      const band = (m: FaceSearchMatch): 'high' | 'possible' | null =>
+        m.similarity_percentage >= SEARCH_BANDS.high ? 'high' : m.similarity_percentage >= SEARCH_BANDS.possible ? 'possible' : null;
+      const blocked = matches.filter((m) => m.is_blocklisted && band(m));
+      const allowedHigh = matches.some((m) => m.is_allowlisted && band(m) === 'high');
+      const dupes = matches.filter((m) => !m.is_blocklisted && !m.is_allowlisted && m.source === 'session' && m.status === 'Approved' && band(m));
+      const blockHigh = blocked.find((m) => band(m) === 'high');
+      const blockPossible = blocked.find((m) => band(m) === 'possible');
+      const blockData = (m: FaceSearchMatch) => ({ blocklisted_session_id: m.session_id, blocklisted_session_number: m.session_number, api_service: m.api_service });
+      if (blockHigh) warnings.push(warning('FACE_IN_BLOCKLIST', blockData(blockHigh)));
+      else if (blockPossible) warnings.push(warning('POSSIBLE_FACE_IN_BLOCKLIST', blockData(blockPossible)));
+      if (!allowedHigh) {
+        const dupHigh = dupes.find((m) => band(m) === 'high');
+        const dupPossible = dupes.find((m) => band(m) === 'possible');
+        const dupData = (m: FaceSearchMatch) => ({ duplicated_session_id: m.session_id, duplicated_session_number: m.session_number, api_service: m.api_service });
+        // A blocklist hit of a band suppresses the duplicate warning of the same band.
+        if (dupHigh && !blockHigh) warnings.push(warning('DUPLICATED_FACE', dupData(dupHigh)));
+        else if (dupPossible && !blockPossible && !dupHigh) warnings.push(warning('POSSIBLE_DUPLICATED_FACE', dupData(dupPossible)));
+      }
+      if (report.user_image.entities.length > 1) warnings.push(warning('MULTIPLE_FACES_DETECTED', null));
+      const declined = warnings.some((w) => w.risk === 'FACE_IN_BLOCKLIST' || w.risk === 'POSSIBLE_FACE_IN_BLOCKLIST');
+      return {
+        request_id: newId(),
+        face_search: {
+          status: declined ? 'Declined' : 'Approved',
+          total_matches: matches.length,
+          matches: matches.map(({ cosine: _c, ...m }) => m),
+          user_image: report.user_image,
+          warnings,
+        },
+        vendor_data: vendorData,
+        metadata,
+        created_at: iso(ctx.now()),
+      };
+    },
+  };
+}
