@@ -1,4 +1,4 @@
-// facematch-mcp bench [--images DIR] [--iterations N] [--pairs N] [--retune]
+// facematch-mcp bench [--images DIR] [--iterations N] [--pairs N] [--retune] [--search-only] [--search-sizes 1000,10000,...]
 // Builds realistic test photos at run time from face photos (never stored in the repo):
 // a 1600x1200 "selfie" (face ~600 px) and a 1500x1000 "ID card" (portrait ~300 px), then
 // measures: the CPU and the onnxruntime settings the engine chose for it; each model's
@@ -117,7 +117,15 @@ async function pathCost(engine: FaceEngine, img: Buffer, runs: number): Promise<
 }
 
 export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs'], ['retune']);
+  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs', 'search-sizes'], ['retune', 'search-only']);
+  // Face search: exact scan over 1k..1M synthetic faces (see bench-search.ts).
+  const sizes = (flags['search-sizes'] ?? '1000,10000,100000,1000000').split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5_000_000)) throw new UsageError('--search-sizes takes whole numbers from 1 to 5000000, comma-separated.');
+  if (flags['search-only'] === 'true') {
+    const { searchBench } = await import('./bench-search.js');
+    printJson({ cpu: cpuIdentity().model, face_search: searchBench(sizes, 50) });
+    return 0;
+  }
   // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
   if (flags.retune === 'true') process.env.FACEMATCH_RETUNE = '1';
   if (positional.length > 0) throw new UsageError(`bench takes no positional arguments (got '${positional[0]}'); use --images DIR.`);
@@ -232,6 +240,7 @@ export const run: Command = async (argv) => {
     rss_mb: Math.round(rssSingle),
     rss_mb_with_workers: Math.round(rssAll),
     iterations,
+    face_search: (await import('./bench-search.js')).searchBench(sizes, 50),
   });
   return 0;
 };

@@ -9,7 +9,7 @@ import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
 import { createDeliveryRecords, type DeliveryRecords } from './delivery-records.js';
 import { createFaceMatch, type FaceMatch } from './faceMatch.js';
-import { createFaceStore } from './face-store.js';
+import { createFaceStore, type FaceStore } from './face-store.js';
 import { createFaceLists, type FaceLists } from './face-lists.js';
 import { createFaceSearch, type FaceSearch } from './face-search.js';
 import { createMedia, type Media } from './media.js';
@@ -57,6 +57,8 @@ export interface Sandbox {
   faceSearch: FaceSearch;
   /** /v3/lists/ and the blocklist by session. */
   lists: FaceLists;
+  /** The kept faces and the search over them (bench, diagnostics). */
+  faces: FaceStore;
   /** The capture page's advisory photo check (engine quality signals). */
   quality: Quality;
   media: Media;
@@ -182,6 +184,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     faceMatch,
     faceSearch,
     lists,
+    faces,
     deliveries: createDeliveryRecords(ctx),
     quality,
     media: { signedUrl: media.signedUrl, open: media.open },

@@ -1,0 +1,118 @@
+// The face search part of `bench`: the exact scan's p50 / p99 and the process RSS at 1k, 10k,
+// 100k and 1M synthetic unit embeddings (the same scan the face store runs), and through a
+// real sandbox file: the cost of adding one face (insert + the next search's append) and of
+// the first search after open (the index load).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { EMBED_DIM } from '../engine/embed.js';
+import { openSandbox } from '../services/index.js';
+import { scan } from '../services/face-store.js';
+import { cosineForScore, SEARCH_BANDS } from '../services/face-search.js';
+
+function unitVectors(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  const out = new Float32Array(n * EMBED_DIM);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < EMBED_DIM; k++) s += (out[i * EMBED_DIM + k] = rnd()) ** 2;
+    const inv = 1 / Math.sqrt(s);
+    for (let k = 0; k < EMBED_DIM; k++) out[i * EMBED_DIM + k]! *= inv;
+  }
+  return out;
+}
+
+const pct = (xs: number[], q: number): number => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+export interface SearchBenchRow {
+  faces: number;
+  p50_ms: number;
+  p99_ms: number;
+  rss_mb: number;
+  index_mb: number;
+}
+
+export function searchBench(sizes: number[], runs: number): { rows: SearchBenchRow[]; store: Record<string, number> } {
+  const floor = cosineForScore(SEARCH_BANDS.floor);
+  const rows: SearchBenchRow[] = [];
+  const queries = unitVectors(8, 99);
+  for (const n of sizes) {
+    let vecs: Float32Array | null = unitVectors(n, n);
+    const q = (i: number) => queries.subarray((i % 8) * EMBED_DIM, (i % 8 + 1) * EMBED_DIM);
+    for (let i = 0; i < 3; i++) scan(vecs, n, q(i), floor, 200);
+    const times: number[] = [];
+    const reps = Math.max(5, Math.min(runs, Math.round(2e7 / n)));
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      scan(vecs, n, q(i), floor, 200);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    rows.push({ faces: n, p50_ms: r2(pct(times, 0.5)), p99_ms: r2(pct(times, 0.99)), rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20), index_mb: Math.round(vecs.byteLength / 2 ** 20) });
+    vecs = null;
+  }
+  // Through the store: a sandbox file with 10k faces of one application.
+  const dir = mkdtempSync(join(tmpdir(), 'facematch-bench-'));
+  const store: Record<string, number> = {};
+  try {
+    const sandbox = openSandbox({ dbPath: join(dir, 'bench.db'), deliverWebhooks: false });
+    const app = sandbox.accounts.provision({ email: 'bench@example.com' }, { localCli: true });
+    const appId = app.application_id;
+    const n = 10_000;
+    const vecs = unitVectors(n + 200, 7);
+    const db = sandbox.db;
+    const t0 = performance.now();
+    db.transaction(() => {
+      const ins = db.prepare("INSERT INTO sessions (id, application_id, kind, session_number, status, attempts, created_at, updated_at) VALUES (?, ?, 'face_match', ?, 'Approved', 1, 0, 0)");
+      const face = db.prepare("INSERT INTO faces (id, application_id, session_id, role, embedding, created_at) VALUES (?, ?, ?, 'selfie', ?, 0)");
+      for (let i = 0; i < n; i++) {
+        ins.run(`s${i}`, appId, i + 1);
+        face.run(`f${i}`, appId, `s${i}`, Buffer.from(vecs.buffer, i * EMBED_DIM * 4, EMBED_DIM * 4));
+      }
+    })();
+    store.bulk_insert_10k_ms = Math.round(performance.now() - t0);
+    const q = vecs.subarray(0, EMBED_DIM);
+    const faces = sandbox.faces;
+    let t = performance.now();
+    faces.search(appId, q, { floor, limit: 200 });
+    store.first_search_10k_ms = r2(performance.now() - t);
+    const adds: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      t = performance.now();
+      db.transaction(() => {
+        db.prepare("INSERT INTO sessions (id, application_id, kind, session_number, status, attempts, created_at, updated_at) VALUES (?, ?, 'face_match', ?, 'Approved', 1, 0, 0)").run(`x${i}`, appId, n + i + 1);
+        faces.put(appId, { sessionId: `x${i}` }, 'selfie', vecs.subarray((n + i) * EMBED_DIM, (n + i + 1) * EMBED_DIM), null);
+      }).immediate();
+      const insertMs = performance.now() - t;
+      faces.search(appId, q, { floor, limit: 200 });
+      adds.push(insertMs);
+    }
+    adds.sort((a, b) => a - b);
+    store.add_face_p50_ms = r2(pct(adds, 0.5));
+    const searches: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      t = performance.now();
+      faces.search(appId, q, { floor, limit: 200 });
+      searches.push(performance.now() - t);
+    }
+    searches.sort((a, b) => a - b);
+    store.search_10k_p50_ms = r2(pct(searches, 0.5));
+    // Deleting one face makes the next search reload the index from the file.
+    db.prepare("DELETE FROM sessions WHERE id = 'x0'").run();
+    t = performance.now();
+    faces.search(appId, q, { floor, limit: 200 });
+    store.search_after_delete_10k_ms = r2(performance.now() - t);
+    void sandbox.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { rows, store };
+}
