@@ -12,6 +12,7 @@ import { listSessions } from './list_sessions.js';
 import { reviewSession } from './review_session.js';
 import { deleteSession } from './delete_session.js';
 import { faceMatch } from './face_match.js';
+import { faceSearch } from './face_search.js';
 import { createWebhookDestination } from './create_webhook_destination.js';
 import { listWebhookDestinations } from './list_webhook_destinations.js';
 import { updateWebhookDestination } from './update_webhook_destination.js';
@@ -38,6 +39,7 @@ export const TOOLS: readonly AnyTool[] = [
   reviewSession,
   deleteSession,
   faceMatch,
+  faceSearch,
   createWebhookDestination,
   listWebhookDestinations,
   updateWebhookDestination,

@@ -5,6 +5,7 @@
 import { fetch, FormData } from 'undici';
 import { FacematchError, type ErrorCode } from '../errors.js';
 import { withEventIds } from './deliveries.js';
+import type { FaceSearchResult } from '../services/face-search.js';
 import type { SessionCreated, SessionDecision, SessionSummary, WebhookDestination, WebhookDestinationCreated, Workflow } from '../services/types.js';
 import type {
   ActingFor,
@@ -13,6 +14,7 @@ import type {
   DestinationPatch,
   FaceMatchInput,
   FaceMatchOutcome,
+  FaceSearchInput,
   Page,
   PageQuery,
   Platform,
@@ -210,6 +212,17 @@ export class HostedPlatform implements Platform {
     form.set('save_api_request', 'false');
     const res = (await this.send('POST', '/v3/face-match/', form)) as Omit<FaceMatchOutcome, 'engine' | 'alignedFaces'>;
     return { request_id: res.request_id, face_match: res.face_match, created_at: res.created_at, engine: null, alignedFaces: null };
+  }
+
+  async faceSearch(input: FaceSearchInput): Promise<FaceSearchResult> {
+    const form = new FormData();
+    form.set('user_image', new Blob([new Uint8Array(input.userImage)]), 'user_image');
+    form.set('search_type', input.searchType);
+    form.set('rotate_image', String(input.rotateImage));
+    // A lookup from an agent: nothing kept, nothing enrolled.
+    form.set('save_api_request', 'false');
+    if (input.vendorData) form.set('vendor_data', input.vendorData);
+    return (await this.send('POST', '/v3/face-search/', form)) as FaceSearchResult;
   }
 
   // ---- HTTP plumbing ------------------------------------------------------------------------

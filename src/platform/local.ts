@@ -258,4 +258,16 @@ export class LocalPlatform implements Platform, SandboxControls {
     });
     return { request_id: randomUUID(), face_match: body, created_at: new Date().toISOString(), engine: extras, alignedFaces };
   }
+
+  async faceSearch(input: Parameters<Platform['faceSearch']>[0]) {
+    const app = this.app();
+    await this.engine();
+    return this.sandbox.faceSearch.search(app, {
+      userImage: input.userImage,
+      searchType: input.searchType,
+      rotateImage: input.rotateImage,
+      saveApiRequest: false,
+      vendorData: input.vendorData,
+    });
+  }
 }

@@ -15,6 +15,7 @@ import type {
   Workflow,
 } from '../services/types.js';
 import type { RevokedKey } from '../services/accounts.js';
+import type { FaceSearchResult } from '../services/face-search.js';
 import type { DeliveryAttemptRecord } from '../services/delivery-records.js';
 
 export type PlatformKind = 'local' | 'hosted';
@@ -188,6 +189,15 @@ export interface Platform {
 
   /** Standalone 1:1 compare (POST /v3/face-match/); the hosted platform records it as a session. */
   faceMatch(input: FaceMatchInput): Promise<FaceMatchOutcome>;
+  /** 1:N search of the application's kept faces and face lists (POST /v3/face-search/). */
+  faceSearch(input: FaceSearchInput): Promise<FaceSearchResult>;
+}
+
+export interface FaceSearchInput {
+  userImage: Buffer;
+  searchType: 'most_similar' | 'blocklisted_or_approved';
+  rotateImage: boolean;
+  vendorData?: string;
 }
 
 /** What only the local sandbox can do; tools using it are `sandboxOnly`. */
