@@ -179,7 +179,7 @@ test('the vendor MCP server runs unchanged against the twin', { skip: hasFaces ?
   await call(mcp, 'didit_add_session_review', { session_id: sessionId, comment: 'second look' }, (b) => assert.equal(b.note, 'second look'));
   await call(mcp, 'didit_generate_session_pdf', { session_id: sessionId }, (b) => assert.match(String(b.raw), /^%PDF-/));
 
-  await call(mcp, 'didit_face_match', { image_1_path: pair.a, image_2_path: pair.b, vendor_data: 'user-42' }, (b) => {
+  const saved = await call(mcp, 'didit_face_match', { image_1_path: pair.a, image_2_path: pair.b, vendor_data: 'user-42' }, (b) => {
     const fm = b.face_match as Json;
     assert.equal(typeof fm.score, 'number');
     const entity = ((fm.user_image as Json).entities as Json[])[0]!;
@@ -196,6 +196,35 @@ test('the vendor MCP server runs unchanged against the twin', { skip: hasFaces ?
     assert.equal(typeof l.age_estimation, 'number');
     assert.equal(typeof l.score, 'number');
   });
+
+  // Face search 1:N and face lists: the saved face match above kept both faces.
+  await call(mcp, 'didit_face_search', { image_path: pair.b, vendor_data: 'probe' }, (b) => {
+    const fs = b.face_search as Json;
+    assert.equal(fs.status, 'Approved');
+    // The workflow session above (same photos) matches too; the saved face match is among them.
+    const m = (fs.matches as Json[]).find((x) => x.session_id === saved.request_id)!;
+    assert.ok(m, JSON.stringify(fs.matches));
+    for (const k of ['session_number', 'similarity_percentage', 'source', 'vendor_data', 'verification_date', 'match_image_url', 'status', 'is_blocklisted', 'is_allowlisted']) assert.ok(k in m, k);
+    assert.deepEqual((fs.warnings as Json[]).map((w) => w.risk), ['DUPLICATED_FACE']);
+    assert.ok(((fs.user_image as Json).entities as Json[]).length >= 1);
+  });
+  const lists = await call(mcp, 'didit_list_lists', { list_type: 'blocklist', entry_type: 'face' }, (b) => assert.equal(b.count, 1));
+  const blockId = String(((lists.results as Json[])[0]!).uuid);
+  const entry = await call(mcp, 'didit_upload_face_entry', { list_uuid: blockId, image_path: pair.a, comment: 'fraud ring' }, (b) => assert.equal(b.comment, 'fraud ring'));
+  await call(mcp, 'didit_list_entries', { list_uuid: blockId }, (b) => assert.equal(((b.results as Json[])[0]!).uuid, entry.uuid));
+  await call(mcp, 'didit_face_search', { image_path: pair.b }, (b) => {
+    const fs = b.face_search as Json;
+    assert.equal(fs.status, 'Declined');
+    assert.ok((fs.warnings as Json[]).some((w) => w.risk === 'FACE_IN_BLOCKLIST'));
+  });
+  await call(mcp, 'didit_delete_list_entry', { list_uuid: blockId, entry_uuid: String(entry.uuid) }, () => undefined);
+  await call(mcp, 'didit_delete_list', { list_uuid: blockId }, () => undefined, /403/);
+  const allow = await call(mcp, 'didit_create_list', { name: 'Staff', list_type: 'allowlist', entry_type: 'face' }, (b) => assert.equal(b.is_system, false));
+  const allowId = String(allow.uuid);
+  await call(mcp, 'didit_get_list', { list_uuid: allowId }, (b) => assert.equal(b.name, 'Staff'));
+  await call(mcp, 'didit_update_list', { list_uuid: allowId, description: 'employees' }, (b) => assert.equal(b.description, 'employees'));
+  await call(mcp, 'didit_create_list_entry', { list_uuid: allowId, reference_session_id: String(saved.request_id) }, (b) => assert.equal(b.reference_session_id, saved.request_id));
+  await call(mcp, 'didit_delete_list', { list_uuid: allowId }, () => undefined);
 
   // Webhooks: every delivery so far verifies with the destination's secret.
   await twin.sandbox.webhooks.flush(15_000);
