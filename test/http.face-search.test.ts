@@ -137,15 +137,44 @@ describe('HTTP twin: face search, face lists, blocklist', { skip: hasFaces ? fal
     assert.equal((twin.sandbox.db.prepare('SELECT COUNT(*) AS n FROM faces WHERE entry_id IS NOT NULL').get() as { n: number }).n, 0, 'the list took its entries and faces');
   });
 
+  test('a workflow session with a liveness step is screened: a blocklisted face declines it, an earlier approved session is a duplicate', async () => {
+    const app = twin.sandbox.accounts.authenticate(key);
+    const wf = twin.sandbox.workflows.create(app, { workflow_label: 'kyc', features: [{ feature: 'LIVENESS' }, { feature: 'FACE_MATCH' }] });
+    const first = twin.sandbox.sessions.create(app, { workflow_id: wf.uuid, vendor_data: 'first' });
+    const d1 = await twin.sandbox.sessions.submitImages({ app, sessionId: first.session_id }, { selfie: a[0]!, reference: a[1]! });
+    assert.equal(d1.status, 'Approved');
+    // The same person again under another name: a duplicate (information), still Approved.
+    const second = twin.sandbox.sessions.create(app, { workflow_id: wf.uuid, vendor_data: 'second' });
+    const d2 = await twin.sandbox.sessions.submitImages({ app, sessionId: second.session_id }, { selfie: a[2]!, reference: a[1]! });
+    assert.equal(d2.status, 'Approved');
+    const dup = d2.liveness_checks![0]!.warnings.find((w) => w.risk === 'DUPLICATED_FACE');
+    assert.ok(dup, JSON.stringify(d2.liveness_checks));
+    assert.equal(dup.log_type, 'information');
+    // An earlier approved session of this person (earlier tests kept some too), never itself.
+    const dupOf = String(dup.additional_data?.duplicated_session_id);
+    assert.notEqual(dupOf, second.session_id);
+    assert.equal(twin.sandbox.sessions.decision(app, dupOf).status, 'Approved');
+    // Blocklist the first session's face: a third attempt by that person is Declined.
+    await call(twin.url, 'POST', '/v3/blocklist/add/', { key, json: { session_id: first.session_id, blocklist_face: true } });
+    const third = twin.sandbox.sessions.create(app, { workflow_id: wf.uuid, vendor_data: 'third' });
+    const d3 = await twin.sandbox.sessions.submitImages({ app, sessionId: third.session_id }, { selfie: a[2]!, reference: a[0]! });
+    assert.equal(d3.status, 'Declined');
+    assert.equal(d3.liveness_checks![0]!.status, 'Declined');
+    assert.ok(d3.liveness_checks![0]!.warnings.some((w) => w.risk === 'FACE_IN_BLOCKLIST' && w.node_id), JSON.stringify(d3.liveness_checks));
+    for (const s of [first, second, third]) twin.sandbox.sessions.deleteSession(app, s.session_id);
+  });
+
   test('bad input: no face, several faces, too large, wrong list type, unknown list or entry, bad search_type', async () => {
     const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 120, g: 130, b: 140 } } }).jpeg().toBuffer();
     const noFace = await call(twin.url, 'POST', '/v3/face-search/', { key, body: form({ user_image: blank }) });
     assert.equal(noFace.status, 400);
     assert.match(errorBody(noFace).detail, /No face detected/);
+    const entries = () => (twin.sandbox.db.prepare('SELECT COUNT(*) AS n FROM list_entries').get() as { n: number }).n;
+    const before = entries();
     const up = await call(twin.url, 'POST', `/v3/lists/${blocklist.uuid}/entries/face-upload/`, { key, json: { image: blank.toString('base64') } });
     assert.equal(up.status, 400);
     assert.match(errorBody(up).detail, /No face detected/);
-    assert.equal((twin.sandbox.db.prepare('SELECT COUNT(*) AS n FROM list_entries').get() as { n: number }).n, 0, 'no entry is created');
+    assert.equal(entries(), before, 'no entry is created');
     // Two people side by side: the search runs on the subject face and says so.
     const [p, q] = await Promise.all([a[0]!, b[0]!].map((x) => sharp(x).resize(150, 150).toBuffer()));
     const pair = await sharp({ create: { width: 320, height: 170, channels: 3, background: { r: 255, g: 255, b: 255 } } })

@@ -127,10 +127,10 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     },
   });
   const faces = createFaceStore(ctx);
-  const sessions = createSessions(ctx, { workflows, media, webhooks, faces });
+  const faceSearch = createFaceSearch(ctx, { faces, media });
+  const sessions = createSessions(ctx, { workflows, media, webhooks, faces, faceSearch });
   sessionsRef = sessions;
   const faceMatch = createFaceMatch(ctx, { sessions, media, faces });
-  const faceSearch = createFaceSearch(ctx, { faces, media });
   const lists = createFaceLists(ctx, { faces, media });
   const quality = createQuality(ctx);
 

@@ -6,6 +6,7 @@ import { FacematchError } from '../errors.js';
 import { maxAttemptsExceeded, noReference, outcomeOf } from './face-match-outcome.js';
 import type { FaceEmbeddings } from '../engine/types.js';
 import type { FaceStore } from './face-store.js';
+import type { FaceSearch } from './face-search.js';
 import type { MediaInternals } from './media.js';
 import { LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
@@ -21,7 +22,7 @@ export interface SessionCapture {
   refusal(row: SessionRow): string | null;
 }
 
-export function createSessionCapture(s: SessionShared & { expireDue(): number }, deps: { media: MediaInternals; faces: FaceStore }): SessionCapture {
+export function createSessionCapture(s: SessionShared & { expireDue(): number }, deps: { media: MediaInternals; faces: FaceStore; faceSearch: FaceSearch }): SessionCapture {
   const { ctx, owned, transition, expireDue } = s;
   const { db } = ctx;
   const { media } = deps;
@@ -146,9 +147,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
           const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
           const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
-          // The faces this attempt kept, for face search and duplicate checks; deleted with the session.
-          if (embeddings.user) deps.faces.put(fresh.application_id, { sessionId }, 'selfie', embeddings.user, selfieId);
-          if (embeddings.ref) deps.faces.put(fresh.application_id, { sessionId }, 'reference', embeddings.ref, targetId);
+
           const item: StoredFaceMatch = {
             node_id: NODE_ID,
             status: outcome.status,
@@ -158,8 +157,23 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
             source_image_session_id: null,
             warnings: itemWarnings,
           };
-          const live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
-          const updated = transition(sessionId, outcome.status as SessionStatus, { faceMatches: [item], liveness: live, attempts });
+          let status = outcome.status as SessionStatus;
+          let live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
+          // The liveness step screens the new face against the application's face lists and
+          // earlier sessions (before this attempt's faces are kept, so it never meets itself).
+          if (live && embeddings.user) {
+            const screen = deps.faceSearch.screenSession(fresh.application_id, sessionId, embeddings.user);
+            const check = live[0]!;
+            const warnings = [...check.warnings, ...screen.warnings.map((w) => ({ ...w, node_id: LIVENESS_NODE_ID }))];
+            const checkStatus = screen.status === 'Declined' || check.status === 'Declined' ? 'Declined' : screen.status === 'In Review' ? 'In Review' : check.status;
+            live = [{ ...check, status: checkStatus, warnings }];
+            if (screen.status === 'Declined') status = 'Declined';
+            else if (screen.status === 'In Review' && status === 'Approved') status = 'In Review';
+          }
+          if (embeddings.user) deps.faces.put(fresh.application_id, { sessionId }, 'selfie', embeddings.user, selfieId);
+          if (embeddings.ref) deps.faces.put(fresh.application_id, { sessionId }, 'reference', embeddings.ref, targetId);
+          // The faces this attempt kept, for face search and duplicate checks; deleted with the session.
+          const updated = transition(sessionId, status, { faceMatches: [item], liveness: live, attempts });
           return toDecision(updated);
         })
         .immediate();

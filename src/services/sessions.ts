@@ -7,6 +7,7 @@ import { decodeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, jsonShapeProblem, newId, parseJsonColumn, randomToken, sniffImageType, validate, type ServiceContext } from './context.js';
 import type { FaceStore } from './face-store.js';
+import type { FaceSearch } from './face-search.js';
 import type { Media, MediaInternals } from './media.js';
 import { createDecisionView, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import { createSessionCapture, OPEN_STATUSES } from './session-capture.js';
@@ -146,7 +147,7 @@ export interface SessionInternals {
 
 export function createSessions(
   ctx: ServiceContext,
-  deps: { workflows: Workflows & WorkflowInternals; media: Media & MediaInternals; webhooks: WebhookInternals; faces: FaceStore },
+  deps: { workflows: Workflows & WorkflowInternals; media: Media & MediaInternals; webhooks: WebhookInternals; faces: FaceStore; faceSearch: FaceSearch },
 ): Sessions & SessionInternals {
   const { db } = ctx;
   const { workflows, media, webhooks } = deps;
@@ -304,7 +305,7 @@ export function createSessions(
   }
 
   const shared = { ctx, view, emit, transition, owned, expireDue };
-  const capture = createSessionCapture(shared, { media, faces: deps.faces });
+  const capture = createSessionCapture(shared, { media, faces: deps.faces, faceSearch: deps.faceSearch });
   const simulation = createSessionSimulation(shared);
   const review = createSessionReview(shared);
   const deletion = createSessionDeletion(shared);
