@@ -1,5 +1,5 @@
-// The face search part of `bench`: the exact scan's p50 / p99 and the process RSS at 1k, 10k,
-// 100k and 1M synthetic unit embeddings (the same scan the face store runs), and through a
+// The face search part of `bench`: the exact scan's p50 / p99 (the store's onnxruntime scan and
+// the plain JS loop) and the process RSS at 1k, 10k, 100k and 1M synthetic unit embeddings, and through a
 // real sandbox file: the cost of adding one face (insert + the next search's append) and of
 // the first search after open (the index load).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EMBED_DIM } from '../engine/embed.js';
 import { openSandbox } from '../services/index.js';
-import { scan } from '../services/face-store.js';
+import { OrtScanner, scanJs } from '../services/face-scan.js';
 import { cosineForScore, SEARCH_BANDS } from '../services/face-search.js';
 
 function unitVectors(n: number, seed: number): Float32Array {
@@ -34,29 +34,49 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 
 export interface SearchBenchRow {
   faces: number;
+  /** The face store's scan (one onnxruntime MatMul, one thread). */
   p50_ms: number;
   p99_ms: number;
+  /** The plain JS loop, for the choice between them. */
+  js_p50_ms: number;
+  js_p99_ms: number;
   rss_mb: number;
   index_mb: number;
 }
 
-export function searchBench(sizes: number[], runs: number): { rows: SearchBenchRow[]; store: Record<string, number> } {
+async function timed(reps: number, fn: (i: number) => unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+export async function searchBench(sizes: number[], runs: number): Promise<{ rows: SearchBenchRow[]; store: Record<string, number> }> {
   const floor = cosineForScore(SEARCH_BANDS.floor);
   const rows: SearchBenchRow[] = [];
   const queries = unitVectors(8, 99);
+  const ortScan = new OrtScanner();
   for (const n of sizes) {
     let vecs: Float32Array | null = unitVectors(n, n);
-    const q = (i: number) => queries.subarray((i % 8) * EMBED_DIM, (i % 8 + 1) * EMBED_DIM);
-    for (let i = 0; i < 3; i++) scan(vecs, n, q(i), floor, 200);
-    const times: number[] = [];
+    const v = vecs;
+    const q = (i: number) => queries.subarray((i % 8) * EMBED_DIM, ((i % 8) + 1) * EMBED_DIM);
     const reps = Math.max(5, Math.min(runs, Math.round(2e7 / n)));
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      scan(vecs, n, q(i), floor, 200);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    rows.push({ faces: n, p50_ms: r2(pct(times, 0.5)), p99_ms: r2(pct(times, 0.99)), rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20), index_mb: Math.round(vecs.byteLength / 2 ** 20) });
+    await timed(3, (i) => ortScan.scan(v, n, q(i), floor, 200));
+    const ortTimes = await timed(reps, (i) => ortScan.scan(v, n, q(i), floor, 200));
+    await timed(3, (i) => scanJs(v, n, q(i), floor, 200));
+    const jsTimes = await timed(reps, (i) => scanJs(v, n, q(i), floor, 200));
+    rows.push({
+      faces: n,
+      p50_ms: r2(pct(ortTimes, 0.5)),
+      p99_ms: r2(pct(ortTimes, 0.99)),
+      js_p50_ms: r2(pct(jsTimes, 0.5)),
+      js_p99_ms: r2(pct(jsTimes, 0.99)),
+      rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      index_mb: Math.round(v.byteLength / 2 ** 20),
+    });
     vecs = null;
   }
   // Through the store: a sandbox file with 10k faces of one application.
@@ -82,7 +102,7 @@ export function searchBench(sizes: number[], runs: number): { rows: SearchBenchR
     const q = vecs.subarray(0, EMBED_DIM);
     const faces = sandbox.faces;
     let t = performance.now();
-    faces.search(appId, q, { floor, limit: 200 });
+    await faces.search(appId, q, { floor, limit: 200 });
     store.first_search_10k_ms = r2(performance.now() - t);
     const adds: number[] = [];
     for (let i = 0; i < 100; i++) {
@@ -92,7 +112,7 @@ export function searchBench(sizes: number[], runs: number): { rows: SearchBenchR
         faces.put(appId, { sessionId: `x${i}` }, 'selfie', vecs.subarray((n + i) * EMBED_DIM, (n + i + 1) * EMBED_DIM), null);
       }).immediate();
       const insertMs = performance.now() - t;
-      faces.search(appId, q, { floor, limit: 200 });
+      await faces.search(appId, q, { floor, limit: 200 });
       adds.push(insertMs);
     }
     adds.sort((a, b) => a - b);
@@ -100,7 +120,7 @@ export function searchBench(sizes: number[], runs: number): { rows: SearchBenchR
     const searches: number[] = [];
     for (let i = 0; i < 30; i++) {
       t = performance.now();
-      faces.search(appId, q, { floor, limit: 200 });
+      await faces.search(appId, q, { floor, limit: 200 });
       searches.push(performance.now() - t);
     }
     searches.sort((a, b) => a - b);
@@ -108,9 +128,9 @@ export function searchBench(sizes: number[], runs: number): { rows: SearchBenchR
     // Deleting one face makes the next search reload the index from the file.
     db.prepare("DELETE FROM sessions WHERE id = 'x0'").run();
     t = performance.now();
-    faces.search(appId, q, { floor, limit: 200 });
+    await faces.search(appId, q, { floor, limit: 200 });
     store.search_after_delete_10k_ms = r2(performance.now() - t);
-    void sandbox.close();
+    await sandbox.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -123,7 +123,7 @@ export const run: Command = async (argv) => {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5_000_000)) throw new UsageError('--search-sizes takes whole numbers from 1 to 5000000, comma-separated.');
   if (flags['search-only'] === 'true') {
     const { searchBench } = await import('./bench-search.js');
-    printJson({ cpu: cpuIdentity().model, face_search: searchBench(sizes, 50) });
+    printJson({ cpu: cpuIdentity().model, face_search: await searchBench(sizes, 50) });
     return 0;
   }
   // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
@@ -240,7 +240,7 @@ export const run: Command = async (argv) => {
     rss_mb: Math.round(rssSingle),
     rss_mb_with_workers: Math.round(rssAll),
     iterations,
-    face_search: (await import('./bench-search.js')).searchBench(sizes, 50),
+    face_search: await (await import('./bench-search.js')).searchBench(sizes, 50),
   });
   return 0;
 };

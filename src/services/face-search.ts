@@ -78,7 +78,7 @@ export interface FaceSearch {
    * (its own faces left out): the liveness item's warnings and the status they ask for
    * (FACE_IN_BLOCKLIST declines, POSSIBLE_FACE_IN_BLOCKLIST sends to review, duplicates inform).
    */
-  screenSession(applicationId: string, sessionId: string, embedding: Float32Array): { warnings: FaceSearchWarning[]; status: 'Approved' | 'In Review' | 'Declined' };
+  screenSession(applicationId: string, sessionId: string, embedding: Float32Array): Promise<{ warnings: FaceSearchWarning[]; status: 'Approved' | 'In Review' | 'Declined' }>;
 }
 
 /** The cosine whose calibrated score is `score` (the knots are strictly increasing). */
@@ -115,8 +115,8 @@ export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; 
   type Ranked = FaceSearchMatch & { cosine: number };
 
   /** The application's faces like `embedding` above the floor, one per session or entry, best first. */
-  function findMatches(applicationId: string, embedding: Float32Array, searchType: string, exclude: string | null): Ranked[] {
-    const hits = deps.faces.search(applicationId, embedding, { floor: cosineForScore(SEARCH_BANDS.floor), limit: 200 });
+  async function findMatches(applicationId: string, embedding: Float32Array, searchType: string, exclude: string | null): Promise<Ranked[]> {
+    const hits = await deps.faces.search(applicationId, embedding, { floor: cosineForScore(SEARCH_BANDS.floor), limit: 200 });
     const ownerOf = db.prepare<[string], { session_id: string | null; entry_id: string | null; media_id: string | null }>('SELECT session_id, entry_id, media_id FROM faces WHERE id = ?');
     const sessionOf = db.prepare<[string], { id: string; session_number: number; status: string; vendor_data: string | null; created_at: number; kind: string }>(
       'SELECT id, session_number, status, vendor_data, created_at, kind FROM sessions WHERE id = ?',
@@ -211,8 +211,8 @@ export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; 
   }
 
   return {
-    screenSession(applicationId, sessionId, embedding) {
-      const matches = findMatches(applicationId, embedding, 'most_similar', sessionId).slice(0, MAX_MATCHES);
+    async screenSession(applicationId, sessionId, embedding) {
+      const matches = (await findMatches(applicationId, embedding, 'most_similar', sessionId)).slice(0, MAX_MATCHES);
       const warnings = warningsOf(matches, 1).map((w) =>
         // In a workflow a possible blocklist hit goes to review instead of declining.
         w.risk === 'POSSIBLE_FACE_IN_BLOCKLIST' ? { ...w, log_type: 'warning' as const } : w,
@@ -243,7 +243,7 @@ export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; 
         throw new FacematchError('VALIDATION', 'No face detected in the image', { fields: { user_image: ['No face detected in the image; send a photo with one clearly visible face.'] } });
       }
 
-      let matches = findMatches(app.applicationId, report.embedding, searchType, null);
+      let matches = await findMatches(app.applicationId, report.embedding, searchType, null);
       matches = matches.slice(0, MAX_MATCHES);
 
       const warnings = warningsOf(matches, report.user_image.entities.length);

@@ -2,9 +2,11 @@
 // a list entry) and the search over them. Search is an exact scan of the application's faces
 // held in memory as one Float32Array; the index is appended to when faces were added and
 // reloaded when any was deleted, as counted by face_index_state (triggers), so a face deleted
-// by another process on the same file is out of the next search. Measured in `bench --search`.
+// by another process on the same file is out of the next search. The scan is face-scan.ts's
+// onnxruntime one; measured in `bench --search-only`.
 import { EMBED_DIM } from '../engine/embed.js';
 import { newId, type ServiceContext } from './context.js';
+import { OrtScanner } from './face-scan.js';
 
 /** What a face is in its owner: a session's selfie or reference, or a list entry's face. */
 export type FaceRole = 'selfie' | 'reference' | 'list_entry';
@@ -22,7 +24,7 @@ export interface FaceStore {
   /** The newest stored face of a session (the selfie before a reference), or null. */
   sessionFace(applicationId: string, sessionId: string): { embedding: Float32Array; mediaId: string | null } | null;
   /** Faces of the application with cosine >= floor, best first, at most `limit`. */
-  search(applicationId: string, query: Float32Array, opts: { floor: number; limit: number }): FaceHit[];
+  search(applicationId: string, query: Float32Array, opts: { floor: number; limit: number }): Promise<FaceHit[]>;
   /** Faces of the application (for status and tests). */
   count(applicationId: string): number;
 }
@@ -49,41 +51,10 @@ function fromBlob(b: Buffer): Float32Array {
   return out;
 }
 
-/** Sum of a[k] * g[off + k], unrolled by 4 (a measurable gain in V8 over the plain loop). */
-export function dotAt(a: Float32Array, g: Float32Array, off: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  for (let k = 0; k < EMBED_DIM; k += 4) {
-    s0 += a[k]! * g[off + k]!;
-    s1 += a[k + 1]! * g[off + k + 1]!;
-    s2 += a[k + 2]! * g[off + k + 2]!;
-    s3 += a[k + 3]! * g[off + k + 3]!;
-  }
-  return s0 + s1 + s2 + s3;
-}
-
-/** The best `limit` rows of `vecs[0..n)` with dot >= floor, best first. */
-export function scan(vecs: Float32Array, n: number, query: Float32Array, floor: number, limit: number): Array<{ row: number; cosine: number }> {
-  const top: Array<{ row: number; cosine: number }> = [];
-  let bar = floor;
-  for (let r = 0, off = 0; r < n; r++, off += EMBED_DIM) {
-    const s = dotAt(query, vecs, off);
-    if (s < bar) continue;
-    top.push({ row: r, cosine: s });
-    if (top.length > limit) {
-      top.sort((a, b) => b.cosine - a.cosine);
-      top.length = limit;
-      bar = Math.max(floor, top[limit - 1]!.cosine);
-    }
-  }
-  return top.sort((a, b) => b.cosine - a.cosine);
-}
-
 export function createFaceStore(ctx: ServiceContext): FaceStore {
   const { db } = ctx;
   const cache = new Map<string, AppIndex>();
+  const scanner = new OrtScanner();
   const insert = db.prepare(
     'INSERT INTO faces (id, application_id, session_id, entry_id, role, media_id, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -148,9 +119,12 @@ export function createFaceStore(ctx: ServiceContext): FaceStore {
       return row ? { embedding: fromBlob(row.embedding), mediaId: row.media_id } : null;
     },
 
-    search(applicationId, query, opts) {
+    async search(applicationId, query, opts) {
       const ix = indexOf(applicationId);
-      return scan(ix.vecs, ix.n, query, opts.floor, opts.limit).map((h) => ({ faceId: ix.ids[h.row]!, cosine: h.cosine }));
+      // The ids are read now: a reload during the scan replaces ix.vecs and ix.ids together.
+      const ids = ix.ids;
+      const hits = await scanner.scan(ix.vecs, ix.n, query, opts.floor, opts.limit);
+      return hits.map((h) => ({ faceId: ids[h.row]!, cosine: h.cosine }));
     },
 
     count(applicationId) {

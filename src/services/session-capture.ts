@@ -136,6 +136,10 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
         if (wantsLiveness) liveness = livenessItem(report.user_image, report.liveness?.user_image ?? null);
       }
 
+      // The liveness step screens the new face against the application's face lists and earlier
+      // sessions (before this attempt's faces are kept, so it never meets itself).
+      const screen = liveness && embeddings.user ? await deps.faceSearch.screenSession(row.application_id, sessionId, embeddings.user) : null;
+
       return db
         .transaction((): SessionDecision => {
           const fresh = rowById(sessionId)!;
@@ -159,10 +163,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           };
           let status = outcome.status as SessionStatus;
           let live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
-          // The liveness step screens the new face against the application's face lists and
-          // earlier sessions (before this attempt's faces are kept, so it never meets itself).
-          if (live && embeddings.user) {
-            const screen = deps.faceSearch.screenSession(fresh.application_id, sessionId, embeddings.user);
+          if (live && screen) {
             const check = live[0]!;
             const warnings = [...check.warnings, ...screen.warnings.map((w) => ({ ...w, node_id: LIVENESS_NODE_ID }))];
             const checkStatus = screen.status === 'Declined' || check.status === 'Declined' ? 'Declined' : screen.status === 'In Review' ? 'In Review' : check.status;
