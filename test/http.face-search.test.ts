@@ -62,6 +62,10 @@ describe('HTTP twin: face search, face lists, blocklist', { skip: hasFaces ? fal
     // Someone else is not matched above the floor.
     const other = await search(b[0]!);
     assert.ok(!other.face_search.matches.some((x) => x.session_id === sessionId), JSON.stringify(other.face_search.matches));
+    // Another application never sees this one's faces.
+    const stranger = await call(twin.url, 'POST', '/v3/face-search/', { key: twin.apiKey(), body: form({ user_image: a[2]! }) });
+    assert.equal(stranger.status, 200, stranger.text);
+    assert.equal((stranger.json as FaceSearchResult).face_search.total_matches, 0);
   });
 
   test('the system face blocklist: face-upload declines a later photo; deleting the entry lifts it', async () => {
