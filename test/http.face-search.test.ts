@@ -158,6 +158,12 @@ describe('HTTP twin: face search, face lists, blocklist', { skip: hasFaces ? fal
     const dupOf = String(dup.additional_data?.duplicated_session_id);
     assert.notEqual(dupOf, second.session_id);
     assert.equal(twin.sandbox.sessions.decision(app, dupOf).status, 'Approved');
+    // A returning user (same vendor_data as an earlier session) is not their own duplicate.
+    const again = twin.sandbox.sessions.create(app, { workflow_id: wf.uuid, vendor_data: 'returning' });
+    await twin.sandbox.sessions.submitImages({ app, sessionId: again.session_id }, { selfie: b[0]!, reference: b[1]! });
+    const back = twin.sandbox.sessions.create(app, { workflow_id: wf.uuid, vendor_data: 'returning' });
+    const d4 = await twin.sandbox.sessions.submitImages({ app, sessionId: back.session_id }, { selfie: b[2]!, reference: b[1]! });
+    assert.ok(!d4.liveness_checks![0]!.warnings.some((w) => w.additional_data?.duplicated_session_id === again.session_id), JSON.stringify(d4.liveness_checks));
     // Blocklist the first session's face: a third attempt by that person is Declined.
     await call(twin.url, 'POST', '/v3/blocklist/add/', { key, json: { session_id: first.session_id, blocklist_face: true } });
     const third = twin.sandbox.sessions.create(app, { workflow_id: wf.uuid, vendor_data: 'third' });
@@ -165,7 +171,7 @@ describe('HTTP twin: face search, face lists, blocklist', { skip: hasFaces ? fal
     assert.equal(d3.status, 'Declined');
     assert.equal(d3.liveness_checks![0]!.status, 'Declined');
     assert.ok(d3.liveness_checks![0]!.warnings.some((w) => w.risk === 'FACE_IN_BLOCKLIST' && w.node_id), JSON.stringify(d3.liveness_checks));
-    for (const s of [first, second, third]) twin.sandbox.sessions.deleteSession(app, s.session_id);
+    for (const s of [first, second, third, again, back]) twin.sandbox.sessions.deleteSession(app, s.session_id);
   });
 
   test('bad input: no face, several faces, too large, wrong list type, unknown list or entry, bad search_type', async () => {

@@ -78,7 +78,7 @@ export interface FaceSearch {
    * (its own faces left out): the liveness item's warnings and the status they ask for
    * (FACE_IN_BLOCKLIST declines, POSSIBLE_FACE_IN_BLOCKLIST sends to review, duplicates inform).
    */
-  screenSession(applicationId: string, sessionId: string, embedding: Float32Array): Promise<{ warnings: FaceSearchWarning[]; status: 'Approved' | 'In Review' | 'Declined' }>;
+  screenSession(applicationId: string, sessionId: string, embedding: Float32Array, vendorData: string | null): Promise<{ warnings: FaceSearchWarning[]; status: 'Approved' | 'In Review' | 'Declined' }>;
 }
 
 /** The cosine whose calibrated score is `score` (the knots are strictly increasing). */
@@ -211,8 +211,12 @@ export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; 
   }
 
   return {
-    async screenSession(applicationId, sessionId, embedding) {
-      const matches = (await findMatches(applicationId, embedding, 'most_similar', sessionId)).slice(0, MAX_MATCHES);
+    async screenSession(applicationId, sessionId, embedding, vendorData) {
+      // A returning user (same vendor_data) is not their own duplicate in a workflow; blocklist
+      // entries still count (the standalone search excludes nothing).
+      const matches = (await findMatches(applicationId, embedding, 'most_similar', sessionId))
+        .filter((m) => vendorData === null || m.is_blocklisted || m.vendor_data !== vendorData)
+        .slice(0, MAX_MATCHES);
       const warnings = warningsOf(matches, 1).map((w) =>
         // In a workflow a possible blocklist hit goes to review instead of declining.
         w.risk === 'POSSIBLE_FACE_IN_BLOCKLIST' ? { ...w, log_type: 'warning' as const } : w,

@@ -138,7 +138,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
 
       // The liveness step screens the new face against the application's face lists and earlier
       // sessions (before this attempt's faces are kept, so it never meets itself).
-      const screen = liveness && embeddings.user ? await deps.faceSearch.screenSession(row.application_id, sessionId, embeddings.user) : null;
+      const screen = liveness && embeddings.user ? await deps.faceSearch.screenSession(row.application_id, sessionId, embeddings.user, row.vendor_data) : null;
 
       return db
         .transaction((): SessionDecision => {
