@@ -194,7 +194,7 @@ describe('HTTP twin: face search, face lists, blocklist', { skip: hasFaces ? fal
     const two = await search(pair);
     assert.ok(two.face_search.user_image.entities.length >= 2);
     assert.ok(two.face_search.warnings.some((w) => w.risk === 'MULTIPLE_FACES_DETECTED' && w.log_type === 'warning'));
-    const big = Buffer.alloc(2 * 1024 * 1024 + 10, 7);
+    const big = Buffer.alloc(2.5 * 1024 * 1024, 7);
     const tooBig = await call(twin.url, 'POST', `/v3/lists/${blocklist.uuid}/entries/face-upload/`, { key, json: { image: big.toString('base64') } });
     assert.equal(tooBig.status, 400);
     assert.match(errorBody(tooBig).detail, /larger than 2 MB/);
