@@ -47,6 +47,8 @@ function rateIdentifier(req: IncomingMessage): string {
   const key = req.headers['x-api-key'];
   const value = Array.isArray(key) ? key[0] : key;
   if (value) return `key:${createHash('sha256').update(value).digest('base64url')}`;
+  const bearer = bearerToken(req);
+  if (bearer) return `user:${createHash('sha256').update(bearer).digest('base64url')}`;
   return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
