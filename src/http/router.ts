@@ -63,6 +63,18 @@ function header(ctx: RouteContext, name: string): string | undefined {
 export function authenticateRequest(ctx: RouteContext): AppContext {
   const key = header(ctx, 'x-api-key');
   const bearer = bearerToken(ctx.req);
+  if (ctx.params.org !== undefined) {
+    // Console routes act as a user; the platform refuses application keys there.
+    if (bearer === undefined) {
+      throw new HttpError(
+        403,
+        key === undefined
+          ? 'Authentication credentials were not provided: console routes need Authorization: Bearer <access_token>.'
+          : 'Console routes (/v3/organization/{org}/application/{app}/...) take a user\'s Bearer access token, not an API key; use the /v3/... route with x-api-key instead.',
+      );
+    }
+    return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: ctx.params.org, applicationId: ctx.params.app });
+  }
   if (key !== undefined || bearer === undefined) return ctx.sandbox.accounts.authenticate(key);
   return ctx.sandbox.accounts.authenticateBearer(bearer, {
     organizationId: ctx.params.org ?? header(ctx, 'x-didit-organization-id'),

@@ -3,6 +3,7 @@ import { json } from '../reply.js';
 import { openRoute, type Route } from '../router.js';
 import { accountRoutes } from './accounts.js';
 import { captureRoutes } from './capture.js';
+import { consoleRoutes } from './console.js';
 import { faceMatchRoutes } from './face-match.js';
 import { mediaRoutes } from './media.js';
 import { sandboxRoutes } from './sandbox.js';
@@ -34,4 +35,4 @@ const indexRoute = openRoute(
   { rateLimited: false },
 );
 
-export const ALL_ROUTES: Route[] = [...API_ROUTES, indexRoute];
+export const ALL_ROUTES: Route[] = [...API_ROUTES, ...consoleRoutes(API_ROUTES), indexRoute];
