@@ -148,6 +148,7 @@ test('didit-sdk drives every face-family call against the twin and verifies its 
     }
   }
   assert.ok(nonAscii >= 1, 'some deliveries carry non-ASCII text');
+  process.stdout.write(`# ${receiver.received.length} real deliveries, statuses: ${[...statuses].sort().join(', ')}\n`);
   for (const st of ['Approved', 'Declined', 'In Review', 'Abandoned', 'Expired']) assert.ok(statuses.has(st), `a delivery with status ${st}`);
 
   // A stale delivery: a real one signed 10 minutes ago by the twin's own signer path.
