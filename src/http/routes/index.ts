@@ -29,7 +29,7 @@ const indexRoute = openRoute(
   () =>
     json(200, {
       service: 'facematch-mcp sandbox: a local twin of the Face Match 1:1 API',
-      auth: 'send x-api-key on /v3/* (create one with `facematch-mcp provision --email you@example.com` or the /auth/v2/programmatic/ flow)',
+      auth: 'send x-api-key on /v3/* (create one with `facematch-mcp provision --email you@example.com` or the /auth/v2/programmatic/ flow), or Authorization: Bearer <access_token> with X-Didit-Organization-Id',
       endpoints: API_ROUTES.filter((r) => !r.pattern.startsWith('/static/')).map((r) => `${r.method} ${r.pattern}`),
     }),
   { rateLimited: false },
