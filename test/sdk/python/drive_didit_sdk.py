@@ -135,6 +135,14 @@ def run_calls(cfg: dict[str, Any]) -> dict[str, Any]:
     tmp_dest = check("webhook.destinations.create(spare)", lambda: http.request("POST", "/webhook/destinations/", json={"label": "spare", "url": cfg["receiver_url"] + "spare", "subscribed_events": ["status.updated"]}).json())
     check("webhook.destinations.delete", lambda: expect(http.request("DELETE", f"/webhook/destinations/{(tmp_dest or {}).get('uuid')}/").status_code == 204, "not 204"))
 
+    # The application-level webhook configuration: read, rotate the application secret.
+    conf = check("webhook.config.get", lambda: http.request("GET", "/webhook/").json())
+    check("webhook.config: follows the oldest enabled destination", lambda: expect(conf is not None and conf["webhook_url"] == cfg["receiver_url"], f"{conf}"[:300]))
+    check(
+        "webhook.config.rotate_secret_key",
+        lambda: expect(http.request("PATCH", "/webhook/", json={"rotate_secret_key": True}).json()["secret_shared_key"] != (conf or {}).get("secret_shared_key"), "secret not rotated"),
+    )
+
     # Sessions through the SDK's typed methods.
     portrait = base64.b64encode(images["ref"]).decode("ascii")
     s = check(
