@@ -2,8 +2,9 @@
 // session paths, deep-link callbacks (myapp://callback), and the refusal of flat workflow flags.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import { callbackUrl } from '../src/http/routes/capture.js';
-import { call, errorBody, startTwin, type Twin } from './helpers/http-twin.js';
+import { call, errorBody, form, startTwin, type Twin } from './helpers/http-twin.js';
 
 let twin: Twin;
 let key: string;
@@ -47,4 +48,20 @@ test('workflow create with workflow_type and flat is_*_enabled flags stays a 400
   const r = await call(twin.url, 'POST', '/v3/workflows/', { key, json: { workflow_label: 'flat', workflow_type: 'kyc', is_liveness_enabled: true, is_face_match_enabled: true } });
   assert.equal(r.status, 400, r.text);
   assert.match(r.text, /workflow_type|is_liveness_enabled/);
+});
+
+test('tiny images get the documented outcome: 200 Declined with no face, not a refusal', async () => {
+  for (const side of [1, 8]) {
+    const tiny = await sharp({ create: { width: side, height: side, channels: 3, background: '#c89678' } }).jpeg().toBuffer();
+    const fm = await call(twin.url, 'POST', '/v3/face-match/', { key, body: form({ user_image: tiny, ref_image: tiny }) });
+    assert.equal(fm.status, 200, fm.text);
+    const body = (fm.json as { face_match: { status: string; score: number | null } }).face_match;
+    assert.equal(body.status, 'Declined');
+    assert.equal(body.score, null);
+    const lv = await call(twin.url, 'POST', '/v3/passive-liveness/', { key, body: form({ user_image: tiny }) });
+    assert.equal(lv.status, 200, lv.text);
+    const live = (lv.json as { liveness: { status: string; warnings: Array<{ risk: string }> } }).liveness;
+    assert.equal(live.status, 'Declined');
+    assert.deepEqual(live.warnings.map((w) => w.risk), ['NO_FACE_DETECTED']);
+  }
 });
