@@ -76,10 +76,9 @@ export function authenticateRequest(ctx: RouteContext): AppContext {
     return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: ctx.params.org, applicationId: ctx.params.app });
   }
   if (key !== undefined || bearer === undefined) return ctx.sandbox.accounts.authenticate(key);
-  return ctx.sandbox.accounts.authenticateBearer(bearer, {
-    organizationId: ctx.params.org ?? header(ctx, 'x-didit-organization-id'),
-    applicationId: ctx.params.app ?? header(ctx, 'x-didit-application-id'),
-  });
+  // The vendor's clients name the organization in a header; the application is the
+  // organization's own (the console routes name it in the path).
+  return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: header(ctx, 'x-didit-organization-id') });
 }
 
 /** A route that needs credentials: an API key or a user's Bearer token (see authenticateRequest). */
