@@ -57,9 +57,14 @@ test('30000x30000 PNG -> IMAGE_DIMENSIONS from the header, without decoding', as
   await assert.rejects(engine.match(noiseJpeg, bomb), expectCode('IMAGE_DIMENSIONS', /ref_image.*30000x30000/));
 });
 
-test('tiny image -> IMAGE_DIMENSIONS; corrupt PNG body -> IMAGE_CORRUPT', async () => {
-  const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
-  await assert.rejects(engine.match(tiny, noiseJpeg), expectCode('IMAGE_DIMENSIONS', /user_image/));
+test('tiny image -> analysed, no face, Declined (as the platform answers); corrupt PNG body -> IMAGE_CORRUPT', async () => {
+  for (const side of [1, 8]) {
+    const tiny = await sharp({ create: { width: side, height: side, channels: 3, background: '#fff' } }).png().toBuffer();
+    const r = await engine.match(tiny, noiseJpeg);
+    assert.equal(r.status, 'Declined');
+    assert.equal(r.score, null);
+    assert.equal(r.user_image.entities.length, 0);
+  }
   const good = await sharp(noiseJpeg).png().toBuffer();
   const broken = Buffer.from(good);
   for (let i = 60; i < broken.length - 20; i += 7) broken[i] = broken[i]! ^ 0x5a;

@@ -19,7 +19,7 @@ export const createSession = defineTool({
       .min(1, { error: 'workflow_id is required: use one from create_workflow or list_workflows.' })
       .describe('From create_workflow or list_workflows.'),
     vendor_data: z.string().max(1000).optional().describe('Your user id.'),
-    callback: z.url({ protocol: /^https?$/, error: 'callback must be an http(s) URL.' }).optional().describe('Browser redirect after capture.'),
+    callback: z.string().max(2048).optional().describe('Browser redirect after capture: an http(s) URL, or an app deep link such as myapp://callback.'),
     metadata: object.optional().describe('Echoed in decisions and webhooks.'),
     language: z.string().max(10).optional(),
     contact_details: object.optional(),

@@ -8,7 +8,9 @@ import type { RgbImage } from './image.js';
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 /** Decompression-bomb guard, checked from the header before any pixel is decoded. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
-export const MIN_IMAGE_SIDE = 16;
+/** Any decodable image is analysed: one too small to hold a face simply has none, and the
+ *  platform answers that with a Declined result (200), not a refusal. Only empty sides fail. */
+export const MIN_IMAGE_SIDE = 1;
 /** The working image's long side stays at least this (shrink-on-load never goes below it)... */
 export const WORK_MIN_SIDE = 640;
 /** ...and at most this. */

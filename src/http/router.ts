@@ -2,6 +2,7 @@
 // 404 for unknown paths and 405 (with Allow) for known paths with another method. Path
 // segments are percent-decoded and checked once here, so handlers never see "..", NUL or "/".
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken } from '../sandbox-credential.js';
 import type { AppContext, Sandbox } from '../services/index.js';
 import { HttpError } from './errors.js';
 import type { Reply } from './reply.js';
@@ -47,19 +48,47 @@ function splitPattern(pattern: string): string[] {
   return pattern.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
 }
 
-/** A route that needs `x-api-key`: 403 when missing, 401 when wrong or revoked. */
+function header(ctx: RouteContext, name: string): string | undefined {
+  const value = ctx.req.headers[name];
+  const one = Array.isArray(value) ? value[0] : value;
+  return one === undefined || one.trim() === '' ? undefined : one.trim();
+}
+
+/**
+ * The caller of a /v3 route, as the platform accepts it: `x-api-key` (an application's key), or
+ * `Authorization: Bearer <access token>` (a signed-in user, as the console and the vendor's MCP
+ * server call) with the organization in `X-Didit-Organization-Id` or the console path. No
+ * credentials: 403; wrong, revoked or expired ones: 401.
+ */
+export function authenticateRequest(ctx: RouteContext): AppContext {
+  const key = header(ctx, 'x-api-key');
+  const bearer = bearerToken(ctx.req);
+  if (ctx.params.org !== undefined) {
+    // Console routes act as a user; the platform refuses application keys there.
+    if (bearer === undefined) {
+      throw new HttpError(
+        403,
+        key === undefined
+          ? 'Authentication credentials were not provided: console routes need Authorization: Bearer <access_token>.'
+          : 'Console routes (/v3/organization/{org}/application/{app}/...) take a user\'s Bearer access token, not an API key; use the /v3/... route with x-api-key instead.',
+      );
+    }
+    return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: ctx.params.org, applicationId: ctx.params.app });
+  }
+  if (key !== undefined || bearer === undefined) return ctx.sandbox.accounts.authenticate(key);
+  // The vendor's clients name the organization in a header; the application is the
+  // organization's own (the console routes name it in the path).
+  return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: header(ctx, 'x-didit-organization-id') });
+}
+
+/** A route that needs credentials: an API key or a user's Bearer token (see authenticateRequest). */
 export function keyRoute(method: string, pattern: string, handler: Handler<AuthedContext>): Route {
   return {
     method,
     pattern,
     rateLimited: true,
     segments: splitPattern(pattern),
-    handler: (ctx) => {
-      const header = ctx.req.headers['x-api-key'];
-      const key = Array.isArray(header) ? header[0] : header;
-      const app = ctx.sandbox.accounts.authenticate(key === undefined || key === '' ? undefined : key);
-      return handler({ ...ctx, app });
-    },
+    handler: (ctx) => handler({ ...ctx, app: authenticateRequest(ctx) }),
   };
 }
 

@@ -9,6 +9,7 @@ import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
 import type { Sandbox } from '../services/index.js';
 import { declaredLength, formatBytes } from './body.js';
 import { errorReply, HttpError } from './errors.js';
+import { apiSegments, hostedOnlyArea, hostedOnlyDetail } from './hosted-only.js';
 import { hostProblem, originProblem } from './origin.js';
 import { SlidingWindowLimiter, rateHeaders, scopeOf, type RateLimits } from './rate-limit.js';
 import { detail, send, type Reply } from './reply.js';
@@ -46,6 +47,8 @@ function rateIdentifier(req: IncomingMessage): string {
   const key = req.headers['x-api-key'];
   const value = Array.isArray(key) ? key[0] : key;
   if (value) return `key:${createHash('sha256').update(value).digest('base64url')}`;
+  const bearer = bearerToken(req);
+  if (bearer) return `user:${createHash('sha256').update(bearer).digest('base64url')}`;
   return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
 }
 
@@ -106,7 +109,12 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
     const { path, query } = splitTarget(req.url ?? '/');
     const segments = pathSegments(path);
     const match = router.match(method, segments);
-    if (match.kind === 'none') return detail(404, `Not found: no endpoint at ${path.slice(0, 200)}`);
+    if (match.kind === 'none') {
+      const api = apiSegments(segments);
+      const area = api ? hostedOnlyArea(api) : null;
+      if (area) return detail(501, hostedOnlyDetail(path, area));
+      return detail(404, `Not found: no endpoint at ${path.slice(0, 200)}`);
+    }
     if (match.kind === 'method') {
       return { status: 405, json: { detail: `Method "${method}" not allowed on ${path.slice(0, 200)}; use ${match.allow.join(', ')}.` }, headers: { Allow: match.allow.join(', ') } };
     }

@@ -12,7 +12,7 @@ const NEXT_STEP: Partial<Record<ErrorCode, string>> = {
   IMAGE_TOO_LARGE: 'Use an image of at most 5 MB (resize or re-encode it as JPEG).',
   IMAGE_UNSUPPORTED: 'Pass a JPEG, PNG, WebP or TIFF image (the type is read from the bytes, not the file name).',
   IMAGE_CORRUPT: 'Re-export the image or pass another one.',
-  IMAGE_DIMENSIONS: 'Use an image between 16 px and about 40 megapixels.',
+  IMAGE_DIMENSIONS: 'Use an image of at most about 40 megapixels.',
   NOT_FOUND: 'List what exists first (list_workflows, list_sessions) and use one of those ids.',
   UNAUTHORIZED: 'Call provision_account to get a fresh API key for the sandbox.',
   FORBIDDEN: 'Call provision_account first.',

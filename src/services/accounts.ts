@@ -89,6 +89,10 @@ export interface Accounts {
    *  the user in a terminal). Otherwise CONFLICT, and no key is issued. */
   provision(input: { email: string; password?: string }, opts?: ProvisionOptions): ProvisionResult;
   authenticate(apiKey: string | undefined): AppContext;
+  /** A /v3 call made as a user: Bearer access token, the organization (header or console path)
+   *  and optionally the application. 401 for a bad token, 403 for an organization or application
+   *  the user does not belong to. */
+  authenticateBearer(accessToken: string, scope: { organizationId?: string; applicationId?: string }): AppContext;
   defaultApplication(): AppContext | null;
   revokeApiKey(app: AppContext): void;
   /** Revokes one API key given in full (it stops working at once). Unknown keys: NOT_FOUND. */
@@ -399,7 +403,9 @@ export function createAccounts(ctx: ServiceContext): Accounts {
 
     authenticate(apiKey) {
       const key = typeof apiKey === 'string' ? apiKey.trim() : '';
-      if (!key) throw new FacematchError('FORBIDDEN', 'Missing API key: send it in the x-api-key header.');
+      if (!key) {
+        throw new FacematchError('FORBIDDEN', 'Missing API key: send it in the x-api-key header (or, as a signed-in user, Authorization: Bearer <access_token>).');
+      }
       const hash = sha256(key);
       const row = db
         .prepare<[Buffer], { id: string; application_id: string; organization_id: string; key_hash: Buffer; revoked_at: number | null }>(
@@ -410,6 +416,35 @@ export function createAccounts(ctx: ServiceContext): Accounts {
       if (!row || !timingSafeEqual(row.key_hash, hash)) throw new FacematchError('UNAUTHORIZED', 'Invalid API key.');
       if (row.revoked_at !== null) throw new FacematchError('UNAUTHORIZED', 'This API key has been revoked.');
       return { applicationId: row.application_id, organizationId: row.organization_id, keyId: row.id };
+    },
+
+    authenticateBearer(token, scope) {
+      const account = bearerAccount(token);
+      const orgId = account.organization_id;
+      if (!orgId) throw new FacematchError('FORBIDDEN', 'This account has no organization yet; verify its e-mail first.');
+      if (scope.organizationId !== undefined && scope.organizationId !== orgId) {
+        throw new FacematchError('FORBIDDEN', `You do not have permission to act in organization ${String(scope.organizationId).slice(0, 80)}.`);
+      }
+      const apps = db
+        .prepare<[string], { id: string }>('SELECT id FROM applications WHERE organization_id = ? ORDER BY created_at, id')
+        .all(orgId);
+      let appId: string;
+      if (scope.applicationId !== undefined) {
+        if (!apps.some((a) => a.id === scope.applicationId)) {
+          throw new FacematchError('FORBIDDEN', `You do not have permission to act in application ${String(scope.applicationId).slice(0, 80)}.`);
+        }
+        appId = scope.applicationId;
+      } else if (apps.length === 1) {
+        appId = apps[0]!.id;
+      } else {
+        throw new FacematchError(
+          apps.length === 0 ? 'FORBIDDEN' : 'VALIDATION',
+          apps.length === 0
+            ? 'This organization has no application yet.'
+            : `This organization has ${apps.length} applications: call the console route /v3/organization/${orgId}/application/{application_id}/... to say which.`,
+        );
+      }
+      return { applicationId: appId, organizationId: orgId, keyId: null };
     },
 
     defaultApplication() {

@@ -311,6 +311,9 @@ export class DeliveryWorker {
     const now = Date.now();
     const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
     db.transaction(() => {
+      // The session or destination was deleted while this request was out: its queue and log
+      // went with it, so there is nothing left to record.
+      if (!db.prepare('SELECT 1 FROM webhook_outbox WHERE id = ?').get(row.id)) return;
       db.prepare(
         `INSERT INTO webhook_attempts (outbox_id, attempt, status_code, error, duration_ms, outcome, created_at,
                                        request_headers, request_body, response_body, response_truncated)

@@ -189,6 +189,8 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     quality,
     media: { signedUrl: media.signedUrl, open: media.open },
     webhooks: {
+      getConfig: (app) => webhooks.getConfig(app),
+      updateConfig: (app, input) => webhooks.updateConfig(app, input),
       createDestination: webhooks.createDestination,
       listDestinations: webhooks.listDestinations,
       getDestination: webhooks.getDestination,

@@ -2,6 +2,7 @@
 // transitions, lazy expiry, listing and look-up by token. Each other idea has its module and is
 // wired in here: the decision view, webhook emission, capture, forced outcomes, review,
 // deletion and the PDF report (session-*.ts).
+import { parseCallbackUrl } from './callback-url.js';
 import { z } from 'zod';
 import { decodeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
@@ -62,17 +63,9 @@ const CreateInput = z.object({
   callback: z
     .string({ error: 'callback must be a URL string.' })
     .max(2048, { error: 'callback must be at most 2048 characters.' })
-    .refine(
-      (u) => {
-        try {
-          const p = new URL(u);
-          return p.protocol === 'http:' || p.protocol === 'https:';
-        } catch {
-          return false;
-        }
-      },
-      { error: 'callback must be an absolute http:// or https:// URL.' },
-    )
+    .refine((u) => parseCallbackUrl(u) !== null, {
+      error: 'callback must be an absolute http:// or https:// URL, or an app deep link such as myapp://callback (javascript:, data: and file: are refused).',
+    })
     .nullish(),
   callback_method: z.enum(['initiator', 'completer', 'both'], { error: 'callback_method must be initiator, completer or both.' }).nullish(),
   metadata: jsonObject('metadata').nullish(),

@@ -5,6 +5,7 @@ import { FacematchError } from '../errors.js';
 import { urlPolicyProblem } from '../net-policy.js';
 import { signWebhook } from '../webhooks/index.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
+import { createWebhookConfigStore, type WebhookConfigStored } from './webhook-config.js';
 import {
   PLATFORM_ONLY_WEBHOOK_EVENTS,
   SUBSCRIBABLE_WEBHOOK_EVENTS,
@@ -91,7 +92,14 @@ export function attemptIdOf(uuid: string): number | null {
   return m ? parseInt(m[1]!, 16) : null;
 }
 
+/** GET /v3/webhook/: the application-level settings and every destination. */
+export type WebhookConfig = WebhookConfigStored & { destinations: WebhookDestination[] };
+
 export interface Webhooks {
+  /** GET /v3/webhook/ */
+  getConfig(app: AppContext): WebhookConfig;
+  /** PATCH /v3/webhook/: partial; `rotate_secret_key: true` replaces the application secret. */
+  updateConfig(app: AppContext, input: unknown): WebhookConfig;
   createDestination(app: AppContext, input: unknown): WebhookDestinationCreated;
   listDestinations(app: AppContext): WebhookDestination[];
   getDestination(app: AppContext, destinationId: string): WebhookDestination;
@@ -115,6 +123,7 @@ export interface WebhookInternals {
 
 export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: AppContext, sessionId: string): string | null }): Webhooks & WebhookInternals {
   const { db } = ctx;
+  const config = createWebhookConfigStore(ctx);
 
   // Kept by triggers (migration 7): constant cost however many deliveries a destination has.
   const summaryStmt = db.prepare<[string], { pending: number; delivered: number; failed: number; attempts: number; last_attempt_at: number | null; last_status_code: number | null }>(
@@ -261,6 +270,7 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
           secret,
           now,
         );
+        config.followDestinations(app);
       }).immediate();
       return { ...toDestination(rowOf(app, id)), secret_shared_key: secret };
     },
@@ -294,6 +304,7 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
           body.webhook_version ?? row.webhook_version,
           row.id,
         );
+        config.followDestinations(app);
       }).immediate();
       return toDestination(rowOf(app, destinationId));
     },
@@ -305,7 +316,16 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
         db.prepare('DELETE FROM webhook_attempts WHERE outbox_id IN (SELECT id FROM webhook_outbox WHERE destination_id = ?)').run(row.id);
         db.prepare('DELETE FROM webhook_outbox WHERE destination_id = ?').run(row.id);
         db.prepare('DELETE FROM webhook_destinations WHERE id = ?').run(row.id);
+        config.followDestinations(app);
       }).immediate();
+    },
+
+    getConfig(app) {
+      return { ...config.read(app), destinations: this.listDestinations(app) };
+    },
+
+    updateConfig(app, input) {
+      return { ...config.update(app, input), destinations: this.listDestinations(app) };
     },
 
     sessionWebhookLog(app, sessionId) {

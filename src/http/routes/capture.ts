@@ -1,6 +1,7 @@
 // The hosted capture page a session `url` opens, its assets, and the page-scoped upload
 // endpoint. The session token in the path is the credential (no API key), as on the hosted
 // platform, and this traffic is not rate limited per key.
+import { parseCallbackUrl } from '../../services/callback-url.js';
 import type { IncomingMessage } from 'node:http';
 import { isFacematchError } from '../../errors.js';
 import type { SessionByToken } from '../../services/types.js';
@@ -35,13 +36,8 @@ function html(status: number, body: string): Reply {
 
 /** `callback?verificationSessionId=...&status=...`, keeping the callback's own query. */
 export function callbackUrl(callback: string, sessionId: string, status: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(callback);
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  const url = parseCallbackUrl(callback);
+  if (!url) return null;
   url.searchParams.delete('verificationSessionId');
   url.searchParams.delete('status');
   const sep = url.search ? '&' : '?';

@@ -17,11 +17,19 @@ function listSessions(ctx: AuthedContext) {
   return json(200, envelope(ctx, page, count, results));
 }
 
+async function createSession(ctx: AuthedContext) {
+  const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
+  return json(201, ctx.sandbox.sessions.create(ctx.app, body));
+}
+
+const decision = (ctx: AuthedContext) => json(200, ctx.sandbox.sessions.decision(ctx.app, ctx.params.id!));
+
 export const sessionRoutes: Route[] = [
-  keyRoute('POST', '/v3/session/', async (ctx) => {
-    const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
-    return json(201, ctx.sandbox.sessions.create(ctx.app, body));
-  }),
+  keyRoute('POST', '/v3/session/', createSession),
+  // The v2 paths the vendor's demos still call (the platform keeps a rate-limit scope for the
+  // v2 decision): same bodies and answers as v3.
+  keyRoute('POST', '/v2/session/', createSession),
+  keyRoute('GET', '/v2/session/:id/decision/', decision),
   keyRoute('GET', '/v3/sessions/', listSessions),
   // Our first reading of the API put the list here; it stays as a silent alias.
   keyRoute('GET', '/v3/session/', listSessions),
@@ -29,7 +37,7 @@ export const sessionRoutes: Route[] = [
     const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
     return json(200, ctx.sandbox.sessions.deleteSessions(ctx.app, body));
   }),
-  keyRoute('GET', '/v3/session/:id/decision/', (ctx) => json(200, ctx.sandbox.sessions.decision(ctx.app, ctx.params.id!))),
+  keyRoute('GET', '/v3/session/:id/decision/', decision),
   keyRoute('PATCH', '/v3/session/:id/update-status/', async (ctx) => {
     const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
     return json(200, ctx.sandbox.sessions.updateStatus(ctx.app, ctx.params.id!, body));

@@ -1,9 +1,15 @@
-// /v3/webhook/destinations/: the secret is shown once, in the 201 answer; listings redact it.
+// /v3/webhook/ (the application-level configuration) and /v3/webhook/destinations/.
 import { readJsonObject } from '../body.js';
 import { json } from '../reply.js';
 import { keyRoute, type Route } from '../router.js';
 
 export const webhookRoutes: Route[] = [
+  // The application-level configuration (legacy single URL, application secret, retention).
+  keyRoute('GET', '/v3/webhook/', (ctx) => json(200, ctx.sandbox.webhooks.getConfig(ctx.app))),
+  keyRoute('PATCH', '/v3/webhook/', async (ctx) => {
+    const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
+    return json(200, ctx.sandbox.webhooks.updateConfig(ctx.app, body));
+  }),
   keyRoute('POST', '/v3/webhook/destinations/', async (ctx) => {
     const body = await readJsonObject(ctx.req, ctx.limits.maxJsonBytes);
     return json(201, ctx.sandbox.webhooks.createDestination(ctx.app, body));
