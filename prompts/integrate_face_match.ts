@@ -21,10 +21,10 @@ export const integrateFaceMatch: PromptDefinition = {
    - Dedupe: ${advice.dedupe}.
    - Verifier: ${advice.snippet ? `get it with the webhook_verifier_snippet tool (language "${advice.snippet}") or \`npx facematch-mcp webhook snippet --lang ${advice.snippet}\`, save it in the app and call it on the raw bytes` : `no ready-made snippet for ${advice.name}: port the Python one (webhook_verifier_snippet, language "python"): HMAC-SHA256 of the raw body with the secret, hex, constant-time compare, timestamp within 300 s`}.`
       : `   - Raw body: read the request body as bytes before any JSON parsing middleware (stacks with ready advice: ${KNOWN_STACKS.join(', ')}).
-   - Dedupe: store each event_id with a unique key and skip one already seen; deliveries are retried, so one event can arrive twice.
+   - Dedupe: record each event_id and skip one already seen (deliveries are retried, so one event can arrive twice): a unique key in the app's database if it has one; with none, a Set of ids kept in a file (one id a line) is the smallest dependency-free form for one process.
    - Verifier: webhook_verifier_snippet (ts, js, python or go) gives self-contained code to save in the app.`;
     return `You are adding Face Match 1:1 (compare a live selfie with a reference photo such as an ID portrait) to an application built with: ${stack}.
-Use the facematch MCP tools against the local sandbox first; the code you write must run unchanged against the hosted platform later (read the facematch://spec resource for exact paths, fields, statuses and errors).
+Use the facematch MCP tools against the local sandbox first; the code you write must run unchanged against the hosted platform later, so it reads the base URL and keys from configuration and never writes a URL in code (read the facematch://spec resource for exact paths, fields, statuses and errors).
 ${sentence}
 
 1. Set up the sandbox
@@ -34,10 +34,13 @@ ${sentence}
 
 2. Pick the integration path (ask the user if the requirements do not say)
    A. Hosted UI (least code): the server creates a session, the browser goes to its url, the platform captures the photos, the result arrives by webhook and redirect.
-      - create_workflow with features [{"feature": "OCR"}, {"feature": "FACE_MATCH"}] (or [{"feature": "FACE_MATCH"}] when sessions carry portrait_image); feature entries are objects, not strings. Keep the default thresholds unless the user has data (see the choose_thresholds prompt).
-      - In ${stack}: a server route that POSTs ${url}/v3/session/ {workflow_id, vendor_data: <your user id>, callback: <your return URL>} with header x-api-key, stores session_id, and redirects the user to the returned url.
-      - A callback route that reads ?verificationSessionId=...&status=..., but treats it as a hint only: the truth is GET ${url}/v3/session/{id}/decision/ or the webhook.
-   B. Server-to-server (you already hold both images): POST ${url}/v3/face-match/ as multipart with user_image (selfie) and ref_image (reference), optional face_match_score_decline_threshold (default 30). Approved when score > threshold; score is null with NO_REFERENCE_IMAGE when no face pair could be scored (still HTTP 200). Handle 400 {"detail": ...} for bad images (over 5 MB, not JPEG/PNG/WebP/TIFF), 401/403 for keys, 429 with Retry-After.
+      - create_workflow with features ["OCR", "FACE_MATCH"] (or ["FACE_MATCH"] when sessions carry portrait_image); each entry is a feature name, or an object {"feature": "FACE_MATCH", "config": {...}} when it needs settings.
+      - Thresholds: each path has the platform's own defaults; keep them unless the user has data (see the choose_thresholds prompt). Sessions (path A): Declined at score <= 50, In Review at <= 70, Approved above. Standalone (path B): Declined at <= 30, Approved above, no review band. So one pair can be Approved on B and In Review or Declined on A; do not copy a number from one path to the other.
+      - In ${stack}: a server route that POSTs \`{FACEMATCH_API_BASE}/v3/session/\` {workflow_id, vendor_data: <your user id>, callback: <your return URL>} with header x-api-key: FACEMATCH_API_KEY, stores session_id, and redirects the user to the returned url.
+      - A callback route that reads ?verificationSessionId=...&status=..., but treats it as a hint only: the truth is GET \`{FACEMATCH_API_BASE}/v3/session/{id}/decision/\` or the webhook.
+      - Declined is not always final. After a low score the user may recapture (face_match_max_attempts, default 3): while attempts remain the session stays In Progress, and the decision and webhook carry face_match_attempts_remaining; Declined sticks only when they are used up (warning FACE_MATCH_MAX_ATTEMPTS_EXCEEDED). A reviewer can still move Declined or In Review to Approved or Resubmitted (the user redoes steps, then In Progress and a new decision follow). So store each status.updated as the latest state; do not lock the account or tell the user "rejected" on the first Declined, and let Approved after Resubmitted win.
+   B. Server-to-server (you already hold both images): POST \`{FACEMATCH_API_BASE}/v3/face-match/\` as multipart with user_image (selfie) and ref_image (reference), optional face_match_score_decline_threshold (default 30). Approved when score > threshold; score is null with NO_REFERENCE_IMAGE when no face pair could be scored (still HTTP 200). Handle 400 {"detail": ...} for bad images (over 5 MB, not JPEG/PNG/WebP/TIFF), 401/403 for keys, 429 with Retry-After.
+      - Multipart without new packages: Node 18+ has fetch, FormData and Blob built in; Python's standard library has no multipart encoder, so add httpx or requests (say so to the user) or build the body by hand with a random boundary.
       - Side effect: with save_api_request (default true) each call also creates a session (request_id is its session_id, its decision can be fetched) and sends a status.updated webhook to every subscribed destination. Pass save_api_request=false for a check that leaves nothing behind; otherwise the webhook receiver must expect these events.
 
 3. The webhook receiver (both paths)
