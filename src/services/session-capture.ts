@@ -5,7 +5,7 @@ import type { FaceMatchWarning, ImageReport } from '../engine/types.js';
 import { FacematchError } from '../errors.js';
 import { maxAttemptsExceeded, noReference, outcomeOf } from './face-match-outcome.js';
 import type { MediaInternals } from './media.js';
-import { LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
+import { LIVENESS_NODE_ID, NODE_ID, RETRYABLE_STATUSES, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
 import type { AppContext, FaceMatchItemStatus, SessionDecision, SessionStatus } from './types.js';
 import { faceMatchConfig } from './workflows.js';
@@ -67,7 +67,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
     if (row.attempts >= maxAttemptsOf(row)) {
       return `FACE_MATCH_MAX_ATTEMPTS_EXCEEDED: all ${maxAttemptsOf(row)} face match attempts of this session are used; create a new session.`;
     }
-    if (row.status === 'Declined' || OPEN_STATUSES.includes(row.status) || row.status === 'Resubmitted') return null;
+    if (RETRYABLE_STATUSES.includes(row.status)) return null;
     return `Session is ${row.status}; it no longer accepts images.`;
   }
 
@@ -140,6 +140,10 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           const max = maxAttemptsOf(fresh);
           const itemWarnings = [...outcome.warnings];
           if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
+          // The platform's capture-retry loop: a Declined attempt with attempts left is not the
+          // session's status; it stays In Progress (no status.updated: nothing changed) and the
+          // user recaptures. Declined sticks only when the attempts are used up.
+          const retry = outcome.status === 'Declined' && attempts < max;
           const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
           const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
           const item: StoredFaceMatch = {
@@ -152,7 +156,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
             warnings: itemWarnings,
           };
           const live = liveness ? [{ ...liveness, reference_media_id: selfieId }] : undefined;
-          const updated = transition(sessionId, outcome.status as SessionStatus, { faceMatches: [item], liveness: live, attempts });
+          const updated = transition(sessionId, retry ? 'In Progress' : (outcome.status as SessionStatus), { faceMatches: [item], liveness: live, attempts, quiet: retry });
           return toDecision(updated);
         })
         .immediate();
