@@ -93,8 +93,8 @@ describe('what the prompts, tool descriptions and resources say', () => {
   test('thresholds: each path keeps its documented defaults, and prompt and tools say which applies where', async () => {
     const tools = (await conn.client.listTools()).tools;
     const desc = (n: string): string => tools.find((t) => t.name === n)!.description ?? '';
-    assert.match(desc('face_match'), /default 30, the standalone API's; workflow sessions use 50\/70/);
-    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*standalone 30/);
+    assert.match(desc('face_match'), /default 30 here; sessions use 50\/70/);
+    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*face_match alone: 30/);
     const text = await prompt('integrate_face_match', { my_stack: 'Express on Node 20' });
     assert.match(text, /Sessions \(path A\): Declined at score <= 50, In Review at <= 70, Approved above/);
     assert.match(text, /Standalone \(path B\): Declined at <= 30/);
@@ -119,7 +119,7 @@ describe('what the prompts, tool descriptions and resources say', () => {
 
   test('provision_account states its password rule; features as create_workflow takes them; the secret is not "shown once"', async () => {
     const tools = (await conn.client.listTools()).tools;
-    assert.match(tools.find((t) => t.name === 'provision_account')!.description ?? '', /8-256 characters with an upper-case letter, a lower-case letter, a digit and a special character/);
+    assert.match(tools.find((t) => t.name === 'provision_account')!.description ?? '', /password: 8-256 chars with upper, lower, digit, special/);
     const text = await prompt('integrate_face_match', { my_stack: 'Express' });
     assert.match(text, /features \["OCR", "FACE_MATCH"\]/);
     assert.doesNotMatch(text, /objects, not strings/);

@@ -1,4 +1,4 @@
-// /v3/webhook/destinations/: the secret is shown once, in the 201 answer; listings redact it.
+// /v3/webhook/destinations/: the secret is in the 201 answer and, in full, in listings and look-ups (as the platform does).
 import { readJsonObject } from '../body.js';
 import { json } from '../reply.js';
 import { keyRoute, type Route } from '../router.js';
