@@ -27,7 +27,7 @@ Steps:
    - "body re-serialised": the handler verifies JSON.stringify(parsed) or a re-sorted object. In ${fw}, read the raw body (e.g. express.raw({type: "application/json"}), request.body() bytes in FastAPI/Starlette, await req.text() in a Next.js route) and HMAC those bytes. JavaScript key order, number printing and non-ASCII escaping differ from Python's, so re-serialising can never match reliably.
    - "wrong secret": use the secret_shared_key returned when the destination was created (a 43-character URL-safe string), not the API key; each destination has its own.
    - "stale timestamp": check the server clock, and do not queue webhooks for minutes before verifying.
-   - "{timestamp}:{canonical}": X-Signature-V2 covers the canonical text alone; one vendor skill file describes a timestamp prefix that the platform's own fixtures do not use (docs/webhooks.md).
+   - "{timestamp}:{canonical}": X-Signature-V2 covers the canonical text alone; some third-party descriptions add a timestamp prefix that the platform's signatures do not use: drop it.
    - Only X-Signature-Simple passes: acceptable only if the handler never trusts metadata or vendor_data from the body.
    - Simplest fix of all: replace the handler's check with the self-contained verifier from webhook_verifier_snippet (ts, js, python, go).
 4. Prove the fix: sign_webhook_payload produces a body and headers for any payload (try one with non-ASCII text like "Zoë" and an emoji, and large integers); post them to the handler's test and assert acceptance, then flip one byte and assert rejection.

@@ -9,7 +9,8 @@ export interface StackAdvice {
   dedupe: string;
 }
 
-const DEDUPE_SQL = 'a table webhook_events(event_id PRIMARY KEY, received_at); insert the event_id first and, on a unique-key conflict, answer 200 without processing again (deliveries are retried, so the same event_id can arrive twice)';
+const DEDUPE_SQL =
+  'record each event_id before acting on it and answer 200 without processing again when it was already seen (deliveries are retried, so the same event_id can arrive twice). With a database: a table webhook_events(event_id PRIMARY KEY, received_at), insert first, a unique-key conflict means seen. With none, the smallest dependency-free form: a Set of event_ids loaded at start from a file and appended to it (one id a line); that holds for one process, add a database before running several';
 
 const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
   {

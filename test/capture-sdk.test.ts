@@ -207,20 +207,15 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
     await page.context().close();
   });
 
-  test('UMD build: a declined attempt, then Cancel -> onComplete cancelled with the session id and Declined; modal closed', async () => {
+  test('UMD build: a declined attempt (attempts left: the session stays In Progress), then Cancel -> onComplete cancelled with the session id and In Progress; modal closed', async () => {
     const session = await newSession({ vendor_data: 'sdk-umd-cancel' });
     const { page, frame } = await startOnHost(session.url, {}, '/umd.html');
     await selfieByCameraThenId(frame, stranger);
-    await page.waitForFunction(
-      () => (globalThis as unknown as HostWindow).sdkEvents.some((e) => e.type === 'didit:status_updated' && e.data?.status === 'Declined'),
-      undefined,
-      { timeout: 30_000 },
-    );
+    await frame.getByRole('button', { name: 'Try again' }).waitFor({ timeout: 30_000 });
     assert.equal((await results(page)).length, 0, 'a decline with attempts left does not complete the flow');
-    await frame.getByRole('button', { name: 'Try again' }).waitFor();
     await frame.getByRole('button', { name: 'Cancel verification' }).click();
     const result = await waitForResult(page);
-    assert.deepEqual(result, { type: 'cancelled', session: { sessionId: session.session_id, status: 'Declined' } });
+    assert.deepEqual(result, { type: 'cancelled', session: { sessionId: session.session_id, status: 'In Progress' } });
     const seen = await events(page);
     process.stderr.write(`SDK events (UMD, cancelled): ${typesOf(seen).join(' ')}\n`);
     assert.equal(seen.at(-1)?.type, 'didit:cancelled');
@@ -228,9 +223,11 @@ describe('the vendor web SDK drives the twin capture page', { skip }, () => {
     await page.waitForFunction(() => (globalThis as unknown as HostWindow).document.querySelector('iframe.didit-verification-iframe')?.getAttribute('src') === 'about:blank');
     assert.equal(await page.locator('.didit-modal-overlay.active').count(), 0, 'the SDK closed its modal');
 
-    await webhookFor(session.session_id, 'Declined');
+    await webhookFor(session.session_id, 'In Progress');
     const stored = await decision(session.session_id);
-    assert.equal(stored.status, 'Declined');
+    assert.equal(stored.status, 'In Progress');
+    assert.equal(stored.face_matches?.[0]?.status, 'Declined');
+    assert.equal(stored.face_match_attempts_remaining, 2);
     await assertCapturedSelfie(stored);
     await page.context().close();
   });

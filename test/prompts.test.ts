@@ -30,8 +30,8 @@ test('integrate_face_match: stack-specific raw body, dedupe and verifier for ten
     assert.match(text, /event_id/, `${stack}: dedupe by event_id`);
     if (snippet) assert.match(text, new RegExp(`webhook snippet --lang ${snippet}`), stack);
     else assert.match(text, /port the Python one/, stack);
-    assert.match(text, /features \[\{"feature": "OCR"\}, \{"feature": "FACE_MATCH"\}\]/, 'features are objects');
-    assert.doesNotMatch(text, /\["OCR", "FACE_MATCH"\]/);
+    assert.match(text, /features \["OCR", "FACE_MATCH"\]/, 'features as create_workflow takes them: names');
+    assert.match(text, /or an object \{"feature": "FACE_MATCH", "config": \{\.\.\.\}\}/);
     assert.match(text, /save_api_request \(default true\) each call also creates a session .* sends a status\.updated webhook/);
     assert.match(text, /must not depend on facematch-mcp at run time/);
   }

@@ -70,12 +70,14 @@ describe('scenario with real faces', { skip: hasFaces ? false : noFacesReason },
     );
   });
 
-  it('a different person is Declined with LOW_FACE_MATCH_SIMILARITY; a portrait_image serves as reference', async () => {
+  it('a different person: the attempt is Declined with LOW_FACE_MATCH_SIMILARITY, the session stays In Progress while attempts remain; a portrait_image serves as reference', async () => {
     const wf = sb.workflows.create(app, { features: [{ feature: 'FACE_MATCH' }] });
     const s = sb.sessions.create(app, { workflow_id: wf.uuid, portrait_image: readFileSync(diff.b).toString('base64') });
     assert.equal(sb.sessions.byToken(s.session_token).needsReference, false);
     const d = await sb.sessions.submitImages({ app, sessionId: s.session_id }, { selfie: readFileSync(diff.a) });
-    assert.equal(d.status, 'Declined');
+    assert.equal(d.status, 'In Progress');
+    assert.equal(d.face_matches![0]!.status, 'Declined');
+    assert.equal(d.face_match_attempts_remaining, 2);
     assert.ok(d.face_matches![0]!.score! <= 50);
     assert.equal(d.face_matches![0]!.warnings[0]!.risk, 'LOW_FACE_MATCH_SIMILARITY');
     assert.ok(d.face_matches![0]!.target_image, 'the portrait is the target image');
@@ -90,11 +92,13 @@ describe('scenario with real faces', { skip: hasFaces ? false : noFacesReason },
   it('no face in the reference: the workflow\'s face_match_not_computed_action decides', async () => {
     const sharp = (await import('sharp')).default;
     const blank = await sharp({ create: { width: 160, height: 160, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
-    for (const [action, expected] of [['REVIEW', 'In Review'], ['DECLINE', 'Declined']] as const) {
+    // DECLINE declines the attempt; with attempts left the session stays In Progress.
+    for (const [action, expected, item] of [['REVIEW', 'In Review', 'In Review'], ['DECLINE', 'In Progress', 'Declined']] as const) {
       const wf = sb.workflows.create(app, { features: [{ feature: 'FACE_MATCH', config: { face_match_not_computed_action: action } }] });
       const s = sb.sessions.create(app, { workflow_id: wf.uuid });
       const d = await sb.sessions.submitImages({ app, sessionId: s.session_id }, { selfie: readFileSync(same.a), reference: blank });
       assert.equal(d.status, expected);
+      assert.equal(d.face_matches![0]!.status, item);
       assert.equal(d.face_matches![0]!.score, null);
     }
   });

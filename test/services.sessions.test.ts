@@ -133,12 +133,13 @@ describe('sessions', () => {
     assert.equal(list.count, list.results.length);
   });
 
-  it('no reference image: Declined NO_REFERENCE_IMAGE, and the attempts cap', async () => {
+  it('no reference image: Declined NO_REFERENCE_IMAGE, and the attempts cap (the session is Declined only when they are used up)', async () => {
     const s = sb.sessions.create(app, { workflow_id: faceOnly });
     for (let i = 1; i <= 3; i++) {
       const d = await sb.sessions.submitImages({ app, sessionId: s.session_id }, { selfie: PNG });
-      assert.equal(d.status, 'Declined');
+      assert.equal(d.status, i < 3 ? 'In Progress' : 'Declined');
       assert.equal(d.face_match_attempts, i);
+      assert.equal(d.face_match_attempts_remaining, 3 - i);
       const fm = d.face_matches![0]!;
       assert.equal(fm.status, 'Declined');
       assert.equal(fm.score, null);

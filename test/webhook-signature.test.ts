@@ -291,7 +291,7 @@ test('diagnosis: JSON.parse + JSON.stringify with a JS key sort (integer-like ke
   assert.match(reason, /integer-like keys first/);
   assert.match(reason, /1e-7 where Python writes 1e-07/);
   assert.equal(r.signatures['X-Signature-V2']!.ok, true);
-  assert.match(r.signatures['X-Signature-V2']!.reason, /not canonical/);
+  assert.match(r.signatures['X-Signature-V2']!.reason, /not the bytes that were sent: it was parsed and serialised again/);
 });
 
 test('diagnosis: integers past 2^53 rounded by JSON.parse are named as reformatted numbers', () => {

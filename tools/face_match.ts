@@ -30,7 +30,7 @@ export const faceMatch = defineTool({
   name: 'face_match',
   title: 'Compare two faces (1:1)',
   description:
-    'Compare a selfie (user_image) with a reference (ref_image) as POST /v3/face-match/ does: score 0-100, Approved above face_match_score_decline_threshold (default 30), else Declined; null when no face pair is found. Returns the report and a picture of both faces.',
+    'Compare a selfie (user_image) with a reference (ref_image) as POST /v3/face-match/ does: score 0-100, Approved above face_match_score_decline_threshold (default 30 here; sessions use 50/70), else Declined; null when no face pair is found. Returns the report and a picture of both faces.',
   inputSchema: z.strictObject({
     user_image: imageArg('Selfie'),
     ref_image: imageArg('Reference photo'),

@@ -20,10 +20,10 @@ export const faceSearch = defineTool({
   name: 'face_search',
   title: 'Search a face (1:N)',
   description:
-    'Search a photo against the faces the application kept (sessions, saved face matches, face lists), as POST /v3/face-search/: up to 5 matches; Declined only on a blocklist match.',
+    'Search a photo (1:N, POST /v3/face-search/) against the faces the application kept: sessions, saved face matches, face lists. Up to 5 matches; Declined only on a blocklist match.',
   inputSchema: z.strictObject({
     user_image: imageArg('Photo to search'),
-    search_type: z.enum(['most_similar', 'blocklisted_or_approved']).optional().describe('most_similar (default) or blocklisted_or_approved.'),
+    search_type: z.enum(['most_similar', 'blocklisted_or_approved']).optional().describe('Default most_similar.'),
     rotate_image: z.boolean().optional(),
   }),
   outputSchema: z.object({

@@ -1,7 +1,7 @@
 // get_session_decision: the decision of one session, as GET /v3/session/{id}/decision/.
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
-import { decisionSchema, faceMatchLine, sessionId } from '../src/mcp/schemas.js';
+import { attemptsLine, decisionSchema, faceMatchLine, sessionId } from '../src/mcp/schemas.js';
 
 export const getSessionDecision = defineTool({
   name: 'get_session_decision',
@@ -13,6 +13,6 @@ export const getSessionDecision = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input, ctx) {
     const d = await ctx.platform.getDecision(input.session_id);
-    return { structured: d, summary: `Session ${d.session_id} is "${d.status}": ${faceMatchLine(d)}.` };
+    return { structured: d, summary: `Session ${d.session_id} is "${d.status}": ${faceMatchLine(d)}.${attemptsLine(d)}` };
   },
 });

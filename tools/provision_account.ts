@@ -6,7 +6,7 @@ export const provisionAccount = defineTool({
   name: 'provision_account',
   title: 'Provision a sandbox account',
   description:
-    'Create a verified sandbox account, application and API key (an existing email needs its password for a new key). Call it first; later tools act for this application. Next: create_workflow.',
+    'Create a verified sandbox account, application and API key (an existing email needs its password for a new key). New password: 8-256 chars with upper, lower, digit, special. Call it first; later tools act for this application. Next: create_workflow.',
   inputSchema: z.strictObject({
     email: z.email({ error: 'email must be an e-mail address, e.g. dev@example.com.' }).default('developer@example.com').describe('No mail is sent.'),
     password: z.string().min(1).max(256).optional().describe('Sets it for a new account; proves it for an existing one.'),

@@ -10,7 +10,7 @@ export const signWebhookPayload = defineTool({
   name: 'sign_webhook_payload',
   title: 'Sign a webhook payload',
   description:
-    'Sign any webhook payload exactly as the hosted platform does (Python canonical JSON, HMAC-SHA256): returns the body to POST and the headers (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp, User-Agent). Use it to write tests for the app\'s webhook receiver (happy path, then flip a byte and expect rejection), or to compare with what a receiver computes. Pass the payload as a JSON string to keep big integers and exact number text (at most 32 KB once serialised). Pure computation; nothing is sent.',
+    'Sign a webhook payload exactly as the hosted platform does (Python canonical JSON, HMAC-SHA256): returns the body to POST and its headers (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp, User-Agent). For a receiver\'s tests: send it, then flip a byte and expect rejection. Pass the payload as a JSON string to keep big integers exact (max 32 KB). Nothing is sent.',
   inputSchema: z.strictObject({
     payload: z
       .union([z.string(), z.record(z.string(), z.unknown())])

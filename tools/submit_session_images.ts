@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { loadImageArg } from '../src/mcp/images.js';
-import { decisionSchema, faceMatchLine, imageArg, sessionId } from '../src/mcp/schemas.js';
+import { attemptsLine, decisionSchema, faceMatchLine, imageArg, sessionId } from '../src/mcp/schemas.js';
 
 export const submitSessionImages = defineTool({
   name: 'submit_session_images',
@@ -33,7 +33,7 @@ export const submitSessionImages = defineTool({
     return {
       structured: d,
       summary:
-        `Session ${d.session_id} is now "${d.status}": ${faceMatchLine(d)}.` +
+        `Session ${d.session_id} is now "${d.status}": ${faceMatchLine(d)}.${attemptsLine(d)}` +
         (noReference
           ? ' No reference photo was compared: this session has no portrait_image and no reference was passed. To test a real match, create a new session and call submit_session_images with both selfie and reference (or create the session with portrait_image).'
           : '') +

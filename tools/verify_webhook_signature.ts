@@ -23,13 +23,13 @@ export const verifyWebhookSignature = defineTool({
     delivery_id: z
       .union([z.number().int(), z.string()])
       .optional()
-      .describe('Instead of raw_body + headers: the id of a recorded delivery attempt (list_webhook_deliveries); its exact body and headers are replayed.'),
+      .describe('Instead of raw_body + headers: a recorded delivery\'s uuid (list_webhook_deliveries); its bytes and headers are replayed, judged at now.'),
     secret: z
       .string()
       .min(1, { error: 'secret must not be empty: pass the secret_shared_key returned by create_webhook_destination.' })
       .optional()
       .describe('The secret the receiver uses (the destination\'s secret_shared_key, not the API key); with delivery_id it defaults to that destination\'s secret.'),
-    now: z.number().optional().describe('Unix seconds to judge the timestamp against (default: now). Use it to check an old captured delivery.'),
+    now: z.number().optional().describe('Unix seconds to judge the timestamp at (default now, also with delivery_id; its X-Timestamp judges it as it arrived).'),
     tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp (default 300).'),
     receiver_computed: z
       .partialRecord(z.enum(['X-Signature', 'X-Signature-V2', 'X-Signature-Simple']), z.string())
@@ -48,16 +48,28 @@ export const verifyWebhookSignature = defineTool({
     let rawBody: string | Buffer;
     let headers = input.headers;
     let secret = input.secret;
-    let now = input.now;
+    const now = input.now;
+    let sentAt: number | null = null;
     if (input.delivery_id !== undefined) {
       if (input.raw_body !== undefined || input.raw_body_base64 !== undefined || input.headers !== undefined) {
         throw new FacematchError('VALIDATION', 'Pass either delivery_id or raw_body + headers, not both.');
       }
-      const { record, secret: destinationSecret } = ctx.sandbox.deliveryAttempt(input.delivery_id);
+      let found: ReturnType<typeof ctx.sandbox.deliveryAttempt>;
+      try {
+        found = ctx.sandbox.deliveryAttempt(input.delivery_id);
+      } catch (err) {
+        if (err instanceof FacematchError && err.code === 'NOT_FOUND') {
+          throw new FacematchError('NOT_FOUND', `${err.message.replace(/\.$/, '')}; pass a uuid that list_webhook_deliveries shows for the session.`);
+        }
+        throw err;
+      }
+      const { record, secret: destinationSecret } = found;
       const replay = replayInput(record);
       rawBody = replay.rawBody;
       headers = replay.headers;
-      now ??= replay.now;
+      // Judged at now, as a receiver would judge it arriving now (a replay); `now` set to the
+      // delivery time judges it as the receiver did then.
+      sentAt = replay.now;
       secret ??= destinationSecret ?? undefined;
       if (!secret) throw new FacematchError('VALIDATION', `the destination of delivery ${record.id} no longer exists; pass the secret the receiver uses.`);
     } else if ((input.raw_body === undefined) === (input.raw_body_base64 === undefined)) {
@@ -80,10 +92,14 @@ export const verifyWebhookSignature = defineTool({
     const ts = r.timestamp.ok
       ? `timestamp OK (${r.timestamp.age_s} s old)`
       : `timestamp FAIL: ${r.timestamp.reason ?? 'unusable'}`;
+    const judged =
+      sentAt !== null && now === undefined
+        ? `\n- judged at now, ${Math.max(0, Math.round(Date.now() / 1000) - sentAt)} s after it was sent; pass now=${sentAt} to judge it as the receiver did when it arrived.`
+        : '';
     const receiverLines = Object.entries(r.receiver ?? {}).map(([k, v]) => `- receiver's ${k}: ${v!.ok ? 'OK' : 'WRONG'} (${v!.reason})`);
     return {
       structured: { valid: r.valid, signatures, timestamp: r.timestamp, ...(r.reason ? { reason: r.reason } : {}), ...(r.receiver ? { receiver: r.receiver as Record<string, { ok: boolean; reason: string }> } : {}) },
-      summary: `${r.valid ? 'VALID: every signature given verifies and the timestamp is fresh.' : `INVALID${r.reason ? `: ${r.reason}` : ''}.`}\n${lines.join('\n')}${lines.length ? '\n' : ''}- ${ts}${receiverLines.length ? `\n${receiverLines.join('\n')}` : ''}`,
+      summary: `${r.valid ? 'VALID: every signature given verifies and the timestamp is fresh.' : `INVALID${r.reason ? `: ${r.reason}` : ''}.`}\n${lines.join('\n')}${lines.length ? '\n' : ''}- ${ts}${judged}${receiverLines.length ? `\n${receiverLines.join('\n')}` : ''}`,
     };
   },
 });

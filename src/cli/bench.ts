@@ -105,12 +105,12 @@ async function farFace(photo: Buffer): Promise<Buffer> {
 }
 
 /** Median analysis time (ms) of one photo and the retry stages that ran for it. */
-async function pathCost(engine: FaceEngine, img: Buffer, runs: number): Promise<{ ms: number; face: boolean; stages: string[] }> {
+async function pathCost(engine: FaceEngine, img: Buffer, runs: number, rotate = false): Promise<{ ms: number; face: boolean; stages: string[] }> {
   const ms: number[] = [];
-  let last = await engine.analyze(img, 'user_image');
+  let last = await engine.analyze(img, 'user_image', { rotate });
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    last = await engine.analyze(img, 'user_image');
+    last = await engine.analyze(img, 'user_image', { rotate });
     ms.push(performance.now() - t);
   }
   return { ms: r1(median(ms)), face: last.chosen !== null, stages: Object.keys(last.timings).filter((k) => k.startsWith('detect_')) };
@@ -192,9 +192,12 @@ export const run: Command = async (argv) => {
 
   // What the rare paths cost (one photo, analysed on the calling engine's path): the plain
   // selfie; a dark noisy one (retries on brightened copies, re-detection on the corrected
-  // image); a tiny face in a big frame (full-resolution tiles).
+  // image); a tiny face in a big frame (full-resolution tiles); rotations tried (sessions always
+  // try them) on the upright selfie and on a copy turned 90 degrees.
   const retryPaths = {
     plain: await pathCost(engine, big[0]!, 7),
+    rotations: await pathCost(engine, big[0]!, 7, true),
+    turned_90: await pathCost(engine, await sharp(big[0]!).rotate(90).jpeg({ quality: 90 }).toBuffer(), 7, true),
     dark: await pathCost(engine, await darkSelfie(big[0]!), 7),
     far_face: await pathCost(engine, await farFace(src[0]!), 7),
   };

@@ -120,7 +120,8 @@ async function verifyRecorded(p: Parsed): Promise<number> {
       p.single.get('--secret') ??
       sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(record.destination_id)?.secret;
     if (!secret) throw new UsageError(`the destination of delivery ${record.id} no longer exists; pass --secret S (the secret your receiver uses).`);
-    const now = seconds(p, '--now') ?? replay.now;
+    // Judged at now, as a receiver would judge it arriving now; --now judges it at another time.
+    const now = seconds(p, '--now');
     const toleranceSeconds = seconds(p, '--tolerance');
     const result = verifyWebhook({ rawBody: replay.rawBody, headers: replay.headers, secret, now, ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}) });
     printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, ...result });

@@ -175,10 +175,13 @@ function landmarkSquare(box: Box, cfg: PipelineConfig): { x: number; y: number; 
   return { x: (box[0] + box[2]) / 2 - h / 2, y: (box[1] + box[3]) / 2 - h / 2, side: h };
 }
 
-/** 68 points from one square crop, optionally averaged with the mirrored crop's. */
-async function landmarksOnCrop(sessions: Sessions, img: RgbImage, crop: { x: number; y: number; side: number }, flip: boolean, timer: Timer): Promise<Point[]> {
+/**
+ * 68 points from one square crop, optionally averaged with the mirrored crop's; `flipErr` is
+ * how far the two readings disagree (mean distance / crop side), null without the mirror.
+ */
+async function landmarksOnCrop(sessions: Sessions, img: RgbImage, crop: { x: number; y: number; side: number }, flip: boolean, timer: Timer): Promise<{ pts: Point[]; flipErr: number | null }> {
   const pts = await timer.model_((c) => landmarks68(sessions.landmark, img, crop, c));
-  if (!flip) return pts;
+  if (!flip) return { pts, flipErr: null };
   const side = crop.side;
   const pad = Math.ceil(side) + 2;
   const x0 = Math.floor(crop.x) - 1;
@@ -187,19 +190,27 @@ async function landmarksOnCrop(sessions: Sessions, img: RgbImage, crop: { x: num
   // Edge coordinates: region x in [0, pad) mirrors to pad - x.
   const mcrop = { x: pad - (crop.x - x0) - side, y: crop.y - y0, side };
   const mp = await timer.model_((c) => landmarks68(sessions.landmark, mirrored, mcrop, c));
-  return pts.map((p, i) => {
+  let err = 0;
+  const out = pts.map((p, i) => {
     const q = mp[MIRROR68[i]!]!;
-    return [(p[0] + (pad - q[0] + x0)) / 2, (p[1] + q[1] + y0) / 2] as Point;
+    const [mx, my] = [pad - q[0] + x0, q[1] + y0];
+    err += Math.hypot(p[0] - mx, p[1] - my);
+    return [(p[0] + mx) / 2, (p[1] + my) / 2] as Point;
   });
+  return { pts: out, flipErr: err / 68 / side };
 }
 
-async function landmarksFor(sessions: Sessions, img: RgbImage, box: Box, cfg: PipelineConfig, timer: Timer): Promise<Point[]> {
+/** The 68 points of the face in `box`, and the first crop's mirror disagreement (see landmarksOnCrop). */
+async function landmarksFor(sessions: Sessions, img: RgbImage, box: Box, cfg: PipelineConfig, timer: Timer): Promise<{ pts: Point[]; flipErr: number | null }> {
   const base = landmarkSquare(box, cfg);
   const runs: Point[][] = [];
+  let flipErr: number | null = null;
   for (const k of cfg.landmarkScales) {
     const side = base.side * k;
     const crop = { x: base.x + base.side / 2 - side / 2, y: base.y + base.side / 2 - side / 2, side };
-    runs.push(await landmarksOnCrop(sessions, img, crop, cfg.landmarkFlip, timer));
+    const r = await landmarksOnCrop(sessions, img, crop, cfg.landmarkFlip, timer);
+    flipErr ??= r.flipErr;
+    runs.push(r.pts);
   }
   let pts = runs[0]!.map((_, i) => [runs.reduce((s, r) => s + r[i]![0], 0) / runs.length, runs.reduce((s, r) => s + r[i]![1], 0) / runs.length] as Point);
   if (cfg.landmarkRecentre) {
@@ -210,18 +221,32 @@ async function landmarksFor(sessions: Sessions, img: RgbImage, box: Box, cfg: Pi
     const dx = cx - (base.x + 0.495 * base.side);
     const dy = cy - (base.y + 0.595 * base.side);
     const crop = { x: base.x + dx, y: base.y + dy, side: base.side };
-    const again = await landmarksOnCrop(sessions, img, crop, cfg.landmarkFlip, timer);
+    const again = (await landmarksOnCrop(sessions, img, crop, cfg.landmarkFlip, timer)).pts;
     pts = pts.map((p, i) => [(p[0] + again[i]![0]) / 2, (p[1] + again[i]![1]) / 2] as Point);
   }
-  return pts;
+  return { pts, flipErr };
 }
 
 function roundBox(b: Box): Box {
   return [Math.round(b[0]), Math.round(b[1]), Math.round(b[2]), Math.round(b[3])];
 }
 
-/** Raw embedding norm above which the upright reading is accepted without trying rotations. */
-export const UPRIGHT_NORM = 2.9;
+/**
+ * Evidence that a face is upright in the frame it was read in: the detector's score less ten
+ * times the landmark model's mirror disagreement. The landmark model puts eyes above nose
+ * above mouth at every rotation (it regresses towards its mean face), so the points' order
+ * says nothing; but on an upright face its reading of the crop and of the mirrored crop
+ * agree (median 0.7% of the crop side on LFW dev), and on a face at 90/180/270 they do not
+ * (1.2% at the least). Measured on 500 LFW dev photos at the four rotations: the upright
+ * reading scores highest on every one, by 0.05 at the least; the embedder's norm, used
+ * before, ranked a rotation above the upright face on 4 of them.
+ */
+export function uprightness(detScore: number, flipErr: number): number {
+  return detScore - 10 * flipErr;
+}
+
+/** How much more upright (see uprightness) a rotation must read than the photo as sent to be chosen. */
+export const ROTATION_MARGIN = 0.02;
 
 interface Oriented {
   angle: number;
@@ -237,6 +262,8 @@ interface Oriented {
   corrected: boolean;
   box: Box;
   pts68: Point[];
+  /** Evidence that the face is upright in this orientation (see uprightness). */
+  upright: number;
 }
 
 /** Detect, choose, (re-decode small face), landmarks, align, embed on one orientation. */
@@ -322,7 +349,10 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
     timer.lap('detect_dark');
   }
   timer.lap('enhance');
-  const pts68 = await landmarksFor(sessions, src, box, cfg, timer);
+  const marks = await landmarksFor(sessions, src, box, cfg, timer);
+  const pts68 = marks.pts;
+  // How upright the face is, for choosing among rotations (see uprightness).
+  const flipErr = marks.flipErr ?? (await landmarksOnCrop(sessions, src, landmarkSquare(box, cfg), true, timer)).flipErr!;
   timer.lap('landmarks');
   // Landmarks are in pixel-edge coordinates; the warp samples at pixel centres.
   const warp = (from: RgbImage, pts: Point[]): RgbImage => warpAligned(from, fivePoints(pts).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
@@ -340,16 +370,17 @@ async function analyzeOrientation(sessions: Sessions, decoded: DecodedImage, ang
       const sq = landmarkSquare(box, cfg);
       const m = 0.15 * sq.side;
       const eq = claheLuma(src, clahe, { x: sq.x - m, y: sq.y - m, w: sq.side + 2 * m, h: sq.side + 2 * m });
-      toEmbed = warp(clahe.target === 'both' ? eq : src, await landmarksFor(sessions, eq, box, cfg, timer));
+      toEmbed = warp(clahe.target === 'both' ? eq : src, (await landmarksFor(sessions, eq, box, cfg, timer)).pts);
     } else {
       toEmbed = claheLuma(aligned, clahe);
     }
     timer.lap('clahe');
   }
-  if (!embed) return { angle, img, dets: detsNow, chosen: chosenNow, embedding: null, norm: 0, aligned, src: asSent, corrected: corr.corrected, box, pts68 };
+  const upright = uprightness(chosenNow.score, flipErr);
+  if (!embed) return { angle, img, dets: detsNow, chosen: chosenNow, embedding: null, norm: 0, aligned, src: asSent, corrected: corr.corrected, box, pts68, upright };
   const { embedding, norm } = await timer.model_((c) => embedFace(sessions.feature, toEmbed, { flip: cfg.embedFlip, order: cfg.colorOrder, clock: c }));
   timer.lap('embed');
-  return { angle, img, dets: detsNow, chosen: chosenNow, embedding, norm, aligned, src: asSent, corrected: corr.corrected || equalised, box, pts68 };
+  return { angle, img, dets: detsNow, chosen: chosenNow, embedding, norm, aligned, src: asSent, corrected: corr.corrected || equalised, box, pts68, upright };
 }
 
 /**
@@ -406,13 +437,17 @@ export async function analyzeImage(
   const decoded = opts.decoded ?? (await decodeImage(buf, label));
   timer.lap('decode');
   let best = await analyzeOrientation(sessions, decoded, 0, cfg, timer, embed);
-  // Rotations are judged by the embedder's norm, so they need the embedding.
-  if (embed && opts.rotate && (!best || best.norm < UPRIGHT_NORM)) {
-    // The detector finds faces at any rotation, so orientation is judged by the
-    // embedder's raw norm (a face-quality signal): the upright face has the largest.
+  if (opts.rotate) {
+    // Each rotation is judged on its own evidence of an upright face (detector and landmarks,
+    // no embedding), never on how well it matches anything; the photo as sent is kept unless
+    // a rotation reads clearly more upright, and only the one chosen is embedded.
+    let pick: Oriented | null = null;
     for (const angle of [90, 180, 270] as const) {
-      const r = await analyzeOrientation(sessions, decoded, angle, cfg, timer);
-      if (r && (!best || r.norm > best.norm)) best = r;
+      const r = await analyzeOrientation(sessions, decoded, angle, cfg, timer, false);
+      if (r && (!pick || r.upright > pick.upright)) pick = r;
+    }
+    if (pick && (!best || pick.upright > best.upright + ROTATION_MARGIN)) {
+      best = embed ? await analyzeOrientation(sessions, decoded, pick.angle as 90 | 180 | 270, cfg, timer) : pick;
     }
   }
   if (!best && cfg.enhance.on && cfg.enhance.retryDetect) {

@@ -60,7 +60,9 @@ const SANDBOX_HINTS: ReadonlySet<ErrorCode> = new Set(['UNAUTHORIZED', 'FORBIDDE
 export function describeToolError(toolName: string, err: unknown, mode: 'local' | 'hosted' | 'misconfigured' = 'local'): ToolErrorText {
   if (isFacematchError(err)) {
     // Hosted errors carry their own advice; other errors get a hint that fits the mode.
-    const next = isHostedError(err) || (mode !== 'local' && SANDBOX_HINTS.has(err.code)) ? undefined : NEXT_STEP[err.code];
+    // A message that already names the list to look in needs no generic hint.
+    const namesList = err.code === 'NOT_FOUND' && /\blist_\w+/.test(err.message);
+    const next = isHostedError(err) || namesList || (mode !== 'local' && SANDBOX_HINTS.has(err.code)) ? undefined : NEXT_STEP[err.code];
     // Field messages often repeat the main sentence: add only what is new.
     const extra = Object.entries(err.fields ?? {})
       .map(([k, v]) => [k, v.filter((m) => !err.message.includes(m.replace(/[.\s]+$/, '')))] as const)

@@ -102,6 +102,15 @@ export function faceMatchLine(decision: { face_matches?: Array<{ status: string;
     .join('; ');
 }
 
+/** Whether a Declined face match is final: the sandbox's decision says how many attempts remain. */
+export function attemptsLine(decision: { status: string; face_matches?: Array<{ status: string }> | null; face_match_attempts_remaining?: number; face_match_max_attempts?: number }): string {
+  const left = decision.face_match_attempts_remaining;
+  const declined = (decision.face_matches ?? []).some((m) => m.status === 'Declined');
+  if (typeof left !== 'number' || !declined) return '';
+  if (left > 0) return ` Not final: ${left} of ${decision.face_match_max_attempts ?? '?'} attempts remain, so the session stays "${decision.status}" and the user may recapture (submit_session_images again); the app must not act on this decline yet.`;
+  return decision.status === 'Declined' ? ' Final for this session: no attempts remain (a reviewer can still change it with review_session).' : '';
+}
+
 export const destinationId = z
   .string()
   .trim()

@@ -38,8 +38,16 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
   Abandoned, Kyc Expired. Face match item statuses: Approved, In Review, Declined, Resub Requested,
   Not Finished.
 - Rule: score <= decline -> Declined; score <= review -> In Review; else Approved. Not Approved
-  carries LOW_FACE_MATCH_SIMILARITY; no reference -> Declined with NO_REFERENCE_IMAGE. Attempts
-  capped (face_match_max_attempts, default 3). Media URLs are signed, expire after 60 minutes.
+  carries LOW_FACE_MATCH_SIMILARITY; no reference -> Declined with NO_REFERENCE_IMAGE.
+- Declined is not final while attempts remain: the user gets face_match_max_attempts (default 3)
+  captures; a declined one leaves the session In Progress (no status.updated) and the decision's
+  face_match_attempts_remaining says how many are left. The status sticks only when they are used
+  up (FACE_MATCH_MAX_ATTEMPTS_EXCEEDED). A reviewer can move Declined/In Review to Approved or
+  Resubmitted (the user redoes steps). Treat each status.updated as the latest state.
+- Media URLs are signed, expire after 60 minutes.
+- Default thresholds differ by path, on purpose: workflow sessions decline at <= 50 and review at
+  <= 70; the standalone POST /v3/face-match/ declines at <= 30 and has no review band. The same
+  pair can be Approved standalone and In Review or Declined in a session.
 
 ## Standalone: POST /v3/face-match/ (multipart)
 - user_image (selfie), ref_image (reference); aliases source_image/target_image. Optional
@@ -51,7 +59,8 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
 
 ## Webhooks: POST /v3/webhook/destinations/
 - Body {label, url, subscribed_events: ["status.updated", "data.updated"], enabled, webhook_version}
-  -> 201 with uuid and secret_shared_key (43-char URL-safe, shown once).
+  -> 201 with uuid and secret_shared_key (43-char URL-safe); GET (list or one destination) returns
+  it in full too. Keep it in the app's environment, never in source control.
 - Delivery: POST JSON, User-Agent DiditWebhook/2.0, headers X-Signature, X-Signature-V2,
   X-Signature-Simple, X-Timestamp. Envelope: event_id, webhook_type, timestamp, created_at,
   application_id, environment, session_id, status, workflow_id, workflow_version, vendor_data, metadata,

@@ -4,6 +4,7 @@
 import { FacematchError } from '../errors.js';
 import { iso, type ServiceContext } from './context.js';
 import type { AppContext, WebhookEventType } from './types.js';
+import { attemptIdOf } from './webhooks.js';
 
 export type DeliveryAttemptRecord = {
   /** The attempt's id: pass it to `deliveries.attempt()` (and to the signature doctor). */
@@ -48,7 +49,7 @@ export interface DeliveryRecordFilter {
 export interface DeliveryRecords {
   /** Events of the application, newest first, each with its attempts oldest first. */
   listByEvent(app: AppContext, filter?: DeliveryRecordFilter): DeliveryEventRecord[];
-  /** One attempt by id (number or its decimal text); NOT_FOUND outside the application. */
+  /** One attempt by id (number, its decimal text, or the uuid listDeliveries shows); NOT_FOUND outside the application. */
   attempt(app: AppContext, attemptId: number | string): DeliveryAttemptRecord;
 }
 
@@ -128,11 +129,13 @@ export function createDeliveryRecords(ctx: ServiceContext): DeliveryRecords {
     },
 
     attempt(app, attemptId) {
-      const id = typeof attemptId === 'number' ? attemptId : /^\d{1,15}$/.test(String(attemptId).trim()) ? Number(String(attemptId).trim()) : NaN;
+      // The number, its decimal text, or the uuid the delivery list shows for it: one attempt, one id.
+      const text = String(attemptId).trim();
+      const id = typeof attemptId === 'number' ? attemptId : /^\d{1,15}$/.test(text) ? Number(text) : (attemptIdOf(text) ?? NaN);
       const row = Number.isSafeInteger(id)
         ? db.prepare<[number, string], AttemptRow>(`${ATTEMPT_SELECT} WHERE a.id = ? AND o.application_id = ?`).get(id, app.applicationId)
         : undefined;
-      if (!row) throw new FacematchError('NOT_FOUND', `Webhook delivery attempt ${String(attemptId)} not found in this application.`);
+      if (!row) throw new FacematchError('NOT_FOUND', `Webhook delivery attempt ${String(attemptId).slice(0, 80)} not found in this application.`);
       return toRecord(row);
     },
   };

@@ -8,7 +8,7 @@ import type { FaceEmbeddings } from '../engine/types.js';
 import type { FaceStore } from './face-store.js';
 import type { FaceSearch } from './face-search.js';
 import type { MediaInternals } from './media.js';
-import { LIVENESS_NODE_ID, NODE_ID, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
+import { LIVENESS_NODE_ID, NODE_ID, RETRYABLE_STATUSES, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
 import type { AppContext, FaceMatchItemStatus, SessionDecision, SessionStatus } from './types.js';
 import { faceMatchConfig } from './workflows.js';
@@ -70,7 +70,7 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
     if (row.attempts >= maxAttemptsOf(row)) {
       return `FACE_MATCH_MAX_ATTEMPTS_EXCEEDED: all ${maxAttemptsOf(row)} face match attempts of this session are used; create a new session.`;
     }
-    if (row.status === 'Declined' || OPEN_STATUSES.includes(row.status) || row.status === 'Resubmitted') return null;
+    if (RETRYABLE_STATUSES.includes(row.status)) return null;
     return `Session is ${row.status}; it no longer accepts images.`;
   }
 
@@ -149,6 +149,10 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
           const max = maxAttemptsOf(fresh);
           const itemWarnings = [...outcome.warnings];
           if (outcome.status === 'Declined' && attempts >= max) itemWarnings.push(maxAttemptsExceeded(attempts, max, NODE_ID));
+          // The platform's capture-retry loop: a Declined attempt with attempts left is not the
+          // session's status; it stays In Progress (no status.updated: nothing changed) and the
+          // user recaptures. Declined sticks only when the attempts are used up.
+          const faceMatchRetry = outcome.status === 'Declined' && attempts < max;
           const selfieId = media.put(fresh.application_id, sessionId, 'selfie', images.selfie);
           const targetId = images.reference ? media.put(fresh.application_id, sessionId, 'reference', images.reference) : fresh.portrait_media_id;
 
@@ -171,10 +175,12 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
             if (screen.status === 'Declined') status = 'Declined';
             else if (screen.status === 'In Review' && status === 'Approved') status = 'In Review';
           }
+          // The faces this attempt kept, for face search and duplicate checks; deleted with the session.
           if (embeddings.user) deps.faces.put(fresh.application_id, { sessionId }, 'selfie', embeddings.user, selfieId);
           if (embeddings.ref) deps.faces.put(fresh.application_id, { sessionId }, 'reference', embeddings.ref, targetId);
-          // The faces this attempt kept, for face search and duplicate checks; deleted with the session.
-          const updated = transition(sessionId, status, { faceMatches: [item], liveness: live, attempts });
+          // A blocklisted face is final whatever attempts remain; only a face-match decline retries.
+          const retry = faceMatchRetry && screen?.status !== 'Declined';
+          const updated = transition(sessionId, retry ? 'In Progress' : status, { faceMatches: [item], liveness: live, attempts, quiet: retry });
           return toDecision(updated);
         })
         .immediate();

@@ -7,6 +7,8 @@ import type { FaceMatchItem, FaceMatchItemStatus, LivenessCheck, SessionDecision
 import { FACE_MATCH_DEFAULTS, faceMatchConfig, type WorkflowDefinition, type WorkflowInternals, type Workflows } from './workflows.js';
 
 export const NODE_ID = 'face_match_1';
+/** Statuses in which a session takes (more) images from the user. */
+export const RETRYABLE_STATUSES: readonly SessionStatus[] = ['Not Started', 'In Progress', 'Awaiting User', 'Resubmitted'];
 export const LIVENESS_NODE_ID = 'liveness_1';
 
 export interface SessionRow {
@@ -129,6 +131,7 @@ export function createDecisionView(ctx: ServiceContext, deps: { workflows: Workf
         reviews: reviewsOf(row.id),
         face_match_attempts: row.attempts,
         face_match_max_attempts: maxAttemptsOf(row),
+        face_match_attempts_remaining: RETRYABLE_STATUSES.includes(row.status) && row.kind === 'session' ? Math.max(0, maxAttemptsOf(row) - row.attempts) : 0,
         created_at: iso(row.created_at),
         updated_at: iso(row.updated_at),
         expires_at: row.expires_at === null ? null : iso(row.expires_at),

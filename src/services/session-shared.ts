@@ -8,7 +8,8 @@ export interface SessionShared {
   view: DecisionView;
   emit(row: SessionRow, types: WebhookEventType[]): string | null;
   /** Sets a status (inside the caller's transaction) and queues status.updated. */
-  transition(id: string, status: SessionStatus, changes?: { faceMatches?: StoredFaceMatch[]; liveness?: StoredLiveness[]; attempts?: number }): SessionRow;
+  /** Sets the status (and results); sends status.updated unless `quiet` (status unchanged, nothing to announce). */
+  transition(id: string, status: SessionStatus, changes?: { faceMatches?: StoredFaceMatch[]; liveness?: StoredLiveness[]; attempts?: number; quiet?: boolean }): SessionRow;
   /** The session of this application, or NOT_FOUND. */
   owned(app: AppContext, sessionId: string): SessionRow;
 }

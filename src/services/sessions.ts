@@ -152,7 +152,7 @@ export function createSessions(
   function transition(
     id: string,
     status: SessionStatus,
-    changes: { faceMatches?: StoredFaceMatch[]; liveness?: StoredLiveness[]; attempts?: number } = {},
+    changes: { faceMatches?: StoredFaceMatch[]; liveness?: StoredLiveness[]; attempts?: number; quiet?: boolean } = {},
   ): SessionRow {
     const now = ctx.now();
     db.prepare(
@@ -167,7 +167,7 @@ export function createSessions(
       id,
     );
     const row = rowById(id)!;
-    emit(row, ['status.updated']);
+    if (!changes.quiet) emit(row, ['status.updated']);
     return row;
   }
 

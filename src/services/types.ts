@@ -285,6 +285,11 @@ export type SessionDecision = {
   /** Sandbox extras: attempts used and allowed for the face match step. */
   face_match_attempts: number;
   face_match_max_attempts: number;
+  /**
+   * Attempts the user still has in this session: while some remain, a Declined face match is
+   * not final (the session stays In Progress); 0 once the status stuck or no images are taken.
+   */
+  face_match_attempts_remaining: number;
   created_at: string;
   updated_at: string;
   expires_at: string | null;

@@ -248,7 +248,7 @@ export function verifyWebhook(opts: VerifyOptions): VerifyResult {
       if (ascii !== undefined && !canonical) {
         byBody.push({
           message: ascii,
-          reason: `the body was re-serialised after signing (${notes || 'its bytes differ from the canonical form'}); its Python canonical form matches the signature, so verify the raw request bytes before any JSON parsing`,
+          reason: `the body was re-serialised: parsed and written out again before verifying (JSON.stringify(req.body), json.dumps(await request.json()), a framework's JSON body parser), which changed its bytes (${notes || 'they differ from the canonical form'}); its Python canonical form matches the signature, so verify the raw request bytes before any JSON parsing`,
         });
       }
       if (v2 !== ascii) byBody.push({ message: v2, reason: 'non-ASCII escaped differently: it matches the ensure_ascii=False (V2) text, so the sender signed raw characters where the body sent has \\uXXXX escapes (or swapped V1 and V2)' });
@@ -317,7 +317,9 @@ export function verifyWebhook(opts: VerifyOptions): VerifyResult {
     if (name === 'X-Signature') return 'matches the HMAC-SHA256 of the raw body bytes';
     if (name === 'X-Signature-V2') {
       const base = 'matches the HMAC-SHA256 of the body re-dumped as Python json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)';
-      return canonical ? base : `${base}; note: the raw body is not canonical (${notes}), so X-Signature over the raw bytes would fail`;
+      return canonical
+        ? base
+        : `${base}; note: this body is not the bytes that were sent: it was parsed and serialised again (JSON.stringify(req.body), json.dumps(await request.json()), a framework's JSON body parser), which changed it (${notes}); X-Signature, over the raw bytes, fails on it: verify the raw request body`;
     }
     return `matches the HMAC-SHA256 of ${JSON.stringify(simpleMessage)} (timestamp:session_id:status:webhook_type; metadata and vendor_data are not covered)`;
   };

@@ -331,13 +331,15 @@ export const CAPTURE_JS = String.raw`(function () {
     var prev = sessionStatus;
     sessionStatus = body.status;
     post('didit:status_updated', { status: body.status, previousStatus: prev, previousStep: steps[current].name });
-    var m = MESSAGES[body.status] || [body.status, 'Status: ' + body.status + '.'];
+    // While attempts remain the session stays In Progress: the page shows this attempt's result.
+    var shown = body.accepts_images && body.face_match ? body.face_match.status : body.status;
+    var m = MESSAGES[shown] || [shown, 'Status: ' + shown + '.'];
     var text = m[1];
     if (body.face_match && typeof body.face_match.score === 'number') {
       text += ' (sandbox: face match ' + body.face_match.status + ', score ' + body.face_match.score + ')';
     }
     resultTitle.textContent = m[0];
-    resultIcon.className = 'result-icon ' + (body.status === 'Approved' ? 'ok' : body.status === 'Declined' ? 'bad' : 'wait');
+    resultIcon.className = 'result-icon ' + (shown === 'Approved' ? 'ok' : shown === 'Declined' ? 'bad' : 'wait');
     resultText.textContent = text;
     resultNext.textContent = '';
     resultActions.textContent = '';

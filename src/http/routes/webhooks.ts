@@ -1,4 +1,5 @@
-// /v3/webhook/ (the application-level configuration) and /v3/webhook/destinations/.
+// /v3/webhook/ (the application-level configuration) and /v3/webhook/destinations/: the
+// destination secret is in the 201 answer and, in full, in listings and look-ups (as the platform does).
 import { readJsonObject } from '../body.js';
 import { json } from '../reply.js';
 import { keyRoute, type Route } from '../router.js';

@@ -1,0 +1,175 @@
+// What an agent with only this server's prompts, tools and resources is told, over a real MCP
+// client on stdio: that a Declined attempt is not final while attempts remain, that the delivery
+// uuid it is shown is accepted by the signature doctor, that the doctor judges a replayed
+// delivery at now, which default thresholds apply on which path, where the base URL comes
+// from, what to do without a database or a multipart library, and tool and resource texts that
+// match what the tools do.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SPEC_SUMMARY } from '../src/mcp/spec-summary.js';
+import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
+import { connectStdio, fails, ok, startReceiver, tempDir, type Connected } from './mcp.harness.js';
+
+type Decision = { status: string; face_matches: Array<{ status: string; warnings: Array<{ risk: string }> }> | null; face_match_attempts_remaining: number; __outcome: { text: string } };
+
+let tmp: ReturnType<typeof tempDir>;
+let conn: Connected;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let workflowId: string;
+
+before(async () => {
+  tmp = tempDir();
+  receiver = await startReceiver();
+  conn = await connectStdio({ env: { FACEMATCH_DB: join(tmp.dir, 'sandbox.db'), FACEMATCH_LOG: 'silent' }, cwd: tmp.dir });
+  await ok(conn.client, 'provision_account', { email: 'agent-path@example.com' });
+  // Feature names, as the prompt now says create_workflow accepts.
+  workflowId = (await ok<{ workflow_id: string }>(conn.client, 'create_workflow', { features: ['FACE_MATCH'] })).workflow_id;
+  await ok(conn.client, 'create_webhook_destination', { url: receiver.url });
+});
+
+after(async () => {
+  await conn?.close();
+  await receiver?.close();
+  tmp?.cleanup();
+});
+
+const sessionOf = (w: { rawBody: string }): string => (JSON.parse(w.rawBody) as { session_id: string }).session_id;
+const statusOf = (w: { rawBody: string }): string => (JSON.parse(w.rawBody) as { status: string }).status;
+
+describe('the signature doctor and the delivery log', () => {
+  let uuid: string;
+  let sentAt: number;
+
+  before(async () => {
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: workflowId, vendor_data: 'doctor' });
+    await ok(conn.client, 'simulate_session_outcome', { session_id: s.session_id, outcome: 'Approved' });
+    const hook = await receiver.waitFor((w) => sessionOf(w) === s.session_id && statusOf(w) === 'Approved');
+    sentAt = Number(hook.headers['x-timestamp']);
+    const list = await ok<{ results: Array<{ uuid: string; status: string; webhook_type: string }> }>(conn.client, 'list_webhook_deliveries', { session_id: s.session_id, wait_ms: 5000 });
+    uuid = list.results[0]!.uuid;
+  });
+
+  test('verify_webhook_signature takes the uuid list_webhook_deliveries shows', async () => {
+    const r = await ok<{ valid: boolean }>(conn.client, 'verify_webhook_signature', { delivery_id: uuid });
+    assert.equal(r.valid, true, r.__outcome.text);
+    const missing = await fails(conn.client, 'verify_webhook_signature', { delivery_id: '00000000-0000-4000-8000-0000000fffff' });
+    assert.match(missing, /list_webhook_deliveries/);
+    assert.doesNotMatch(missing, /list_workflows/);
+  });
+
+  test('a replayed delivery is judged at now: an old one shows the stale-timestamp failure; now= judges it as it arrived', async () => {
+    await new Promise((r) => setTimeout(r, 2200));
+    const stale = await ok<{ valid: boolean; timestamp: { ok: boolean; age_s: number | null; reason?: string } }>(conn.client, 'verify_webhook_signature', { delivery_id: uuid, tolerance_seconds: 1 });
+    assert.equal(stale.valid, false, stale.__outcome.text);
+    assert.equal(stale.timestamp.ok, false);
+    assert.ok((stale.timestamp.age_s ?? 0) >= 2, `age ${stale.timestamp.age_s}`);
+    assert.match(stale.__outcome.text, new RegExp(`judged at now.*now=${sentAt}`));
+    const then = await ok<{ valid: boolean }>(conn.client, 'verify_webhook_signature', { delivery_id: uuid, tolerance_seconds: 1, now: sentAt });
+    assert.equal(then.valid, true, then.__outcome.text);
+  });
+
+  test('a re-serialised body: the doctor names the cause (parsed and serialised again), not only the escaping', async () => {
+    const signed = await ok<{ body: string; headers: Record<string, string> }>(conn.client, 'sign_webhook_payload', { payload: { session_id: 's-1', status: 'Approved', webhook_type: 'status.updated', vendor_data: 'Zoë' }, secret: 'topsecret' });
+    const now = Number(signed.headers['X-Timestamp']);
+    const r = await ok<{ signatures: Record<string, { ok: boolean; reason: string }> }>(conn.client, 'verify_webhook_signature', {
+      raw_body: JSON.stringify(JSON.parse(signed.body)),
+      headers: signed.headers,
+      secret: 'topsecret',
+      now,
+    });
+    assert.match(r.signatures['X-Signature']!.reason, /parsed and written out again .*JSON\.stringify\(req\.body\)/);
+    assert.match(r.signatures['X-Signature-V2']!.reason, /not the bytes that were sent: it was parsed and serialised again/);
+  });
+});
+
+describe('what the prompts, tool descriptions and resources say', () => {
+  const prompt = async (name: string, args: Record<string, string>): Promise<string> => {
+    const got = await conn.client.getPrompt({ name, arguments: args });
+    return got.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
+  };
+
+  test('thresholds: each path keeps its documented defaults, and prompt and tools say which applies where', async () => {
+    const tools = (await conn.client.listTools()).tools;
+    const desc = (n: string): string => tools.find((t) => t.name === n)!.description ?? '';
+    assert.match(desc('face_match'), /default 30 here; sessions use 50\/70/);
+    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*face_match alone: 30/);
+    const text = await prompt('integrate_face_match', { my_stack: 'Express on Node 20' });
+    assert.match(text, /Sessions \(path A\): Declined at score <= 50, In Review at <= 70, Approved above/);
+    assert.match(text, /Standalone \(path B\): Declined at <= 30/);
+    assert.doesNotMatch(text, /Keep the default thresholds unless/);
+  });
+
+  test('the base URL comes from configuration: no URL is written before an API path', async () => {
+    const text = await prompt('integrate_face_match', { my_stack: 'FastAPI' });
+    assert.doesNotMatch(text, /https?:\/\/[^\s`'"]+\/v3\//);
+    assert.match(text, /\{FACEMATCH_API_BASE\}\/v3\/session\//);
+    assert.match(text, /\{FACEMATCH_API_BASE\}\/v3\/face-match\//);
+    assert.match(text, /reads the base URL and keys from configuration/);
+  });
+
+  test('no database or multipart library assumed: the smallest dependency-free form, or what to add', async () => {
+    for (const stack of ['Express on Node 20', 'FastAPI', 'a custom stack']) {
+      const text = await prompt('integrate_face_match', { my_stack: stack });
+      assert.match(text, /dependency-free form/, stack);
+      assert.match(text, /Python's standard library has no multipart encoder, so add httpx or requests/, stack);
+    }
+  });
+
+  test('provision_account states its password rule; features as create_workflow takes them; the secret is not "shown once"', async () => {
+    const tools = (await conn.client.listTools()).tools;
+    assert.match(tools.find((t) => t.name === 'provision_account')!.description ?? '', /password: 8-256 chars with upper, lower, digit, special/);
+    const text = await prompt('integrate_face_match', { my_stack: 'Express' });
+    assert.match(text, /features \["OCR", "FACE_MATCH"\]/);
+    assert.doesNotMatch(text, /objects, not strings/);
+    const spec = await conn.client.readResource({ uri: 'facematch://spec' });
+    const specText = spec.contents.map((c) => ('text' in c ? c.text : '')).join('');
+    assert.doesNotMatch(specText, /shown once/);
+    // The summary shipped in the package (served when the full spec is absent).
+    assert.doesNotMatch(SPEC_SUMMARY, /shown once/);
+    assert.match(SPEC_SUMMARY, /GET \(list or one destination\) returns\s+it in full/);
+  });
+
+  test('debug_webhook_signature cites no file the agent cannot see', async () => {
+    const text = await prompt('debug_webhook_signature', { framework: 'FastAPI' });
+    assert.doesNotMatch(text, /docs\/|\b[\w-]+\.md\b/);
+  });
+});
+
+describe('Declined is not final while attempts remain', { skip: hasFaces ? false : noFacesReason }, () => {
+  test('a declined attempt keeps the session In Progress and says how many attempts remain; Declined sticks when they are used up', async () => {
+    const diff = readPairs('lfw-funneled-dev').find((p) => !p.same)!;
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: workflowId, vendor_data: 'retry-loop' });
+    const images = { session_id: s.session_id, selfie: diff.a, reference: diff.b };
+    const first = await ok<Decision>(conn.client, 'submit_session_images', images);
+    assert.equal(first.status, 'In Progress', first.__outcome.text);
+    assert.equal(first.face_matches![0]!.status, 'Declined');
+    assert.equal(first.face_match_attempts_remaining, 2);
+    assert.match(first.__outcome.text, /Not final: 2 of 3 attempts remain/);
+    const read = await ok<Decision>(conn.client, 'get_session_decision', { session_id: s.session_id });
+    assert.equal(read.face_match_attempts_remaining, 2);
+    assert.match(read.__outcome.text, /must not act on this decline yet/);
+
+    await ok(conn.client, 'submit_session_images', images);
+    const last = await ok<Decision>(conn.client, 'submit_session_images', images);
+    assert.equal(last.status, 'Declined');
+    assert.equal(last.face_match_attempts_remaining, 0);
+    assert.ok(last.face_matches![0]!.warnings.some((w) => w.risk === 'FACE_MATCH_MAX_ATTEMPTS_EXCEEDED'));
+    assert.match(last.__outcome.text, /Final for this session/);
+
+    const hook = await receiver.waitFor((w) => sessionOf(w) === s.session_id && statusOf(w) === 'Declined');
+    const body = JSON.parse(hook.rawBody) as { decision: { face_match_attempts_remaining: number } };
+    assert.equal(body.decision.face_match_attempts_remaining, 0);
+    const statuses = receiver.received.filter((w) => sessionOf(w) === s.session_id).map(statusOf);
+    assert.deepEqual(statuses, ['Not Started', 'In Progress', 'Declined'], 'one Declined webhook, when it is final');
+
+    const text = (await conn.client.getPrompt({ name: 'integrate_face_match', arguments: { my_stack: 'Express' } })).messages
+      .map((m) => (m.content.type === 'text' ? m.content.text : ''))
+      .join('\n');
+    assert.match(text, /Declined is not always final/);
+    assert.match(text, /face_match_attempts_remaining/);
+    assert.match(text, /Resubmitted/);
+    assert.ok(readFileSync(diff.a).length > 0);
+  });
+});
