@@ -3,11 +3,13 @@
 // token plus X-Didit-Organization-Id (src/config.ts getHeaders), JSON or multipart bodies, the
 // /v3/session/... routes for single sessions and the console routes
 // /v3/organization/{org}/application/{app}/... (src/tools/sessions.ts, settings.ts, webhooks.ts,
-// standalone.ts) for the rest. Prints calls right / total.
+// standalone.ts) for the rest, including face search, face lists and the blocklist (standalone.ts,
+// lists.ts, blocklist.ts). Prints calls right / total.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
+import { facesDir, hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 import { call, type CallResult, startTwin, type Twin } from './helpers/http-twin.js';
 
 let twin: Twin;
@@ -88,9 +90,11 @@ test('the MCP 5 face-family tools\' HTTP calls, replayed with a Bearer token', {
     assert.ok(r.text.startsWith('%PDF-'));
   });
 
-  const form = (files: Record<string, Buffer>) => {
+  // src/config.ts buildFormData: files under their field names, then the other arguments as strings.
+  const form = (files: Record<string, Buffer>, fields: Record<string, string> = {}) => {
     const fd = new FormData();
     for (const [k, v] of Object.entries(files)) fd.append(k, new Blob([v]), `${k}.jpg`);
+    for (const [k, v] of Object.entries(fields)) fd.append(k, v);
     return fd;
   };
   await tool('didit_verify_face_match', () => call(twin.url, 'POST', `${root}/apis/face-match/`, { headers: multipart, body: form({ user_image: a, ref_image: b }) }), (r) => {
@@ -104,6 +108,60 @@ test('the MCP 5 face-family tools\' HTTP calls, replayed with a Bearer token', {
   await tool('didit_verify_age_estimation', () => call(twin.url, 'POST', `${root}/apis/age-estimation/`, { headers: multipart, body: form({ user_image: a }) }), (r) => {
     ok(200)(r);
     assert.equal(typeof (body(r).liveness as { age_estimation: unknown }).age_estimation, 'number');
+  });
+
+  // Face search, face lists and the blocklist (src/tools/standalone.ts, lists.ts, blocklist.ts).
+  // The list tools send their remaining arguments as the query or the JSON body; face upload
+  // reads the file and sends it base64 in JSON; face search sends user_image plus the other
+  // arguments as multipart fields.
+  const stranger = otherPerson();
+  const lists = await tool('didit_lists_list', () => call(twin.url, 'GET', `${root}/lists/?list_type=blocklist&entry_type=face&limit=10&offset=0`, { headers: json }), (r) => {
+    ok(200)(r);
+    const results = (r.json as { results: Array<{ list_type: string; entry_type: string; is_system: boolean }> }).results;
+    assert.ok(results.length === 1 && results[0]!.is_system && results[0]!.entry_type === 'face', r.text.slice(0, 300));
+  });
+  const faceBlocklist = String(lists ? (lists.json as { results: Array<{ uuid: string }> }).results[0]!.uuid : '');
+  const created = await tool('didit_lists_create', () => call(twin.url, 'POST', `${root}/lists/`, { headers: json, body: JSON.stringify({ name: 'MCP5 trusted faces', list_type: 'allowlist', entry_type: 'face', description: 'staff' }) }), ok(201));
+  const allowId = String(created ? body(created).uuid : '');
+  await tool('didit_lists_get', () => call(twin.url, 'GET', `${root}/lists/${allowId}/`, { headers: json }), (r) => assert.equal(body(r).name, 'MCP5 trusted faces', r.text));
+  await tool('didit_lists_update', () => call(twin.url, 'PATCH', `${root}/lists/${allowId}/`, { headers: json, body: JSON.stringify({ name: 'MCP5 staff', description: 'renamed' }) }), (r) => assert.equal(body(r).name, 'MCP5 staff', r.text));
+  await tool('didit_lists_entry_create', () => call(twin.url, 'POST', `${root}/lists/${allowId}/entries/`, { headers: json, body: JSON.stringify({ reference_session_id: sid, display_label: 'mcp5 user', comment: 'known staff' }) }), (r) => {
+    ok(201)(r);
+    assert.equal(body(r).reference_session_id, sid);
+  });
+  await tool('didit_lists_entries_list', () => call(twin.url, 'GET', `${root}/lists/${allowId}/entries/?search=mcp5&limit=10&offset=0`, { headers: json }), (r) => assert.equal((r.json as { count: number }).count, 1, r.text));
+  const uploaded = await tool('didit_lists_entry_upload_face', () => call(twin.url, 'POST', `${root}/lists/${faceBlocklist}/entries/face-upload/`, { headers: json, body: JSON.stringify({ image: stranger[0]!.toString('base64'), display_label: 'fraudster', comment: 'chargeback' }) }), ok(201));
+  const uploadedId = String(uploaded ? body(uploaded).uuid : '');
+  await tool('didit_verify_face_search', () => call(twin.url, 'POST', `${root}/apis/face-search/`, { headers: multipart, body: form({ user_image: stranger[1]! }, { vendor_data: 'mcp5-probe' }) }), (r) => {
+    ok(200)(r);
+    const fs = body(r).face_search as { status: string; matches: Array<{ source: string; is_blocklisted: boolean }>; warnings: Array<{ risk: string }> };
+    assert.equal(fs.status, 'Declined', r.text.slice(0, 300));
+    assert.ok(fs.matches.some((m) => m.source === 'list_entry' && m.is_blocklisted), r.text.slice(0, 300));
+    assert.ok(fs.warnings.some((w) => w.risk === 'FACE_IN_BLOCKLIST'), r.text.slice(0, 300));
+  });
+  await tool('didit_lists_entry_delete', () => call(twin.url, 'DELETE', `${root}/lists/${faceBlocklist}/entries/${uploadedId}/`, { headers: json }), ok(204));
+  await tool('didit_blocklist_add', () => call(twin.url, 'POST', `${root}/blocklist/add/`, { headers: json, body: JSON.stringify({ session_id: sid, blocklist_face: true }) }), (r) => {
+    ok(200)(r);
+    assert.equal(body(r).message, 'Successfully updated blocklist.');
+  });
+  const blocked = await call(twin.url, 'GET', `${root}/lists/${faceBlocklist}/entries/`, { headers: json });
+  assert.ok(blocked.text.includes(sid), `the session's face is not in the face blocklist: ${blocked.text.slice(0, 300)}`);
+  await tool('didit_blocklist_remove', () => call(twin.url, 'POST', `${root}/blocklist/remove/`, { headers: json, body: JSON.stringify({ session_id: sid, unblock_face: true }) }), (r) => {
+    ok(200)(r);
+    assert.equal(body(r).message, 'Successfully removed from blocklist.');
+  });
+  const unblocked = await call(twin.url, 'GET', `${root}/lists/${faceBlocklist}/entries/`, { headers: json });
+  assert.equal((unblocked.json as { count: number }).count, 0, unblocked.text.slice(0, 300));
+  await tool('didit_lists_delete', () => call(twin.url, 'DELETE', `${root}/lists/${allowId}/`, { headers: json }), ok(204));
+  // The mixed feed of blocked faces, documents, phones and e-mails, and the allowlist by session,
+  // are not served: 501 naming the hosted platform (docs/contract.md).
+  await tool('didit_blocklist_get (501)', () => call(twin.url, 'GET', `${root}/blocklist/`, { headers: json }), (r) => {
+    assert.equal(r.status, 501, r.text.slice(0, 300));
+    assert.match(String(body(r).detail), /hosted platform/);
+  });
+  await tool('didit_allowlist_add (501)', () => call(twin.url, 'POST', `${root}/allowlist/add/`, { headers: json, body: JSON.stringify({ session_id: sid }) }), (r) => {
+    assert.equal(r.status, 501, r.text.slice(0, 300));
+    assert.match(String(body(r).detail), /hosted platform/);
   });
 
   const s2 = await call(twin.url, 'POST', '/v3/session/', { headers: json, body: JSON.stringify({ workflow_id: wfId }) });
@@ -122,3 +180,10 @@ test('the MCP 5 face-family tools\' HTTP calls, replayed with a Bearer token', {
   const failed = outcomes.filter((o) => !o.ok);
   assert.deepEqual(failed, []);
 });
+
+/** Two photos of one person from lfw-original-dev, nobody else in this test's sessions. */
+function otherPerson(): Buffer[] {
+  const dir = join(facesDir, 'lfw-original-dev', 'images');
+  const id = readdirSync(dir).sort().filter((x) => readdirSync(join(dir, x)).length >= 2)[0]!;
+  return readdirSync(join(dir, id)).sort().slice(0, 2).map((f) => readFileSync(join(dir, id, f)));
+}

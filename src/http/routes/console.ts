@@ -1,7 +1,8 @@
 // The console API of the face family: the same resources under
 // /v3/organization/{org}/application/{app}/, as the vendor's console and MCP server call them
 // with a user's Bearer token. Each console route is the public route's handler under another
-// path (workflows are the console's "verification-settings"), so there is one implementation.
+// path (workflows are the console's "verification-settings"; lists and the blocklist keep their
+// names), so there is one implementation.
 import type { Route } from '../router.js';
 
 const CONSOLE_ROOT = '/v3/organization/:org/application/:app';
@@ -19,6 +20,13 @@ const CONSOLE_ALIASES: ReadonlyArray<readonly [string, string]> = [
   ['/apis/passive-liveness/', '/v3/passive-liveness/'],
   ['/apis/age-estimation/', '/v3/age-estimation/'],
   ['/apis/face-search/', '/v3/face-search/'],
+  ['/lists/', '/v3/lists/'],
+  ['/lists/:list/', '/v3/lists/:list/'],
+  ['/lists/:list/entries/', '/v3/lists/:list/entries/'],
+  ['/lists/:list/entries/face-upload/', '/v3/lists/:list/entries/face-upload/'],
+  ['/lists/:list/entries/:entry/', '/v3/lists/:list/entries/:entry/'],
+  ['/blocklist/add/', '/v3/blocklist/add/'],
+  ['/blocklist/remove/', '/v3/blocklist/remove/'],
 ];
 
 /** The console batch delete is a DELETE with a JSON body; the public one is a POST. */
