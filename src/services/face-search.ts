@@ -37,6 +37,9 @@ export interface FaceSearchMatch {
   is_blocklisted: boolean;
   is_allowlisted: boolean;
   api_service: string | null;
+  /** The platform's User entity and retained template ids; the sandbox keeps neither, so null. */
+  vendor_user_id: null;
+  biometric_template_id: null;
 }
 
 export interface FaceSearchWarning {
@@ -153,6 +156,8 @@ export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; 
           is_blocklisted: lists.includes('blocklist'),
           is_allowlisted: lists.includes('allowlist'),
           api_service: API_SERVICE[s.kind] ?? null,
+          vendor_user_id: null,
+          biometric_template_id: null,
           cosine: h.cosine,
         });
       } else if (owner.entry_id) {
@@ -173,6 +178,8 @@ export function createFaceSearch(ctx: ServiceContext, deps: { faces: FaceStore; 
           is_blocklisted: e.list_type === 'blocklist',
           is_allowlisted: e.list_type === 'allowlist',
           api_service: s ? (API_SERVICE[s.kind] ?? null) : null,
+          vendor_user_id: null,
+          biometric_template_id: null,
           cosine: h.cosine,
         });
       }
