@@ -216,6 +216,55 @@ def run_after_capture(cfg: dict[str, Any]) -> dict[str, Any]:
     ag = check("age-estimation", lambda: http.request("POST", "/age-estimation/", files={"user_image": ("a.jpg", images["user"], "image/jpeg")}).json())
     check("age-estimation: result", lambda: expect(ag is not None and "liveness" in ag and isinstance(ag["liveness"].get("age_estimation"), (int, float)), f"{ag}"[:300]))
 
+    # Face search, face lists and the blocklist: 0.4.0 has no method for them, so through its
+    # transport, bodies as the API reference pages show them.
+    fl = check("lists.list(face blocklist)", lambda: http.request("GET", "/lists/", params={"list_type": "blocklist", "entry_type": "face"}).json())
+    check("lists.list: one system face blocklist", lambda: expect(fl is not None and fl["count"] == 1 and fl["results"][0]["is_system"], f"{fl}"[:300]))
+    face_block = ((fl or {}).get("results") or [{}])[0].get("uuid", "")
+    allow = check("lists.create", lambda: http.request("POST", "/lists/", json={"name": "SDK trusted faces", "list_type": "allowlist", "entry_type": "face", "description": "staff"}).json())
+    allow_id = (allow or {}).get("uuid", "")
+    check("lists.get", lambda: expect(http.request("GET", f"/lists/{allow_id}/").json()["name"] == "SDK trusted faces", "wrong list"))
+    check("lists.update", lambda: expect(http.request("PATCH", f"/lists/{allow_id}/", json={"name": "SDK staff"}).json()["name"] == "SDK staff", "not renamed"))
+    check(
+        "lists.entries.create(reference_session_id)",
+        lambda: expect(http.request("POST", f"/lists/{allow_id}/entries/", json={"reference_session_id": sid, "comment": "staff"}).json()["reference_session_id"] == sid, "entry not linked to the session"),
+    )
+    check("lists.entries.list", lambda: expect(http.request("GET", f"/lists/{allow_id}/entries/").json()["count"] == 1, "entry not listed"))
+    up = check(
+        "lists.entries.upload_face",
+        lambda: http.request("POST", f"/lists/{face_block}/entries/face-upload/", json={"image": base64.b64encode(images["other"]).decode("ascii"), "comment": "Known fraud attempt"}).json(),
+    )
+    fs = check(
+        "face_search.search",
+        lambda: http.request(
+            "POST",
+            "/face-search/",
+            files={"user_image": ("o.jpg", images["other"], "image/jpeg")},
+            data={"search_type": "most_similar", "vendor_data": "sdk-probe", "metadata": json.dumps({"flow": "dedup_check"})},
+        ).json(),
+    )
+    check(
+        "face_search: the uploaded blocklist face declines",
+        lambda: expect(
+            fs is not None
+            and fs["face_search"]["status"] == "Declined"
+            and any(m["source"] == "list_entry" and m["is_blocklisted"] for m in fs["face_search"]["matches"])
+            and any(w["risk"] == "FACE_IN_BLOCKLIST" for w in fs["face_search"]["warnings"]),
+            f"{(fs or {}).get('face_search')}"[:400],
+        ),
+    )
+    check("lists.entries.delete", lambda: expect(http.request("DELETE", f"/lists/{face_block}/entries/{(up or {}).get('uuid')}/").status_code == 204, "not 204"))
+    check("blocklist.add", lambda: expect(http.request("POST", "/blocklist/add/", json={"session_id": sid, "blocklist_face": True}).json()["message"] == "Successfully updated blocklist.", "wrong message"))
+    fs2 = check("face_search.search(blocklisted session)", lambda: http.request("POST", "/face-search/", files={"user_image": ("u.jpg", images["user"], "image/jpeg")}, data={"save_api_request": "false"}).json())
+    check(
+        "face_search: the blocklisted session is found",
+        lambda: expect(fs2 is not None and any(m["session_id"] == sid and m["is_blocklisted"] for m in fs2["face_search"]["matches"]), f"{(fs2 or {}).get('face_search')}"[:400]),
+    )
+    check("blocklist.remove", lambda: expect(http.request("POST", "/blocklist/remove/", json={"session_id": sid, "unblock_face": True}).json()["message"] == "Successfully removed from blocklist.", "wrong message"))
+    check("lists.entries.list(after remove)", lambda: expect(http.request("GET", f"/lists/{face_block}/entries/").json()["count"] == 0, "face still blocklisted"))
+    check("lists.delete", lambda: expect(http.request("DELETE", f"/lists/{allow_id}/").status_code == 204, "not 204"))
+    check("face_search: bad search_type -> 400", lambda: refused(lambda: http.request("POST", "/face-search/", files={"user_image": ("u.jpg", images["user"], "image/jpeg")}, data={"search_type": "nearest"}), 400, "search_type"))
+
     # Routes outside the face family: the SDK's typed methods get a 501 DiditAPIError.
     check("risk.email -> 501", lambda: refused(lambda: client.risk.email("someone@example.com"), 501, "hosted platform"))
     check("risk.phone -> 501", lambda: refused(lambda: client.risk.phone("+14155550100"), 501, "hosted platform"))
