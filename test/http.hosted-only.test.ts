@@ -30,7 +30,8 @@ test('every hosted-only area answers 501 {"detail"} naming the route, under /v3 
     ['POST', '/v3/id-verification/'],
     ['GET', '/v3/users/'],
     ['GET', '/v3/blocklist/'],
-    ['POST', '/v3/blocklist/remove/'],
+    ['GET', '/v3/organization/o1/application/a1/blocklist/'],
+    ['POST', '/v3/allowlist/add/'],
     ['GET', '/v3/session/imports/template/'],
     ['GET', '/v3/organization/o1/application/a1/vendor-users/'],
     ['POST', '/v3/organization/o1/application/a1/apis/aml/'],
@@ -45,7 +46,17 @@ test('every hosted-only area answers 501 {"detail"} naming the route, under /v3 
 });
 
 test('face-family paths and unknown paths are not answered 501', async () => {
-  for (const path of ['/v3/face-search/', '/v3/lists/', '/v3/blocklist/add/', '/v3/nothing-here/', '/v3/organization/o1/application/a1/apis/face-search/']) {
+  for (const path of [
+    '/v3/face-search/',
+    '/v3/lists/',
+    '/v3/blocklist/add/',
+    '/v3/blocklist/remove/',
+    '/v3/nothing-here/',
+    '/v3/organization/o1/application/a1/apis/face-search/',
+    '/v3/organization/o1/application/a1/lists/',
+    '/v3/organization/o1/application/a1/blocklist/add/',
+    '/v3/organization/o1/application/a1/blocklist/remove/',
+  ]) {
     const r = await call(twin.url, 'POST', path, { key, json: {} });
     assert.notEqual(r.status, 501, `${path}: ${r.text}`);
   }

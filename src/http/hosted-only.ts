@@ -38,7 +38,7 @@ export const HOSTED_ONLY_AREAS: readonly HostedOnlyArea[] = [
   { prefix: ['apis', 'id-verification'], name: 'ID-document verification (OCR)' },
   { prefix: ['users'], name: 'users' },
   { prefix: ['vendor-users'], name: 'users' },
-  { prefix: ['blocklist'], name: 'blocklists other than faces' },
+  { prefix: ['blocklist'], name: 'the blocklist feed (read face blocklist entries at /v3/lists/{uuid}/entries/)' },
   { prefix: ['allowlist'], name: 'allowlists' },
   { prefix: ['cases'], name: 'case management' },
   { prefix: ['reports'], name: 'regulatory reports' },
@@ -47,7 +47,7 @@ export const HOSTED_ONLY_AREAS: readonly HostedOnlyArea[] = [
 ];
 
 /** Face-family paths another part of the twin serves (or will): never answered 501. */
-const FACE_FAMILY = [['face-search'], ['lists'], ['blocklist', 'add'], ['apis', 'face-search']];
+const FACE_FAMILY = [['face-search'], ['lists'], ['blocklist', 'add'], ['blocklist', 'remove'], ['apis', 'face-search']];
 
 function startsWith(segments: string[], prefix: string[]): boolean {
   return prefix.length <= segments.length && prefix.every((p, i) => segments[i] === p);
