@@ -113,7 +113,8 @@ test('the MCP 5 face-family tools\' HTTP calls, replayed with a Bearer token', {
   // Face search, face lists and the blocklist (src/tools/standalone.ts, lists.ts, blocklist.ts).
   // The list tools send their remaining arguments as the query or the JSON body; face upload
   // reads the file and sends it base64 in JSON; face search sends user_image plus the other
-  // arguments as multipart fields.
+  // arguments as multipart fields. The face search and blocklist tools declare organization_id and
+  // application_id and do not strip them, so an agent naming its scope sends them in the body too.
   const stranger = otherPerson();
   const lists = await tool('didit_lists_list', () => call(twin.url, 'GET', `${root}/lists/?list_type=blocklist&entry_type=face&limit=10&offset=0`, { headers: json }), (r) => {
     ok(200)(r);
@@ -132,7 +133,7 @@ test('the MCP 5 face-family tools\' HTTP calls, replayed with a Bearer token', {
   await tool('didit_lists_entries_list', () => call(twin.url, 'GET', `${root}/lists/${allowId}/entries/?search=mcp5&limit=10&offset=0`, { headers: json }), (r) => assert.equal((r.json as { count: number }).count, 1, r.text));
   const uploaded = await tool('didit_lists_entry_upload_face', () => call(twin.url, 'POST', `${root}/lists/${faceBlocklist}/entries/face-upload/`, { headers: json, body: JSON.stringify({ image: stranger[0]!.toString('base64'), display_label: 'fraudster', comment: 'chargeback' }) }), ok(201));
   const uploadedId = String(uploaded ? body(uploaded).uuid : '');
-  await tool('didit_verify_face_search', () => call(twin.url, 'POST', `${root}/apis/face-search/`, { headers: multipart, body: form({ user_image: stranger[1]! }, { vendor_data: 'mcp5-probe' }) }), (r) => {
+  await tool('didit_verify_face_search', () => call(twin.url, 'POST', `${root}/apis/face-search/`, { headers: multipart, body: form({ user_image: stranger[1]! }, { organization_id: org, application_id: app, vendor_data: 'mcp5-probe' }) }), (r) => {
     ok(200)(r);
     const fs = body(r).face_search as { status: string; matches: Array<{ source: string; is_blocklisted: boolean }>; warnings: Array<{ risk: string }> };
     assert.equal(fs.status, 'Declined', r.text.slice(0, 300));
@@ -140,7 +141,7 @@ test('the MCP 5 face-family tools\' HTTP calls, replayed with a Bearer token', {
     assert.ok(fs.warnings.some((w) => w.risk === 'FACE_IN_BLOCKLIST'), r.text.slice(0, 300));
   });
   await tool('didit_lists_entry_delete', () => call(twin.url, 'DELETE', `${root}/lists/${faceBlocklist}/entries/${uploadedId}/`, { headers: json }), ok(204));
-  await tool('didit_blocklist_add', () => call(twin.url, 'POST', `${root}/blocklist/add/`, { headers: json, body: JSON.stringify({ session_id: sid, blocklist_face: true }) }), (r) => {
+  await tool('didit_blocklist_add', () => call(twin.url, 'POST', `${root}/blocklist/add/`, { headers: json, body: JSON.stringify({ organization_id: org, application_id: app, session_id: sid, blocklist_face: true }) }), (r) => {
     ok(200)(r);
     assert.equal(body(r).message, 'Successfully updated blocklist.');
   });
