@@ -39,7 +39,7 @@ export const HOSTED_ONLY_AREAS: readonly HostedOnlyArea[] = [
   { prefix: ['users'], name: 'users' },
   { prefix: ['vendor-users'], name: 'users' },
   { prefix: ['blocklist'], name: 'the blocklist feed (read face blocklist entries at /v3/lists/{uuid}/entries/)' },
-  { prefix: ['allowlist'], name: 'allowlists' },
+  { prefix: ['allowlist'], name: 'the allowlist by session (face allowlists are lists: /v3/lists/ with list_type allowlist)' },
   { prefix: ['cases'], name: 'case management' },
   { prefix: ['reports'], name: 'regulatory reports' },
   { prefix: ['session', 'imports'], name: 'session imports' },
