@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { resolveDbLocation, prepareProjectSandboxDir, type DbLocation } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { describeLocation } from './sandbox.js';
+import { untilStopped } from './parent-watch.js';
 import { ensureSandboxCredential } from '../sandbox-credential.js';
 import { startHttpServer, type ExtraHandler } from '../http/server.js';
 
@@ -121,10 +122,7 @@ export const run: Command = async (argv) => {
   process.stderr.write(`facematch-mcp: sandbox ${describeLocation(args.location)}; serves every application in it (each request acts for the application of its x-api-key)\n`);
   log(`database ${sandbox.dbPath}; session links use ${sandbox.publicBaseUrl}${mcpHandler ? `; MCP (Streamable HTTP) at ${running.url}/mcp` : ''}`);
 
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await untilStopped();
   log(`stopping (${signal})`);
   await running.close();
   await mcpHandler?.close().catch((err: unknown) => log(`closing MCP sessions failed: ${String(err)}`));
