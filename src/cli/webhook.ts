@@ -13,7 +13,7 @@ const USAGE = `usage:
   facematch-mcp webhook verify --delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID]
                                replays a recorded delivery attempt (default secret: its destination's)
   facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
-  facematch-mcp webhook snippet --lang ts|js|python|go
+  facematch-mcp webhook snippet --lang ts|js|cjs|python|go
                                prints a self-contained verifier for your app (no dependency on this package)
 The secret may also come from FACEMATCH_WEBHOOK_SECRET. verify exits 0 when valid, 1 when not, 2 on bad input.`;
 
@@ -196,7 +196,7 @@ async function snippet(argv: string[]): Promise<number> {
   const s = webhookVerifierSnippet(parseSnippetLanguage(lang));
   // stdout is the file itself, so `> verify-webhook.ts` works; the hint goes to stderr.
   process.stdout.write(s.source);
-  process.stderr.write(`facematch-mcp: save it as ${s.file}; entry point ${s.entry}\n`);
+  process.stderr.write(`facematch-mcp: save it as ${s.file}, ${s.where}; entry point ${s.entry}\n`);
   return 0;
 }
 
