@@ -4,6 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext, Sandbox } from '../services/index.js';
 import { HttpError } from './errors.js';
+import { FacematchError } from '../errors.js';
+import { sandboxOwner } from '../paths.js';
 import type { Reply } from './reply.js';
 
 export interface UploadLimits {
@@ -47,6 +49,21 @@ function splitPattern(pattern: string): string[] {
   return pattern.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
 }
 
+/**
+ * An unknown key is most often one from another project's sandbox (each project has its own) or
+ * from the hosted platform: say which sandbox answered and how to get a key for it.
+ */
+function wrongSandboxHint(err: unknown, dbPath: string): unknown {
+  if (!(err instanceof FacematchError) || err.code !== 'UNAUTHORIZED' || err.message !== 'Invalid API key.') return err;
+  const owner = sandboxOwner(dbPath);
+  const where = owner.startsWith('the project folder ') ? ` in ${owner.slice('the project folder '.length)}` : ` with --db ${dbPath}`;
+  return new FacematchError(
+    'UNAUTHORIZED',
+    `Invalid API key. This is the facematch-mcp sandbox of ${owner}; keys from another project's sandbox or from the hosted platform are not valid here. ` +
+      `Get a key for this one: run 'npx facematch-mcp provision --email you@example.com'${where}, or send the request to the serve of the project the key came from.`,
+  );
+}
+
 /** A route that needs `x-api-key`: 403 when missing, 401 when wrong or revoked. */
 export function keyRoute(method: string, pattern: string, handler: Handler<AuthedContext>): Route {
   return {
@@ -57,7 +74,12 @@ export function keyRoute(method: string, pattern: string, handler: Handler<Authe
     handler: (ctx) => {
       const header = ctx.req.headers['x-api-key'];
       const key = Array.isArray(header) ? header[0] : header;
-      const app = ctx.sandbox.accounts.authenticate(key === undefined || key === '' ? undefined : key);
+      let app;
+      try {
+        app = ctx.sandbox.accounts.authenticate(key === undefined || key === '' ? undefined : key);
+      } catch (err) {
+        throw wrongSandboxHint(err, ctx.sandbox.dbPath);
+      }
       return handler({ ...ctx, app });
     },
   };
