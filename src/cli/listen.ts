@@ -288,7 +288,10 @@ export const run: Command = async (argv) => {
         const answer = r.status_code === null ? `-> no answer (${(r.error ?? 'error').slice(0, 80)})` : `-> ${r.status_code}`;
         // Only this listener's own destination is "this listener": another one's deliveries are not ours.
         const to = r.destination_id === destinationId ? 'this listener' : isListenLabel(r.label) ? `another listener ('${r.label}')` : r.url;
-        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, recordedSignature(r), `event ${r.event_id}`, `delivery ${r.id}`]);
+        let sig = recordedSignature(r);
+        // A receiver that refuses correctly signed bytes checks another secret: not "signature ok".
+        if (sig === 'signature ok' && (r.status_code === 401 || r.status_code === 403)) sig = "signed correctly with this destination's secret, refused by the receiver (it checks another secret)";
+        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${r.id}`]);
       }
     };
     const timer = setInterval(() => {

@@ -5,6 +5,8 @@ import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag
 import { UsageError, printJson, type Command } from './common.js';
 import { replayInput } from '../webhooks/diagnose.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { receiverRefused, type ReceiverVerdict } from './receiver-verdict.js';
+import type { Sandbox } from '../services/index.js';
 import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
 const USAGE = `usage:
@@ -108,6 +110,15 @@ function headerBag(p: Parsed): HeaderBag {
   return bag;
 }
 
+function refusedVerdict(sandbox: Sandbox, applicationId: string, record: { destination_id: string; response: { status: number | null } }): ReceiverVerdict | null {
+  const dests = sandbox.db
+    .prepare<[string], { id: string; label: string; url: string; secret: string; enabled: number }>('SELECT id, label, url, secret, enabled FROM webhook_destinations WHERE application_id = ?')
+    .all(applicationId);
+  const own = dests.find((d) => d.id === record.destination_id);
+  const others = dests.filter((d) => d.id !== record.destination_id && d.enabled === 1 && d.secret !== own?.secret).map((d) => ({ label: d.label, url: d.url, last4: d.secret.slice(-4) }));
+  return receiverRefused(record.response.status, own?.label ?? record.destination_id, others);
+}
+
 async function verifyRecorded(p: Parsed): Promise<number> {
   if (p.single.has('--body') || p.single.has('--headers') || p.headers.length) throw new UsageError('--delivery replays a recorded attempt: do not pass --body or headers with it.');
   const { sandbox, location } = openCliSandbox(p.single.get('--db'), { deliverWebhooks: false });
@@ -123,8 +134,10 @@ async function verifyRecorded(p: Parsed): Promise<number> {
     const now = seconds(p, '--now') ?? replay.now;
     const toleranceSeconds = seconds(p, '--tolerance');
     const result = verifyWebhook({ rawBody: replay.rawBody, headers: replay.headers, secret, now, ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}) });
-    printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, ...result });
-    return result.valid ? 0 : 1;
+    // Judged with the destination's own secret, a refused delivery is not VALID: say so.
+    const refused = result.valid && !p.single.has('--secret') ? refusedVerdict(sandbox, choice.app.applicationId, record) : null;
+    printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, response_status: record.response.status, ...result, ...(refused ?? {}) });
+    return result.valid && !refused ? 0 : 1;
   } finally {
     await sandbox.close();
   }

@@ -261,7 +261,7 @@ export function multipartBoundary(contentType: string | undefined): string {
 
 /** The documented limit is per image; the whole-request cap only makes room for two of them. */
 export function uploadTooLarge(maxTotalBytes: number, maxFileBytes: number): HttpError {
-  return new HttpError(413, `the upload is too large: each image may be at most ${formatBytes(maxFileBytes)} (JPEG, PNG, WebP or TIFF), and a whole request at most ${formatBytes(maxTotalBytes)}`);
+  return new HttpError(413, `the upload is larger than a request may carry: each image may be at most ${formatBytes(maxFileBytes)} (JPEG, PNG, WebP or TIFF), and a whole request at most ${formatBytes(maxTotalBytes)}`);
 }
 
 export async function readMultipart(req: IncomingMessage, opts: MultipartOptions): Promise<MultipartForm> {
