@@ -78,6 +78,15 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
   // This connection's application choice (FACEMATCH_APP, use_application, provision_account).
   const selection = runtime.newSelection();
 
+  // Cold start: initialize answers without the face models; they load in the background right
+  // after, so the first face_match finds them loaded (or joins the load already under way).
+  if (mode === 'local') {
+    server.server.oninitialized = () => {
+      const timer = setTimeout(() => void runtime.engine().catch((err: unknown) => log(`background model load failed: ${String(err)}`)), 50);
+      timer.unref();
+    };
+  }
+
   // Listed here rather than by the SDK: compact schemas, and one place that decides what is offered.
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: offered.map((t) => listedTool(t, mode, offline.has(t.name))) }));
 
