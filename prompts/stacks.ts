@@ -4,7 +4,7 @@
 export interface StackAdvice {
   name: string;
   /** Language of `facematch-mcp webhook snippet --lang ...`, or null when none ships for it. */
-  snippet: 'ts' | 'js' | 'python' | 'go' | null;
+  snippet: 'ts' | 'js' | 'cjs' | 'python' | 'go' | null;
   rawBody: string;
   dedupe: string;
 }
@@ -44,7 +44,8 @@ const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
     match: /express|node|koa/i,
     advice: {
       name: 'Express',
-      snippet: 'js',
+      // An Express app is CommonJS unless its package.json says "type": "module" (then: js).
+      snippet: 'cjs',
       rawBody: 'mount `express.raw({ type: "application/json" })` on the webhook route only (before any global express.json()), so `req.body` is the raw Buffer',
       dedupe: `in the route: ${DEDUPE_SQL}`,
     },

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 const USAGE = `usage: facematch-mcp [command]
   (no command)                 MCP server on stdio
+  mcp [--db PATH] [--tools a,b]  the same MCP server on stdio, with options
   match USER_IMAGE REF_IMAGE   compare two photos, print the face_match report as JSON
   eval SET_DIR                 accuracy on a labelled pairs.tsv set
   bench [--images DIR]         speed and memory benchmark

@@ -1,7 +1,7 @@
 // Where the project's files live, resolved from this module so the CLI works from any cwd.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package root (the folder holding package.json), from dist/src/paths.js. */
@@ -79,4 +79,11 @@ export function defaultDbPath(cwd: string = process.cwd()): string {
 export function displayDbPath(path: string, cwd: string = process.cwd()): string {
   const rel = relative(cwd, path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/** Which sandbox a database file is, in words: "the project folder /x/app" or "the database /y.db". */
+export function sandboxOwner(dbPath: string): string {
+  const dir = dirname(dbPath);
+  if (basename(dir) === PROJECT_SANDBOX_DIR && basename(dbPath) === SANDBOX_FILE) return `the project folder ${dirname(dir)}`;
+  return `the database ${dbPath}`;
 }

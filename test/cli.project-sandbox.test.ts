@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { findProjectRoot, resolveDbLocation } from '../src/paths.js';
 import { cliPath, tempDir } from './mcp.harness.js';
+import { LAUNCHER } from '../src/cli/init.js';
 
 function cli(cwd: string, args: string[], env: Record<string, string> = {}) {
   const base: Record<string, string> = {};
@@ -91,7 +92,7 @@ test('init creates .facematch/, adds it to .gitignore once, and makes the folder
     const d = cli(t.dir, ['init', '--client', 'claude', '--db', 'data/dev.db']);
     assert.equal(d.code, 0, d.err);
     const cfg = JSON.parse(readFileSync(join(t.dir, '.mcp.json'), 'utf8')) as { mcpServers: { facematch: { args: string[] } } };
-    assert.deepEqual(cfg.mcpServers.facematch.args, ['-y', 'facematch-mcp', 'mcp', '--db', 'data/dev.db']);
+    assert.deepEqual(cfg.mcpServers.facematch.args, ['-e', LAUNCHER, 'mcp', '--db', 'data/dev.db']);
     assert.ok(readFileSync(join(t.dir, '.gitignore'), 'utf8').includes('data/dev.db*'));
   } finally {
     t.cleanup();

@@ -71,11 +71,11 @@ test('tiny image -> analysed, no face, Declined (as the platform answers); corru
   await assert.rejects(engine.match(broken, noiseJpeg), expectCode('IMAGE_CORRUPT', /user_image/));
 });
 
-test('image with no face: Declined, NO_REFERENCE_IMAGE, score null (not an error)', async () => {
+test('image with no face: Declined, NO_FACE_IN_SELFIE, score null (not an error)', async () => {
   const r = await engine.match(noiseJpeg, noiseJpeg);
   assert.equal(r.status, 'Declined');
   assert.equal(r.score, null);
-  assert.deepEqual(r.warnings.map((w) => w.risk), ['NO_REFERENCE_IMAGE']);
+  assert.deepEqual(r.warnings.map((w) => w.risk), ['NO_FACE_IN_SELFIE']);
   assert.deepEqual(r.user_image.entities, []);
 });
 

@@ -10,7 +10,7 @@ import { connectStdio, startServe, tempDir } from './mcp.harness.js';
 const prompt = (name: string) => PROMPTS.find((p) => p.name === name)!;
 
 const STACK_TOKENS: Array<[string, RegExp, string | null]> = [
-  ['Express 4 + Postgres', /express\.raw\(\{ type: "application\/json" \}\)/, 'js'],
+  ['Express 4 + Postgres', /express\.raw\(\{ type: "application\/json" \}\)/, 'cjs'],
   ['Fastify', /addContentTypeParser\("application\/json", \{ parseAs: "buffer" \}/, 'ts'],
   ['Next.js 15 app router', /await req\.arrayBuffer\(\)/, 'ts'],
   ['NestJS 10', /rawBody: true/, 'ts'],

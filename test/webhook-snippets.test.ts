@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 import { canonicalizeBody } from '../src/webhooks/index.js';
 import { hasVectors, loadVectors, noVectorsReason } from './helpers/webhook-cases.js';
@@ -33,11 +33,28 @@ interface Outcome {
 }
 
 function snippet(lang: string): string {
+  return snippetWithPlace(lang).source;
+}
+
+/** The snippet and the file the CLI says to save it as (the tests save it exactly there). */
+function snippetWithPlace(lang: string): { source: string; file: string; hint: string } {
   const r = spawnSync(process.execPath, [CLI, 'webhook', 'snippet', '--lang', lang], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /save it as/);
-  assert.doesNotMatch(r.stdout, /facematch-mcp\/|from '\.\.?\//, 'the snippet must not import this package or relative files');
-  return r.stdout;
+  const m = /save it as (\S+?),/.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  assert.doesNotMatch(r.stdout, /facematch-mcp\/|from '\.\.?\/|require\('\.\.?\//, 'the snippet must not import this package or relative files');
+  return { source: r.stdout, file: m[1]!, hint: r.stderr };
+}
+
+/** Python interpreters to try: python3, plus the oldest pyenv versions still in wide use, when installed. */
+function pythons(): Array<{ label: string; cmd: string }> {
+  const out: Array<{ label: string; cmd: string }> = [{ label: 'python3', cmd: 'python3' }];
+  const root = spawnSync('pyenv', ['root'], { encoding: 'utf8' });
+  if (root.status === 0) {
+    const versions = spawnSync('pyenv', ['versions', '--bare'], { encoding: 'utf8' }).stdout.split('\n').map((v) => v.trim());
+    for (const v of versions.filter((x) => /^3\.(7|8|9)\.\d+$/.test(x))) out.push({ label: `python ${v}`, cmd: join(root.stdout.trim(), 'versions', v, 'bin', 'python3') });
+  }
+  return out;
 }
 
 /** Cases from the shared vectors: all headers, V2 alone, Simple alone (off and on), tampered, stale, wrong secret. */
@@ -98,6 +115,16 @@ async function deliveryCases(): Promise<Case[]> {
   }
 }
 
+const CJS_RUNNER = `const { readFileSync } = require('node:fs');
+const { verifyWebhook } = require('./verify-webhook.cjs');
+const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const out = cases.map((c) => {
+  const r = verifyWebhook(Buffer.from(c.body_b64, 'base64'), c.headers, c.secret, { now: c.now, allowSimple: !!c.allow_simple });
+  return { name: c.name, valid: r.valid, matched: r.matched, reason: r.reason };
+});
+process.stdout.write(JSON.stringify(out));
+`;
+
 const JS_RUNNER = `import { readFileSync } from 'node:fs';
 import { verifyWebhook } from './verify-webhook.mjs';
 const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -143,7 +170,7 @@ function check(lang: string, cases: Case[], outcomes: Outcome[]): void {
 }
 
 function run(cmd: string, args: string[], cwd: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 180_000 });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -167,6 +194,17 @@ test('verifier snippets pass every shared vector and real sandbox deliveries', a
       check('js', cases, JSON.parse(run(process.execPath, ['run.mjs', casesFile], dir)) as Outcome[]);
     });
 
+    await t.test('JavaScript as CommonJS (require, in a package without "type")', () => {
+      const cjs = join(dir, 'cjs');
+      run('mkdir', ['-p', cjs], dir);
+      const got = snippetWithPlace('cjs');
+      assert.equal(got.file, 'verify-webhook.cjs');
+      writeFileSync(join(cjs, 'package.json'), '{"name":"express-app"}');
+      writeFileSync(join(cjs, got.file), got.source);
+      writeFileSync(join(cjs, 'run.cjs'), CJS_RUNNER);
+      check('cjs', cases, JSON.parse(run(process.execPath, ['run.cjs', casesFile], cjs)) as Outcome[]);
+    });
+
     await t.test('TypeScript (compiled with the repo tsc, strict)', () => {
       const ts = join(dir, 'ts');
       run('mkdir', ['-p', ts], dir);
@@ -179,13 +217,17 @@ test('verifier snippets pass every shared vector and real sandbox deliveries', a
       check('ts', cases, JSON.parse(run(process.execPath, [join('out', 'run.js'), casesFile], ts)) as Outcome[]);
     });
 
-    await t.test('Python (python3)', () => {
-      const has = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-      assert.equal(has.status, 0, 'python3 is required for this test and was not found');
-      writeFileSync(join(dir, 'verify_webhook.py'), snippet('python'));
-      writeFileSync(join(dir, 'run.py'), PY_RUNNER);
-      check('python', cases, JSON.parse(run('python3', ['run.py', casesFile], dir)) as Outcome[]);
-    });
+    for (const py of pythons()) {
+      await t.test(`Python (${py.label})`, (tt) => {
+        const has = spawnSync(py.cmd, ['--version'], { encoding: 'utf8' });
+        assert.equal(has.status, 0, `${py.cmd} was not found`);
+        tt.diagnostic(`ran under ${(has.stdout || has.stderr).trim()}`);
+        const got = snippetWithPlace('python');
+        writeFileSync(join(dir, got.file), got.source);
+        writeFileSync(join(dir, 'run.py'), PY_RUNNER);
+        check(py.label, cases, JSON.parse(run(py.cmd, ['run.py', casesFile], dir)) as Outcome[]);
+      });
+    }
 
     await t.test('Go', (tt) => {
       const go = spawnSync('go', ['version'], { encoding: 'utf8' });
@@ -196,10 +238,14 @@ test('verifier snippets pass every shared vector and real sandbox deliveries', a
         tt.skip(msg);
         return;
       }
+      tt.diagnostic(go.stdout.trim());
       const mod = join(dir, 'go');
-      run('mkdir', ['-p', join(mod, 'webhookverify')], dir);
+      // Saved where the CLI says (its own package folder), beside a main.go as in a real app.
+      const got = snippetWithPlace('go');
+      assert.match(got.hint, /not beside main\.go/);
+      run('mkdir', ['-p', join(mod, dirname(got.file))], dir);
       writeFileSync(join(mod, 'go.mod'), 'module example.test/verify\n\ngo 1.21\n');
-      writeFileSync(join(mod, 'webhookverify', 'verify_webhook.go'), snippet('go'));
+      writeFileSync(join(mod, got.file), got.source);
       writeFileSync(
         join(mod, 'main.go'),
         `package main
@@ -254,4 +300,14 @@ func main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the Python verifier shows the raw-body call of each framework the prompt advises', async () => {
+  const { adviceFor } = await import('../prompts/stacks.js');
+  const source = snippet('python');
+  for (const [stack, call] of [['Django', 'request.body'], ['FastAPI', 'await request.body()'], ['Flask', 'request.get_data()']] as const) {
+    assert.ok(adviceFor(stack)!.rawBody.includes(call), `the ${stack} advice uses ${call}`);
+    assert.ok(source.includes(`verify_webhook(${call}, dict(request.headers), secret)`), `the snippet shows ${stack}'s ${call}`);
+  }
+  assert.match(source, /FACEMATCH_WEBHOOK_SECRET/);
 });

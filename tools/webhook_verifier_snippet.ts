@@ -7,14 +7,14 @@ export const webhookVerifierSnippetTool = defineTool({
   name: 'webhook_verifier_snippet',
   title: 'Webhook verifier code for the app',
   description:
-    'Returns a self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app. Verifies X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
+    'Returns a self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app (js: ES module; cjs: CommonJS for require(); go: its own package folder). Verifies X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
   inputSchema: z.strictObject({
     language: z.enum(SNIPPET_LANGUAGES, { error: `language must be one of ${SNIPPET_LANGUAGES.join(', ')}.` }),
   }),
-  outputSchema: z.object({ language: z.string(), file: z.string(), entry: z.string(), source: z.string() }),
+  outputSchema: z.object({ language: z.string(), file: z.string(), entry: z.string(), where: z.string(), source: z.string() }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input) {
     const s = webhookVerifierSnippet(input.language);
-    return { structured: { ...s }, summary: `Save as ${s.file} in the app and call ${s.entry} on the raw request body.\n\n${s.source}` };
+    return { structured: { ...s }, summary: `Save as ${s.file} in the app, ${s.where}; call ${s.entry} on the raw request body.\n\n${s.source}` };
   },
 });

@@ -9,8 +9,17 @@ import { UsageError, type Command } from './common.js';
 import { HTTP_SERVER_NAME, httpServerEntry, takeHttpFlag } from './init-http.js';
 
 export const SERVER_NAME = 'facematch';
-export const SERVER_ENTRY = { command: 'npx', args: ['-y', 'facematch-mcp'] } as const;
-export const CLAUDE_ADD_LINE = `claude mcp add ${SERVER_NAME} -- npx -y facematch-mcp`;
+/**
+ * How a client starts the server: the copy installed in the project's node_modules, never a
+ * download (`npx -y` would fetch whatever a registry serves under that name). Without it, one
+ * sentence says to run npm install. Double quotes only, so the line can be single-quoted in a shell.
+ */
+export const LAUNCHER =
+  'const p=require("path").resolve("node_modules/facematch-mcp/dist/src/cli.js");' +
+  'if(!require("fs").existsSync(p)){console.error("facematch-mcp is not installed in this project ("+p+" is missing): run npm install");process.exit(1)}' +
+  'process.argv.splice(1,0,p);import(require("url").pathToFileURL(p).href)';
+export const SERVER_ENTRY = { command: 'node', args: ['-e', LAUNCHER] } as const;
+export const CLAUDE_ADD_LINE = `claude mcp add ${SERVER_NAME} -- node -e '${LAUNCHER}'`;
 
 type Client = 'claude' | 'cursor';
 

@@ -1,4 +1,4 @@
-// `facematch-mcp keys revoke KEY [--db FILE]`: revokes one API key of the local sandbox at
+// `facematch-mcp keys revoke KEY [--db PATH]`: revokes one API key of the local sandbox at
 // once (it answers 401 from then on). The key is read from the argument or, with `-`, from
 // stdin, so it need not appear in the shell history.
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { defaultDbPath } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { printJson, UsageError, type Command } from './common.js';
 
-const USAGE = 'usage: facematch-mcp keys revoke KEY|- [--db FILE]   (- reads the key from stdin)';
+const USAGE = 'usage: facematch-mcp keys revoke KEY|- [--db PATH]   (- reads the key from stdin)';
 
 export const run: Command = async (argv) => {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {

@@ -1,7 +1,8 @@
 // `facematch-mcp listen [--forward-to URL] [--events a,b] [--db PATH] [--app ID] [--print-secret]`:
-// streams the sandbox's webhooks as they happen, like `stripe listen`. It registers its own
-// destination ("facematch listen", one per application, so its secret stays the same across
-// runs) pointing at a receiver on 127.0.0.1, checks the signature of every delivery it gets and,
+// streams the sandbox's webhooks as they happen, like `stripe listen`. Each running listener
+// owns a destination of its own (see listen-slots.ts: several can run at once, all signing with
+// the application's one listen secret, which stays the same across runs) pointing at a receiver
+// on 127.0.0.1, checks the signature of every delivery it gets and,
 // with --forward-to, passes the exact bytes and headers on to the app, answering the sandbox
 // with the app's status (so the sandbox retries when the app fails, as a real destination would).
 // It also prints every delivery attempt recorded in the database, whoever made it: a running
@@ -13,8 +14,10 @@ import { verifyWebhook } from '../webhooks/index.js';
 import { WEBHOOK_EVENTS } from '../services/index.js';
 import { UsageError, type Command } from './common.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { claimSlot, isListenLabel, listenSecret, releaseSlot, LISTEN_LABEL } from './listen-slots.js';
+import { untilStopped } from './parent-watch.js';
 
-export const LISTEN_LABEL = 'facematch listen';
+export { LISTEN_LABEL };
 const POLL_MS = 250;
 const MAX_BODY = 4 * 1024 * 1024;
 
@@ -101,6 +104,7 @@ interface AttemptRow {
   webhook_type: string;
   session_id: string | null;
   payload: string;
+  destination_id: string;
   url: string;
   label: string;
   secret: string;
@@ -120,6 +124,26 @@ function recordedSignature(r: AttemptRow): string {
   }
 }
 
+/** Host names this receiver answers to: loopback only (a page elsewhere cannot rebind to it). */
+function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
+/** The app's own destinations that point at the same server as --forward-to. */
+function sameReceiver(a: string, b: string): boolean {
+  const norm = (u: string): string => {
+    const p = new URL(u);
+    const host = ['localhost', '[::1]', '::1'].includes(p.hostname) ? '127.0.0.1' : p.hostname;
+    return `${p.protocol}//${host}:${p.port || (p.protocol === 'https:' ? '443' : '80')}`;
+  };
+  try {
+    return norm(a) === norm(b);
+  } catch {
+    return false;
+  }
+}
+
 export const run: Command = async (argv) => {
   if (argv.some((a) => a === '--help' || a === '-h')) {
     process.stdout.write(`${USAGE}\n`);
@@ -136,23 +160,34 @@ export const run: Command = async (argv) => {
     app = choice.app;
     announce(location, choice, args.app !== undefined);
 
-    const existing = sandbox.db
-      .prepare<[string, string], { id: string; secret: string }>('SELECT id, secret FROM webhook_destinations WHERE application_id = ? AND label = ? ORDER BY created_at LIMIT 1')
-      .get(app.applicationId, LISTEN_LABEL);
     if (args.printSecret) {
-      if (!existing) {
-        // Create it disabled so the secret can be put in the app's .env before the first listen.
-        sandbox.webhooks.createDestination(app, { label: LISTEN_LABEL, url: 'http://127.0.0.1:9/facematch-listen', subscribed_events: args.events, enabled: false });
-      }
-      const secret = sandbox.db.prepare<[string, string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE application_id = ? AND label = ?').get(app.applicationId, LISTEN_LABEL)!.secret;
-      process.stdout.write(`${secret}\n`);
+      process.stdout.write(`${listenSecret(sandbox, app, args.events)}\n`);
       return 0;
     }
 
-    let secret = existing?.secret ?? '';
+    // The app's own destinations on the server listen forwards to: the app would get every
+    // event twice, signed with two secrets, and a receiver checks only one of them.
+    const rivals = args.forwardTo
+      ? sandbox.webhooks.listDestinations(app).filter((d) => d.enabled && !isListenLabel(d.label) && sameReceiver(d.url, args.forwardTo!))
+      : [];
+    let secret = '';
     const seen = new Set<string>();
+    let port = 0;
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
+        // Only the sandbox posts here: a browser page (any Origin, or a foreign Host after DNS
+        // rebinding) must not get its requests forwarded to the app as signed deliveries.
+        if (!hostAllowed(req.headers.host, port) || req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) {
+          res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: 'This is the facematch listen receiver; only the local sandbox posts here (no browser Origin, Host 127.0.0.1 or localhost).' }));
+          process.stderr.write(`facematch-mcp: refused a request to the listen receiver from Host ${String(req.headers.host)}${req.headers.origin ? `, Origin ${req.headers.origin}` : ''}\n`);
+          req.resume();
+          return;
+        }
+        if (req.method !== 'POST') {
+          res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(JSON.stringify({ detail: 'The listen receiver takes POST deliveries only.' }));
+          req.resume();
+          return;
+        }
         let raw: Buffer;
         try {
           raw = await readBody(req);
@@ -164,9 +199,11 @@ export const run: Command = async (argv) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
         let sig = 'signature INVALID';
+        let sigOk = false;
         try {
           const r = verifyWebhook({ rawBody: raw, headers, secret });
           const why = Object.entries(r.signatures).find(([, c]) => c && !c.ok);
+          sigOk = r.valid;
           sig = r.valid ? 'signature ok' : `signature INVALID (${why ? `${why[0]}: ${why[1]!.reason}` : (r.timestamp.reason ?? r.reason ?? 'unknown')})`;
         } catch (err) {
           sig = `signature INVALID (${err instanceof Error ? err.message : String(err)})`;
@@ -190,6 +227,10 @@ export const run: Command = async (argv) => {
             await r.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
             answer = r.statusCode;
             http = `-> ${r.statusCode} from ${args.forwardTo}`;
+            if (sigOk && (answer === 401 || answer === 403)) {
+              // The bytes are signed correctly with listen's secret; the app checks another one.
+              sig = `signed with listen's secret, but your app refused it: it checks another secret${rivals.length ? ` (destination '${rivals[0]!.label}' signs with its own)` : ''}; set FACEMATCH_WEBHOOK_SECRET to 'listen --print-secret'`;
+            }
           } catch (err) {
             // Unreachable app: answer like a down destination, so the sandbox retries.
             answer = 502;
@@ -206,23 +247,29 @@ export const run: Command = async (argv) => {
       server!.once('error', reject);
       server!.listen(0, '127.0.0.1', () => resolve());
     });
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/facematch-listen`;
-    if (existing) {
-      sandbox.webhooks.updateDestination(app, existing.id, { url, subscribed_events: args.events, enabled: true });
-      destinationId = existing.id;
-    } else {
-      const created = sandbox.webhooks.createDestination(app, { label: LISTEN_LABEL, url, subscribed_events: args.events });
-      destinationId = created.uuid;
-      secret = sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(destinationId)!.secret;
-    }
+    port = (server.address() as AddressInfo).port;
+    // The pid in the path lets another listener tell a live slot from a crashed one.
+    const url = `http://127.0.0.1:${port}/facematch-listen/${process.pid}`;
+    const claimed = claimSlot(sandbox, app, url, args.events);
+    destinationId = claimed.id;
+    secret = claimed.secret;
+    const others = claimed.others ? `; ${claimed.others} other listener(s) on this application keep receiving too (destination '${claimed.label}' is this one's)` : '';
     process.stderr.write(
-      `facematch-mcp: ready; webhook signing secret ${secret}${args.forwardTo ? `; forwarding ${args.events.join(', ')} to ${args.forwardTo}` : `; listening for ${args.events.join(', ')}`} (Ctrl-C to stop)\n`,
+      `facematch-mcp: ready; webhook signing secret ${secret}${args.forwardTo ? `; forwarding ${args.events.join(', ')} to ${args.forwardTo}` : `; listening for ${args.events.join(', ')}`}${others} (Ctrl-C to stop)\n`,
     );
+    for (const d of rivals) {
+      process.stderr.write(
+        `facematch-mcp: note: this application's destination '${d.label}' (${d.uuid}) also delivers to ${d.url}, signed with ITS OWN secret (…${d.secret_last4}); ` +
+          `your app would get every event twice and reject one of them. Forwarded deliveries are signed with listen's secret above. ` +
+          `Pause that destination while listen runs (PATCH /v3/webhook/destinations/${d.uuid}/ {"enabled": false}, or the update_webhook_destination tool), ` +
+          `or stop listen and keep that destination's secret in FACEMATCH_WEBHOOK_SECRET.\n`,
+      );
+    }
 
     // Every delivery attempt recorded from now on, by any process on this database.
     let lastAttempt = (sandbox.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM webhook_attempts').get() as { n: number }).n;
     const attempts = sandbox.db.prepare<[number, string], AttemptRow>(
-      `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, d.url, d.label, d.secret,
+      `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, o.destination_id, d.url, d.label, d.secret,
               a.created_at, a.request_headers, a.request_body
          FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id
         WHERE a.id > ? AND o.application_id = ? ORDER BY a.id LIMIT 200`,
@@ -239,8 +286,12 @@ export const run: Command = async (argv) => {
           /* keep '?' */
         }
         const answer = r.status_code === null ? `-> no answer (${(r.error ?? 'error').slice(0, 80)})` : `-> ${r.status_code}`;
-        const to = r.label === LISTEN_LABEL ? 'this listener' : r.url;
-        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, recordedSignature(r), `event ${r.event_id}`, `delivery ${r.id}`]);
+        // Only this listener's own destination is "this listener": another one's deliveries are not ours.
+        const to = r.destination_id === destinationId ? 'this listener' : isListenLabel(r.label) ? `another listener ('${r.label}')` : r.url;
+        let sig = recordedSignature(r);
+        // A receiver that refuses correctly signed bytes checks another secret: not "signature ok".
+        if (sig === 'signature ok' && (r.status_code === 401 || r.status_code === 403)) sig = "signed correctly with this destination's secret, refused by the receiver (it checks another secret)";
+        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${r.id}`]);
       }
     };
     const timer = setInterval(() => {
@@ -251,10 +302,7 @@ export const run: Command = async (argv) => {
       }
     }, POLL_MS);
 
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+    const signal = await untilStopped();
     clearInterval(timer);
     try {
       poll();
@@ -267,7 +315,7 @@ export const run: Command = async (argv) => {
     // Disabled, not deleted: the next listen reuses it with the same secret.
     if (destinationId && app) {
       try {
-        sandbox.webhooks.updateDestination(app, destinationId, { enabled: false });
+        releaseSlot(sandbox, app, destinationId);
       } catch {
         /* the database may be gone; nothing to clean */
       }

@@ -5,6 +5,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
 import { log } from '../log.js';
+import { watchParent } from './parent-watch.js';
 import { McpRuntime } from '../mcp/context.js';
 import { createMcpServer } from '../mcp/server.js';
 import { selectTools } from '../mcp/registry.js';
@@ -114,11 +115,18 @@ export const run: Command = async (argv) => {
     })();
     return closing;
   };
+  let orphaned = false;
   const done = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
+    // A client that is gone (killed, or a wrapping `sh -c` killed) may leave stdin open.
+    watchParent((why) => {
+      log(`MCP server stopping (${why})`);
+      orphaned = true;
+      resolve();
+    });
   });
   await server.connect(transport);
   const inFlight = trackInFlight(transport);
@@ -128,7 +136,7 @@ export const run: Command = async (argv) => {
   await done;
   // Why: a client that writes its requests and closes stdin (a piped script) still gets
   // every answer; bounded so a stuck call cannot keep the process alive.
-  await inFlight.drained(IN_FLIGHT_GRACE_MS);
+  if (!orphaned) await inFlight.drained(IN_FLIGHT_GRACE_MS);
   await shutdown('input closed');
   // Native handles (onnxruntime, sqlite worker timers) must not keep the process alive.
   setImmediate(() => process.exit(process.exitCode ?? 0)).unref();

@@ -1,9 +1,9 @@
-// facematch-mcp provision --email E [--db FILE]: creates (or reuses) a verified sandbox
+// facematch-mcp provision --email E [--db PATH]: creates (or reuses) a verified sandbox
 // account and prints JSON with a new API key. The key is printed only here.
 import { announce, openCliSandbox } from './sandbox.js';
 import { printJson, UsageError, type Command } from './common.js';
 
-const USAGE = 'usage: facematch-mcp provision --email E [--db FILE]';
+const USAGE = 'usage: facematch-mcp provision --email E [--db PATH]';
 
 export const run: Command = async (argv) => {
   let email: string | undefined;

@@ -1,4 +1,4 @@
-// `facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]
+// `facematch-mcp serve [--port N] [--host 127.0.0.1] [--db PATH] [--public-url URL] [--no-mcp]
 //   [--rate-limit-get N] [--rate-limit-write N]`:
 // the local HTTP twin of the hosted API, with the capture pages and MCP (Streamable HTTP) at
 // /mcp. Listens on loopback only; the base URL goes to stderr once the port is bound.
@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { resolveDbLocation, prepareProjectSandboxDir, type DbLocation } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { describeLocation } from './sandbox.js';
+import { untilStopped } from './parent-watch.js';
 import { ensureSandboxCredential } from '../sandbox-credential.js';
 import { startHttpServer, type ExtraHandler } from '../http/server.js';
 
@@ -46,11 +47,11 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       mcp = false;
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'; usage: facematch-mcp serve [--port N] [--host 127.0.0.1] [--db FILE]`);
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'; usage: facematch-mcp serve [--port N] [--host 127.0.0.1] [--db PATH]`);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (!VALUE_FLAGS.has(name)) {
-      throw new UsageError(`unknown option --${name} for serve; options: --port N, --host H, --db FILE, --public-url URL, --no-mcp, --rate-limit-get N, --rate-limit-write N`);
+      throw new UsageError(`unknown option --${name} for serve; options: --port N, --host H, --db PATH, --public-url URL, --no-mcp, --rate-limit-get N, --rate-limit-write N`);
     }
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
@@ -78,7 +79,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return { port, host, dbPath: location.path, location, publicUrl, mcp, rateLimits };
 }
 
-const SERVE_USAGE = `usage: facematch-mcp serve [--port 8787] [--host 127.0.0.1] [--db FILE] [--public-url URL] [--no-mcp]
+const SERVE_USAGE = `usage: facematch-mcp serve [--port 8787] [--host 127.0.0.1] [--db PATH] [--public-url URL] [--no-mcp]
                            [--rate-limit-get 600] [--rate-limit-write 300]
 The HTTP twin of the hosted API, the capture page and MCP (Streamable HTTP) at /mcp, on loopback only.`;
 
@@ -121,10 +122,7 @@ export const run: Command = async (argv) => {
   process.stderr.write(`facematch-mcp: sandbox ${describeLocation(args.location)}; serves every application in it (each request acts for the application of its x-api-key)\n`);
   log(`database ${sandbox.dbPath}; session links use ${sandbox.publicBaseUrl}${mcpHandler ? `; MCP (Streamable HTTP) at ${running.url}/mcp` : ''}`);
 
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await untilStopped();
   log(`stopping (${signal})`);
   await running.close();
   await mcpHandler?.close().catch((err: unknown) => log(`closing MCP sessions failed: ${String(err)}`));

@@ -5,6 +5,7 @@
 import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../services/index.js';
 import { printJson, UsageError, type Command } from './common.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { isListenLabel } from './listen-slots.js';
 
 const USAGE = `usage: facematch-mcp trigger OUTCOME [--workflow ID] [--db PATH] [--app ID] [--vendor-data V] [--wait SECONDS] [--json]
 OUTCOME: approved, in-review, declined, no-reference-image, abandoned, expired (any case; spaces,
@@ -110,7 +111,7 @@ export const run: Command = async (argv) => {
     for (const d of deliveries) {
       const answer = d.status_code === null ? (d.last_error ?? 'no answer') : `HTTP ${d.status_code}`;
       const state = d.state === 'pending' ? 'still pending (retrying)' : d.state;
-      process.stdout.write(`  ${d.webhook_type.padEnd(14)} ${String(d.status).padEnd(12)} -> ${d.label === 'facematch listen' ? 'facematch listen' : d.url}  ${answer}, ${state} after ${d.attempts} attempt(s)\n`);
+      process.stdout.write(`  ${d.webhook_type.padEnd(14)} ${String(d.status).padEnd(12)} -> ${isListenLabel(d.label) ? d.label : d.url}  ${answer}, ${state} after ${d.attempts} attempt(s)\n`);
     }
     return 0;
   } finally {

@@ -5,6 +5,8 @@ import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag
 import { UsageError, printJson, type Command } from './common.js';
 import { replayInput } from '../webhooks/diagnose.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { receiverRefused, type ReceiverVerdict } from './receiver-verdict.js';
+import type { Sandbox } from '../services/index.js';
 import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
 const USAGE = `usage:
@@ -13,7 +15,7 @@ const USAGE = `usage:
   facematch-mcp webhook verify --delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID]
                                replays a recorded delivery attempt (default secret: its destination's)
   facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
-  facematch-mcp webhook snippet --lang ts|js|python|go
+  facematch-mcp webhook snippet --lang ts|js|cjs|python|go
                                prints a self-contained verifier for your app (no dependency on this package)
 The secret may also come from FACEMATCH_WEBHOOK_SECRET. verify exits 0 when valid, 1 when not, 2 on bad input.`;
 
@@ -108,6 +110,15 @@ function headerBag(p: Parsed): HeaderBag {
   return bag;
 }
 
+function refusedVerdict(sandbox: Sandbox, applicationId: string, record: { destination_id: string; response: { status: number | null } }): ReceiverVerdict | null {
+  const dests = sandbox.db
+    .prepare<[string], { id: string; label: string; url: string; secret: string; enabled: number }>('SELECT id, label, url, secret, enabled FROM webhook_destinations WHERE application_id = ?')
+    .all(applicationId);
+  const own = dests.find((d) => d.id === record.destination_id);
+  const others = dests.filter((d) => d.id !== record.destination_id && d.enabled === 1 && d.secret !== own?.secret).map((d) => ({ label: d.label, url: d.url, last4: d.secret.slice(-4) }));
+  return receiverRefused(record.response.status, own?.label ?? record.destination_id, others);
+}
+
 async function verifyRecorded(p: Parsed): Promise<number> {
   if (p.single.has('--body') || p.single.has('--headers') || p.headers.length) throw new UsageError('--delivery replays a recorded attempt: do not pass --body or headers with it.');
   const { sandbox, location } = openCliSandbox(p.single.get('--db'), { deliverWebhooks: false });
@@ -124,8 +135,10 @@ async function verifyRecorded(p: Parsed): Promise<number> {
     const now = seconds(p, '--now');
     const toleranceSeconds = seconds(p, '--tolerance');
     const result = verifyWebhook({ rawBody: replay.rawBody, headers: replay.headers, secret, now, ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}) });
-    printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, ...result });
-    return result.valid ? 0 : 1;
+    // Judged with the destination's own secret, a refused delivery is not VALID: say so.
+    const refused = result.valid && !p.single.has('--secret') ? refusedVerdict(sandbox, choice.app.applicationId, record) : null;
+    printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, response_status: record.response.status, ...result, ...(refused ?? {}) });
+    return result.valid && !refused ? 0 : 1;
   } finally {
     await sandbox.close();
   }
@@ -197,7 +210,7 @@ async function snippet(argv: string[]): Promise<number> {
   const s = webhookVerifierSnippet(parseSnippetLanguage(lang));
   // stdout is the file itself, so `> verify-webhook.ts` works; the hint goes to stderr.
   process.stdout.write(s.source);
-  process.stderr.write(`facematch-mcp: save it as ${s.file}; entry point ${s.entry}\n`);
+  process.stderr.write(`facematch-mcp: save it as ${s.file}, ${s.where}; entry point ${s.entry}\n`);
   return 0;
 }
 

@@ -32,6 +32,17 @@ export function lowSimilarityWarning(score: number, status: MatchStatus, thresho
   };
 }
 
+/**
+ * The platform's codes when a pair cannot be scored because a photo shows no face: none in the
+ * selfie is NO_FACE_IN_SELFIE, none in the reference FACE_MATCH_NOT_COMPUTED (NO_REFERENCE_IMAGE
+ * means a missing image, not a faceless one). One source for the engine, HTTP, MCP and the CLI.
+ */
+export function noFaceWarning(side: 'user_image' | 'ref_image', nodeId: string | null, logType: FaceMatchWarning['log_type'] = 'error'): FaceMatchWarning {
+  return side === 'user_image'
+    ? { feature: 'FACEMATCH', risk: 'NO_FACE_IN_SELFIE', additional_data: null, log_type: logType, short_description: 'No face in selfie', long_description: 'No face could be detected in the selfie, so no similarity score could be computed.', node_id: nodeId }
+    : { feature: 'FACEMATCH', risk: 'FACE_MATCH_NOT_COMPUTED', additional_data: null, log_type: logType, short_description: 'Face match not computed', long_description: 'No face could be detected in the reference image, so no similarity score could be computed.', node_id: nodeId };
+}
+
 export function noReferenceWarning(nodeId: string | null): FaceMatchWarning {
   return {
     feature: 'FACEMATCH',
@@ -39,7 +50,7 @@ export function noReferenceWarning(nodeId: string | null): FaceMatchWarning {
     additional_data: null,
     log_type: 'error',
     short_description: 'No reference image',
-    long_description: 'A usable face could not be found in both images, so no face match score could be computed.',
+    long_description: 'There was no reference image to compare the selfie with, so no face match score could be computed.',
     node_id: nodeId,
   };
 }

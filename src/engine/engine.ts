@@ -12,7 +12,7 @@ import { asImageBuffer, probeImage } from './decode.js';
 import { analyzeImage, pipelineConfig, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
 import { cosine } from './embed.js';
 import { reportScore } from './score.js';
-import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
+import { decideStandalone, decideWorkflow, noFaceWarning, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
 import { explainWarning, type ImageQuality } from './quality.js';
 import type { AnalyzeOptions, FaceEmbeddings, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
@@ -357,6 +357,9 @@ export class FaceEngine {
     const similarity = user.embedding && ref.embedding ? cosine(user.embedding, ref.embedding) : null;
     const score = similarity === null ? null : reportScore(similarity);
     const decision = mode === 'workflow' ? decideWorkflow(score, decline, review, nodeId) : decideStandalone(score, decline);
+    // Both photos were given: an unscorable pair lacks a face, named by the side that lacks it.
+    const faceless = user.entities.length === 0 ? 'user_image' : 'ref_image';
+    if (score === null) decision.warnings = [noFaceWarning(faceless, nodeId)];
     const timing: Record<string, number> = {};
     for (const a of [user, ref]) for (const [k, v] of Object.entries(a.timings)) timing[k] = (timing[k] ?? 0) + v;
     for (const k of Object.keys(timing)) timing[k] = round1(timing[k]!);
@@ -371,8 +374,8 @@ export class FaceEngine {
       user_image: { entities: user.entities, best_angle: user.bestAngle },
       ref_image: { entities: ref.entities, best_angle: ref.bestAngle },
       // Photo-quality reasons added to the decline/review warning (codes unchanged); with no
-      // score, only the images without a face are consulted.
-      warnings: decision.warnings.map((w) => explainWarning(w, quality, score === null ? (['user_image', 'ref_image'] as const).filter((k) => !quality[k].face_found) : undefined)),
+      // score, only the image the warning names is consulted.
+      warnings: decision.warnings.map((w) => explainWarning(w, quality, score === null ? [faceless] : undefined)),
       similarity: similarity === null ? null : Math.round(similarity * 1e6) / 1e6,
       liveness: { user_image: user.liveness === null ? null : Math.round(user.liveness * 1e4) / 1e4 },
       quality,

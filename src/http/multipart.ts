@@ -259,15 +259,20 @@ export function multipartBoundary(contentType: string | undefined): string {
   return boundary;
 }
 
+/** The documented limit is per image; the whole-request cap only makes room for two of them. */
+export function uploadTooLarge(maxTotalBytes: number, maxFileBytes: number): HttpError {
+  return new HttpError(413, `the upload is larger than a request may carry: each image may be at most ${formatBytes(maxFileBytes)} (JPEG, PNG, WebP or TIFF), and a whole request at most ${formatBytes(maxTotalBytes)}`);
+}
+
 export async function readMultipart(req: IncomingMessage, opts: MultipartOptions): Promise<MultipartForm> {
   const boundary = multipartBoundary(req.headers['content-type']);
   const declared = declaredLength(req);
-  if (declared !== null && declared > opts.maxTotalBytes) throw tooLarge(opts.maxTotalBytes);
+  if (declared !== null && declared > opts.maxTotalBytes) throw uploadTooLarge(opts.maxTotalBytes, opts.maxFileBytes);
   const parser = new MultipartParser(boundary, opts);
   let total = 0;
   await consume(req, (chunk) => {
     total += chunk.length;
-    if (total > opts.maxTotalBytes) throw tooLarge(opts.maxTotalBytes);
+    if (total > opts.maxTotalBytes) throw uploadTooLarge(opts.maxTotalBytes, opts.maxFileBytes);
     parser.push(chunk);
   });
   return parser.finish();

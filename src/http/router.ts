@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerToken } from '../sandbox-credential.js';
 import type { AppContext, Sandbox } from '../services/index.js';
 import { HttpError } from './errors.js';
+import { FacematchError } from '../errors.js';
+import { sandboxOwner } from '../paths.js';
 import type { Reply } from './reply.js';
 
 export interface UploadLimits {
@@ -75,10 +77,31 @@ export function authenticateRequest(ctx: RouteContext): AppContext {
     }
     return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: ctx.params.org, applicationId: ctx.params.app });
   }
-  if (key !== undefined || bearer === undefined) return ctx.sandbox.accounts.authenticate(key);
+  if (key !== undefined || bearer === undefined) {
+    try {
+      return ctx.sandbox.accounts.authenticate(key);
+    } catch (err) {
+      throw wrongSandboxHint(err, ctx.sandbox.dbPath);
+    }
+  }
   // The vendor's clients name the organization in a header; the application is the
   // organization's own (the console routes name it in the path).
   return ctx.sandbox.accounts.authenticateBearer(bearer, { organizationId: header(ctx, 'x-didit-organization-id') });
+}
+
+/**
+ * An unknown key is most often one from another project's sandbox (each project has its own) or
+ * from the hosted platform: say which sandbox answered and how to get a key for it.
+ */
+function wrongSandboxHint(err: unknown, dbPath: string): unknown {
+  if (!(err instanceof FacematchError) || err.code !== 'UNAUTHORIZED' || err.message !== 'Invalid API key.') return err;
+  const owner = sandboxOwner(dbPath);
+  const where = owner.startsWith('the project folder ') ? ` in ${owner.slice('the project folder '.length)}` : ` with --db ${dbPath}`;
+  return new FacematchError(
+    'UNAUTHORIZED',
+    `Invalid API key. This is the facematch-mcp sandbox of ${owner}; keys from another project's sandbox or from the hosted platform are not valid here. ` +
+      `Get a key for this one: run 'npx facematch-mcp provision --email you@example.com'${where}, or send the request to the serve of the project the key came from.`,
+  );
 }
 
 /** A route that needs credentials: an API key or a user's Bearer token (see authenticateRequest). */

@@ -8,6 +8,7 @@ import { log } from '../log.js';
 import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
 import type { Sandbox } from '../services/index.js';
 import { declaredLength, formatBytes } from './body.js';
+import { uploadTooLarge } from './multipart.js';
 import { errorReply, HttpError } from './errors.js';
 import { apiSegments, hostedOnlyArea, hostedOnlyDetail } from './hosted-only.js';
 import { hostProblem, originProblem } from './origin.js';
@@ -186,7 +187,9 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
     const declared = declaredLength(req);
     const isMcp = (req.url ?? '').startsWith('/mcp');
     if (!isMcp && declared !== null && declared > maxBody) {
-      send(res, errorReply(new HttpError(413, `request body is larger than the ${formatBytes(maxBody)} limit`), 'expect-continue'), req.method);
+      const multipart = /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+      const refusal = multipart ? uploadTooLarge(limits.maxMultipartBytes, limits.maxImageBytes) : new HttpError(413, `request body is larger than the ${formatBytes(maxBody)} limit`);
+      send(res, errorReply(refusal, 'expect-continue'), req.method);
       return;
     }
     res.writeContinue();

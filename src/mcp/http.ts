@@ -105,7 +105,7 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
         -32001,
         token
           ? 'Wrong sandbox credential. Use the one `facematch-mcp serve` printed at start-up (also in the file <db>-credential).'
-          : 'Authorization required: send Authorization: Bearer <sandbox credential>; `facematch-mcp serve` prints it at start-up and `facematch-mcp init` writes it into the client config.',
+          : 'Authorization required: send Authorization: Bearer <sandbox credential>; `facematch-mcp serve` prints it at start-up and `facematch-mcp init --http URL` writes it into the client config.',
       );
       return true;
     }

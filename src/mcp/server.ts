@@ -9,6 +9,8 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } fr
 import { OFFLINE_TOOLS, TOOLS } from '../../tools/index.js';
 import { PROMPTS } from '../../prompts/index.js';
 import { promptEnv } from '../../prompts/prompt.js';
+import { KNOWN_STACKS } from '../../prompts/stacks.js';
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { packageRoot } from '../paths.js';
 import { log, redact } from '../log.js';
 import { createToolContext, type McpRuntime } from './context.js';
@@ -76,6 +78,15 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
   // This connection's application choice (FACEMATCH_APP, use_application, provision_account).
   const selection = runtime.newSelection();
 
+  // Cold start: initialize answers without the face models; they load in the background right
+  // after, so the first face_match finds them loaded (or joins the load already under way).
+  if (mode === 'local') {
+    server.server.oninitialized = () => {
+      const timer = setTimeout(() => void runtime.engine().catch((err: unknown) => log(`background model load failed: ${String(err)}`)), 50);
+      timer.unref();
+    };
+  }
+
   // Listed here rather than by the SDK: compact schemas, and one place that decides what is offered.
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: offered.map((t) => listedTool(t, mode, offline.has(t.name))) }));
 
@@ -137,8 +148,39 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     return { content, structuredContent: structured };
   });
 
+  /** Recent delivery attempt ids of the application this connection acts for, newest first. */
+  const deliveryIds = async (): Promise<string[]> => {
+    if (runtime.mode !== 'local') return [];
+    try {
+      await runtime.ready();
+      const appId = runtime.platform(selection).actingFor().application_id;
+      if (!appId) return [];
+      return runtime
+        .sandbox()
+        .db.prepare<[string], { id: number }>('SELECT a.id FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.application_id = ? ORDER BY a.id DESC LIMIT 50')
+        .all(appId)
+        .map((r) => String(r.id));
+    } catch {
+      return [];
+    }
+  };
+  // completion/complete for prompt arguments: the stacks with ready advice, known delivery ids.
+  const completers: Record<string, (value: string) => string[] | Promise<string[]>> = {
+    my_stack: (v) => KNOWN_STACKS.filter((n) => n.toLowerCase().startsWith(v.trim().toLowerCase())),
+    framework: (v) => KNOWN_STACKS.filter((n) => n.toLowerCase().startsWith(v.trim().toLowerCase())),
+    delivery_id: async (v) => (await deliveryIds()).filter((id) => id.startsWith(v.trim())),
+  };
+  const withCompletions = (shape: (typeof PROMPTS)[number]['argsSchema']): typeof shape => {
+    const out: typeof shape = {};
+    for (const [name, schema] of Object.entries(shape)) {
+      const complete = completers[name];
+      out[name] = complete ? completable(schema, (value) => complete(String(value ?? ''))) : schema;
+    }
+    return out;
+  };
+
   for (const prompt of PROMPTS) {
-    server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description, argsSchema: prompt.argsSchema }, async (args) => ({
+    server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description, argsSchema: withCompletions(prompt.argsSchema) }, async (args) => ({
       description: prompt.description,
       messages: [{ role: 'user', content: { type: 'text', text: prompt.render(args as Record<string, string | undefined>, await promptEnv(runtime)) } }],
     }));

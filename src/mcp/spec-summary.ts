@@ -38,7 +38,9 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
   Abandoned, Kyc Expired. Face match item statuses: Approved, In Review, Declined, Resub Requested,
   Not Finished.
 - Rule: score <= decline -> Declined; score <= review -> In Review; else Approved. Not Approved
-  carries LOW_FACE_MATCH_SIMILARITY; no reference -> Declined with NO_REFERENCE_IMAGE.
+  carries LOW_FACE_MATCH_SIMILARITY; no reference image -> Declined with NO_REFERENCE_IMAGE; no face in
+  the selfie -> NO_FACE_IN_SELFIE, none in the reference -> FACE_MATCH_NOT_COMPUTED (score null, status
+  from face_match_not_computed_action).
 - Declined is not final while attempts remain: the user gets face_match_max_attempts (default 3)
   captures; a declined one leaves the session In Progress (no status.updated) and the decision's
   face_match_attempts_remaining says how many are left. The status sticks only when they are used
@@ -55,7 +57,8 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
   vendor_data, metadata (JSON string). JPEG/PNG/WebP/TIFF by content, <= 5 MB each.
 - 200: {request_id, face_match: {status, score, user_image: {entities: [{bbox, confidence}], best_angle},
   ref_image, warnings}, created_at}. Approved only when score > threshold, else Declined with
-  LOW_FACE_MATCH_SIMILARITY; no scorable pair -> Declined, NO_REFERENCE_IMAGE, score null (still 200).
+  LOW_FACE_MATCH_SIMILARITY; no face in user_image -> Declined, NO_FACE_IN_SELFIE, score null (still 200);
+  no face in ref_image -> Declined, FACE_MATCH_NOT_COMPUTED, score null.
 
 ## Webhooks: POST /v3/webhook/destinations/
 - Body {label, url, subscribed_events: ["status.updated", "data.updated"], enabled, webhook_version}

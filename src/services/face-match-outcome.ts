@@ -4,6 +4,7 @@
 // not-computed action, and adds the attempts cap. log_type follows the thresholds.
 import type { FaceMatchReport, FaceMatchWarning } from '../engine/types.js';
 import { explainWarning } from '../engine/quality.js';
+import { noFaceWarning } from '../engine/decision.js';
 import type { FaceMatchConfig, FaceMatchItemStatus } from './types.js';
 
 export const FACE_MATCH_RISKS = [
@@ -48,9 +49,7 @@ export function outcomeOf(report: Pick<FaceMatchReport, 'status' | 'score' | 'wa
   const status = review ? 'In Review' : 'Declined';
   const sev: Severity = review ? 'warning' : 'error';
   const noSelfieFace = report.user_image.entities.length === 0;
-  const w = noSelfieFace
-    ? warning('NO_FACE_IN_SELFIE', sev, 'No face in selfie', 'No face could be detected in the selfie, so no similarity score could be computed.', opts.nodeId)
-    : warning('FACE_MATCH_NOT_COMPUTED', sev, 'Face match not computed', 'No face could be detected in the reference image, so no similarity score could be computed.', opts.nodeId);
+  const w = noFaceWarning(noSelfieFace ? 'user_image' : 'ref_image', opts.nodeId, sev);
   // Why no face was found, when the photo's quality says so ("selfie too dark: ..."); same risk code.
   return { status, score: null, warnings: [explainWarning(w, report.quality, [noSelfieFace ? 'user_image' : 'ref_image'])] };
 }

@@ -231,11 +231,23 @@ export const CAPTURE_JS = String.raw`(function () {
     data.append('image', blob, 'photo');
     var done = false;
     fetch(qualityUrl, { method: 'POST', body: data, headers: { Accept: 'application/json' }, credentials: 'same-origin' }).then(function (res) {
-      return res.json().then(function (body) { return { ok: res.ok, body: body }; }, function () { return { ok: false, body: null }; });
+      return res.json().then(function (body) { return { ok: res.ok, status: res.status, body: body }; }, function () { return { ok: false, status: res.status, body: null }; });
     }).then(function (r) {
       done = true;
       if (s.blob !== blob) return;
       var b = r.body;
+      if (r.status === 400 || r.status === 413 || r.status === 415) {
+        // The server cannot read this file as a photo: refuse it here, on its own step, rather
+        // than at submit on a later step where "Retake" would retake another photo.
+        s.blob = null;
+        s.input.value = '';
+        s.input.required = true;
+        setPreview(s, null);
+        show(s, 'ready');
+        fail((b && b.detail ? String(b.detail) : 'This file is not a photo that can be used.') + ' Choose another ' + s.noun + '.', s.input);
+        say(errorEl.textContent);
+        return;
+      }
       if (!r.ok || !b) {
         renderAdvice(s, [(b && b.detail ? String(b.detail) : 'The photo could not be checked.') + ' You can still use it or take another.'], false);
       } else if (!b.checked) {

@@ -2,7 +2,7 @@
 // Self-contained: Node's standard library only, no dependency on facematch-mcp. Copy it into
 // your app. Pass the raw request body (the exact bytes received, before any JSON parsing).
 //
-//   const result = verifyWebhook(rawBody, headers, process.env.WEBHOOK_SECRET);
+//   const result = verifyWebhook(rawBody, headers, process.env.FACEMATCH_WEBHOOK_SECRET ?? '');
 //   if (!result.valid) return res.status(401).end(result.reason);
 //
 // X-Signature    = HMAC-SHA256(secret, raw body bytes)

@@ -1,9 +1,11 @@
 // Package webhookverify checks Didit-style webhook deliveries (X-Signature, X-Signature-V2,
 // X-Signature-Simple). Self-contained: Go's standard library only, no dependency on
-// facematch-mcp. Copy it into your module and pass the raw request body:
+// facematch-mcp. It is its own package: save it as webhookverify/verify_webhook.go (a folder of
+// its own inside your module, not beside main.go), import "<your module path>/webhookverify"
+// and pass the raw request body:
 //
 //	body, _ := io.ReadAll(r.Body)
-//	res := webhookverify.VerifyWebhook(body, r.Header, os.Getenv("WEBHOOK_SECRET"), nil)
+//	res := webhookverify.VerifyWebhook(body, r.Header, os.Getenv("FACEMATCH_WEBHOOK_SECRET"), nil)
 //	if !res.Valid { http.Error(w, res.Reason, http.StatusUnauthorized); return }
 //
 // X-Signature    = HMAC-SHA256(secret, raw body bytes)

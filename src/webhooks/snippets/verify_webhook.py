@@ -1,11 +1,26 @@
 """Webhook verifier for Didit-style deliveries (X-Signature, X-Signature-V2, X-Signature-Simple).
 
-Self-contained: Python's standard library only, no dependency on facematch-mcp. Copy it into
-your app and pass the raw request body (the exact bytes received, before any JSON parsing):
+Self-contained: Python's standard library only (Python 3.7+), no dependency on facematch-mcp.
+Save it as verify_webhook.py beside your app's code and pass the raw request body (the exact
+bytes received, before any JSON parsing) and the headers:
 
-    result = verify_webhook(request.body, dict(request.headers), os.environ["WEBHOOK_SECRET"])
+    from verify_webhook import verify_webhook
+    secret = os.environ["FACEMATCH_WEBHOOK_SECRET"]
+
+    # Django (a @csrf_exempt POST view): request.body is bytes
+    result = verify_webhook(request.body, dict(request.headers), secret)
     if not result["valid"]:
         return HttpResponse(result["reason"], status=401)
+
+    # FastAPI / Starlette (async def endpoint(request: Request)): body() is a coroutine
+    result = verify_webhook(await request.body(), dict(request.headers), secret)
+    if not result["valid"]:
+        return Response(result["reason"], status_code=401)
+
+    # Flask: get_data() before any get_json()
+    result = verify_webhook(request.get_data(), dict(request.headers), secret)
+    if not result["valid"]:
+        return result["reason"], 401
 
 X-Signature    = HMAC-SHA256(secret, raw body bytes)
 X-Signature-V2 = HMAC-SHA256(secret, json.dumps(body, sort_keys=True, separators=(",", ":"),
@@ -14,6 +29,8 @@ X-Signature-V2 = HMAC-SHA256(secret, json.dumps(body, sort_keys=True, separators
 X-Signature-Simple = HMAC-SHA256(secret, "{timestamp}:{session_id}:{status}:{webhook_type}");
                  it does not cover the decision or metadata, so it counts only with allow_simple.
 """
+
+from __future__ import annotations  # the annotations below are not evaluated (Python < 3.10)
 
 import hashlib
 import hmac

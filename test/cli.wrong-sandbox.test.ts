@@ -1,0 +1,58 @@
+// A key from another project's sandbox: the 401 says which sandbox answered and how to get a
+// key for it; sandbox_status over stdio tells whether this sandbox's `serve` is running.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { childEnv, cliPath, connectStdio, startServe, tempDir } from './mcp.harness.js';
+
+function project(root: string, name: string): { dir: string; db: string; key: string } {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name }));
+  const env = childEnv({ FACEMATCH_LOG: 'silent' });
+  delete env.FACEMATCH_DB;
+  const r = spawnSync(process.execPath, [cliPath, 'provision', '--email', `${name}@example.com`], { cwd: dir, env, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return { dir, db: join(dir, '.facematch', 'sandbox.db'), key: (JSON.parse(r.stdout) as { api_key: string }).api_key };
+}
+
+test("a key from another project's sandbox: the 401 names this sandbox; sandbox_status sees the running serve", { timeout: 180_000 }, async () => {
+  const t = tempDir('fm-wrongkey-');
+  const a = project(t.dir, 'shop');
+  const b = project(t.dir, 'blog');
+  const serve = await startServe({ FACEMATCH_DB: a.db, FACEMATCH_LOG: 'silent' });
+  let stopped = false;
+  try {
+    const ok = await fetch(`${serve.url}/v3/workflows/`, { headers: { 'x-api-key': a.key } });
+    assert.equal(ok.status, 200);
+    const res = await fetch(`${serve.url}/v3/workflows/`, { headers: { 'x-api-key': b.key } });
+    assert.equal(res.status, 401);
+    const detail = ((await res.json()) as { detail: string }).detail;
+    assert.ok(detail.startsWith('Invalid API key.'), detail);
+    assert.ok(detail.includes(`sandbox of the project folder ${a.dir};`), detail);
+    assert.ok(detail.includes(`run 'npx facematch-mcp provision --email you@example.com' in ${a.dir}`), detail);
+
+    const mcp = await connectStdio({ env: { FACEMATCH_DB: a.db, FACEMATCH_LOG: 'silent' }, cwd: a.dir });
+    try {
+      const running = await mcp.client.callTool({ name: 'sandbox_status', arguments: {} });
+      const st = running.structuredContent as { http_twin: { url: string; running: boolean; same_sandbox: boolean | null } | null };
+      assert.deepEqual(st.http_twin, { url: serve.url, running: true, same_sandbox: true });
+      const text = (running.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!;
+      assert.match(text, new RegExp(`HTTP twin running at ${serve.url.replace(/[.]/g, '\\.')} \\(a serve on this sandbox\\)`));
+      assert.doesNotMatch(text, /not running/);
+
+      await serve.stop();
+      stopped = true;
+      const gone = await mcp.client.callTool({ name: 'sandbox_status', arguments: {} });
+      assert.equal((gone.structuredContent as { http_twin: { running: boolean } }).http_twin.running, false);
+      assert.match((gone.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!, /HTTP twin not running \(the last serve on this sandbox used /);
+    } finally {
+      await mcp.close();
+    }
+  } finally {
+    if (!stopped) await serve.stop();
+    t.cleanup();
+  }
+});
