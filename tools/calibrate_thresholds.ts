@@ -46,7 +46,7 @@ export const calibrateThresholds = defineTool({
   name: 'calibrate_thresholds',
   title: 'Calibrate thresholds on your own pairs',
   description:
-    'Measure the face engine on the user\'s labelled photo pairs (folder with pairs.tsv: "path_a<TAB>path_b<TAB>1|0[<TAB>fold]", 1 = same person) and suggest workflow thresholds, never below the engine\'s own calibrated point for target_far. Returns distributions, FAR/FRR per threshold and, in plain words, the share of different-person pairs above each suggestion. Samples at most max_pairs, stops at a time budget, caches embeddings, sends progress. Read-only. Show the result to the user before create_workflow.',
+    'Measure the face engine on the user\'s labelled photo pairs (folder with pairs.tsv: "path_a<TAB>path_b<TAB>1|0[<TAB>fold]", 1 = same person) and suggest workflow thresholds, never below the engine\'s own calibrated point for target_far. Returns distributions, FAR/FRR per threshold and, in plain words, the share of different-person pairs above each suggestion. Samples at most max_pairs, stops at a time budget, caches embeddings, sends progress. Show the result to the user before create_workflow.',
   inputSchema: z.strictObject({
     folder: z.string().min(1, { error: 'folder is required: the directory holding pairs.tsv.' }).describe('Directory with pairs.tsv (absolute, or relative to the server working directory).'),
     pairs_file: z.string().min(1).default(CALIBRATION_DEFAULTS.pairsFile),

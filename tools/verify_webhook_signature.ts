@@ -12,14 +12,14 @@ export const verifyWebhookSignature = defineTool({
   name: 'verify_webhook_signature',
   title: 'Verify / debug a webhook signature',
   description:
-    'Check a received webhook exactly as a correct receiver should: pass the raw request body (the exact text received, before any JSON parsing), the request headers and the destination\'s secret_shared_key, or the delivery_id of a recorded attempt. Reports which signatures pass and why each failing one fails (wrong secret, secret with whitespace, body re-serialised or keys reordered, non-ASCII escaping, float formatting, stale or future timestamp, missing header). Use it when the app\'s receiver rejects webhooks, or to confirm a delivery is authentic. Pure computation; nothing is sent or stored.',
+    'Check a received webhook as a correct receiver would: pass the raw request body (the exact text received, before any JSON parsing), the request headers and the destination\'s secret_shared_key, or the delivery_id of a recorded attempt. Reports which signatures pass and why each failing one fails (wrong secret, secret with whitespace, body re-serialised or keys reordered, non-ASCII escaping, float formatting, stale or future timestamp, missing header). Use it when a receiver rejects webhooks. Nothing is sent or stored.',
   inputSchema: z.strictObject({
     raw_body: z.string().optional().describe('The request body exactly as received (UTF-8 text).'),
     raw_body_base64: z.string().optional().describe('Alternative to raw_body: the body bytes in base64, when exact bytes matter.'),
     headers: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Request headers as received, e.g. {"X-Signature": "...", "X-Timestamp": "..."}; names are case-insensitive.'),
+      .describe('Request headers as received (X-Signature*, X-Timestamp); names are case-insensitive.'),
     delivery_id: z
       .union([z.number().int(), z.string()])
       .optional()
@@ -29,7 +29,7 @@ export const verifyWebhookSignature = defineTool({
       .min(1, { error: 'secret must not be empty: pass the secret_shared_key returned by create_webhook_destination.' })
       .optional()
       .describe('The secret the receiver uses (the destination\'s secret_shared_key, not the API key); with delivery_id it defaults to that destination\'s secret.'),
-    now: z.number().optional().describe('Unix seconds to judge the timestamp at (default now, also with delivery_id; its X-Timestamp judges it as it arrived).'),
+    now: z.number().optional().describe('Unix seconds to judge the timestamp at (default now; a delivery\'s X-Timestamp judges it as it arrived).'),
     tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp (default 300).'),
     receiver_computed: z
       .partialRecord(z.enum(['X-Signature', 'X-Signature-V2', 'X-Signature-Simple']), z.string())
