@@ -1,5 +1,5 @@
-// The PyPI package `didit-sdk` (pinned in test/sdk/python/requirements.txt, installed by .ci/run
-// into .venv-sdk/) driven against a real twin on 127.0.0.1: every face-family call through the
+// The PyPI package `didit-sdk` (pinned in test/sdk/python/requirements.txt, installed into
+// .venv-sdk/ by test/sdk/ensure-venv.ts) driven against a real twin on 127.0.0.1: every face-family call through the
 // SDK with its documented base-URL option, then the SDK's webhook verifier fed the deliveries the
 // twin really sent to a real receiver (every status the sandbox reaches, non-ASCII metadata, a
 // rotated secret, a stale one, a tampered one). Prints calls right / total.
@@ -17,7 +17,7 @@ import { startReceiver, type Receiver } from './helpers/sandbox.js';
 const VENV_PY = join(packageRoot, '.venv-sdk', 'bin', 'python');
 const SCRIPT = join(packageRoot, 'test', 'sdk', 'python', 'drive_didit_sdk.py');
 const hasSdk = existsSync(VENV_PY);
-const noSdkReason = `the Python SDK venv is missing at ${VENV_PY}: run .ci/run (or the pip lines in it)`;
+const noSdkReason = `the Python SDK venv is missing at ${VENV_PY}: run node dist/test/sdk/ensure-venv.js --strict (npm test tries it first) to see why`;
 // Why: CI installs the SDK; a skip there would hide the whole contract check.
 if (!hasSdk && process.env.CI) throw new Error(`CI is set but ${noSdkReason}`);
 
