@@ -61,7 +61,7 @@ describe('data at rest', () => {
       const password = 'Pl41n!Text-Pass';
       const key = sb.accounts.provision({ email: 'hash@example.com', password }).api_key;
       const credential = ensureSandboxCredential(sb);
-      const token = sb.accounts.login({ email: 'hash@example.com', password }).access_token;
+      const token = (await sb.accounts.login({ email: 'hash@example.com', password })).access_token;
       sb.db.pragma('wal_checkpoint(TRUNCATE)');
       await sb.close();
       const bytes = Buffer.concat(['', '-wal'].filter((s) => existsSync(dbPath + s)).map((s) => readFileSync(dbPath + s))).toString('latin1');

@@ -166,7 +166,7 @@ describe('serve: origin safety', () => {
     assert.match(await list.text(), /provision_account/);
   });
 
-  test('provision never returns a key for an existing account to an unproven caller', () => {
+  test('provision never returns a key for an existing account to an unproven caller', async () => {
     const accounts = twin.sandbox.accounts;
     const first = accounts.provision({ email: 'owner@example.com', password: 'Own3r!Pass' });
     assert.equal(first.created, true);
@@ -178,7 +178,7 @@ describe('serve: origin safety', () => {
     const local = accounts.provision({ email: 'owner@example.com' }, { localCli: true });
     assert.equal(local.application_id, first.application_id);
     // The password set at creation works for the hosted login too.
-    assert.equal(accounts.login({ email: 'owner@example.com', password: 'Own3r!Pass' }).application.uuid, first.application_id);
+    assert.equal((await accounts.login({ email: 'owner@example.com', password: 'Own3r!Pass' })).application.uuid, first.application_id);
   });
 });
 
