@@ -44,6 +44,16 @@ export function filesRootFromEnv(env: NodeJS.ProcessEnv = process.env): string |
   return v ? resolve(v) : null;
 }
 
+/** True when no root is set, or when `path` (symlinks resolved) is inside it; false when it cannot be resolved. */
+export async function insideFilesRoot(path: string, root: string | null = filesRootFromEnv()): Promise<boolean> {
+  if (!root) return true;
+  const full = resolve(path);
+  // The lexical check first: a path that names a place outside touches no file system.
+  if (!inside(root, full)) return false;
+  const [realPath, realRoot] = await Promise.all([realpath(full).catch(() => null), realpath(root).catch(() => root)]);
+  return realPath !== null && inside(realRoot, realPath);
+}
+
 const inside = (root: string, path: string): boolean => {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
