@@ -139,8 +139,9 @@ const ProvisionInput = z.object({
   password: z.string({ error: 'password must be a string.' }).min(1, { error: 'password must not be empty.' }).max(256, { error: 'password must be at most 256 characters.' }).optional(),
 });
 
-export function createAccounts(ctx: ServiceContext): Accounts {
+export function createAccounts(ctx: ServiceContext, keys: { sealKey: Buffer }): Accounts {
   const { db } = ctx;
+  const { sealKey } = keys;
   const accountByEmail = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email = ?');
   const appOfOrg = db.prepare<[string], AppRow>(
     `SELECT a.id, a.organization_id, a.name, a.client_id, o.name AS org_name
@@ -197,10 +198,8 @@ export function createAccounts(ctx: ServiceContext): Accounts {
 
   const appInfo = (app: AppRow) => ({ uuid: app.id, name: app.name, client_id: app.client_id });
 
-  // API keys are checked by hash; a sealed copy (AES-256-GCM, key kept in the DB's meta table)
-  // lets the credential look-up hand the owner the live key, as the platform does.
-  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_seal_secret', ?)").run(randomBytes(32).toString('base64url'));
-  const sealKey = Buffer.from(db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'key_seal_secret'").get()!.value, 'base64url');
+  // API keys are checked by hash; a sealed copy lets the credential look-up hand the owner the
+  // live key, as the platform does. The sealing key is outside the database (src/key-seal.ts).
   const seal = (text: string): string => {
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', sealKey, iv);

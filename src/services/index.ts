@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { FaceEngine } from '../engine/index.js';
 import { startCheckpointer } from '../store/checkpointer.js';
 import { openStore, type Db } from '../store/db.js';
+import { loadSealKey } from '../key-seal.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
@@ -98,7 +99,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
   };
 
   const deliver = opts.deliverWebhooks !== false;
-  const accounts = createAccounts(ctx);
+  const accounts = createAccounts(ctx, { sealKey: loadSealKey(db, dbPath) });
   const workflows = createWorkflows(ctx);
   const media = createMedia(ctx);
   // Webhooks and sessions refer to each other (resend by session needs the session's
