@@ -2,6 +2,8 @@
 // cannot take the account over, and password checks neither block the event loop nor tell
 // which e-mails exist.
 import assert from 'node:assert/strict';
+import { scryptSync } from 'node:crypto';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { call, errorBody, startTwin, type Twin } from './helpers/http-twin.js';
 
@@ -70,5 +72,76 @@ describe('registration take-over', () => {
     const again = await call(twin.url, 'POST', REGISTER, { json: { email: 'RETRY@example.com', password } });
     assert.equal(again.status, 201, again.text);
     assert.deepEqual(twin.sandbox.accounts.peekVerificationCode(email), first);
+  });
+});
+
+describe('rate limits and password hashing', () => {
+  let twin: Twin;
+  before(async () => {
+    twin = await startTwin({ rateLimits: { get: 3, write: 3 }, sandbox: { deliverWebhooks: false } });
+  });
+  after(async () => {
+    await twin.close();
+  });
+
+  test('a key padded with a non-breaking space counts against the same window', async () => {
+    const key = twin.apiKey();
+    for (let i = 0; i < 3; i++) assert.equal((await call(twin.url, 'GET', '/v3/workflows/', { key })).status, 200);
+    assert.equal((await call(twin.url, 'GET', '/v3/workflows/', { key })).status, 429);
+    const padded = await call(twin.url, 'GET', '/v3/workflows/', { key: `${key}\u00a0` });
+    assert.equal(padded.status, 429, `the padded key got a fresh window: ${padded.text}`);
+  });
+
+  test('a made-up key per request does not escape the per-address limit on login', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await call(twin.url, 'POST', '/auth/v2/programmatic/login/', {
+        headers: { 'x-api-key': `fm_test_made-up-${i}-${Math.random().toString(36).slice(2)}` },
+        json: { email: 'nobody@example.com', password: 'Wr0ng!Pass' },
+      });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429]);
+  });
+});
+
+describe('password hashing', () => {
+  let twin: Twin;
+  before(async () => {
+    twin = await startTwin({ sandbox: { deliverWebhooks: false } });
+  });
+  after(async () => {
+    await twin.close();
+  });
+
+  test('login hashes off the event loop, and an unknown e-mail costs as much as a wrong password', async () => {
+    const email = 'known@example.com';
+    twin.sandbox.accounts.provision({ email, password: 'Kn0wn!Pass' });
+    // What one scrypt costs on this machine now (the event loop is blocked this long by a sync hash).
+    const t0 = performance.now();
+    scryptSync('x', 'salt-salt-salt-1', 32, { N: 16384, r: 8, p: 1 });
+    const oneHash = performance.now() - t0;
+
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const timed = async (address: string): Promise<number> => {
+      const start = performance.now();
+      const r = await call(twin.url, 'POST', '/auth/v2/programmatic/login/', { json: { email: address, password: 'Wr0ng!Pass' } });
+      assert.equal(r.status, 401);
+      return performance.now() - start;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      known.push(await timed(email));
+      unknown.push(await timed(`nobody${i}@example.com`));
+    }
+    await Promise.all(Array.from({ length: 6 }, (_, i) => timed(i % 2 ? email : 'nobody@example.com')));
+    loop.disable();
+    const longestStallMs = loop.max / 1e6;
+    assert.ok(longestStallMs < oneHash * 0.75, `the event loop stalled ${longestStallMs.toFixed(1)} ms; one scrypt takes ${oneHash.toFixed(1)} ms`);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = median(unknown) / median(known);
+    assert.ok(ratio > 0.6 && ratio < 1.6, `unknown ${median(unknown).toFixed(1)} ms vs known ${median(known).toFixed(1)} ms`);
   });
 });

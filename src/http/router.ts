@@ -39,6 +39,8 @@ export interface Route {
   pattern: string;
   /** Counted by the per-key rate limiter (the hosted API exempts session-page traffic). */
   rateLimited: boolean;
+  /** Needs x-api-key: the limiter then counts it per authenticated key. */
+  authenticated?: boolean;
   handler: Handler;
   segments: string[];
 }
@@ -53,6 +55,7 @@ export function keyRoute(method: string, pattern: string, handler: Handler<Authe
     method,
     pattern,
     rateLimited: true,
+    authenticated: true,
     segments: splitPattern(pattern),
     handler: (ctx) => {
       const header = ctx.req.headers['x-api-key'];

@@ -1,7 +1,6 @@
 // The HTTP twin: plain node:http, one router, one error mapper. Every response is JSON (or the
 // capture page's HTML), every client mistake is a 4xx with {"detail": ...}, and an unexpected
 // error is a bare 500 with the stack on stderr only.
-import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { log } from '../log.js';
@@ -12,13 +11,13 @@ import { errorReply, HttpError } from './errors.js';
 import { hostProblem, originProblem } from './origin.js';
 import { SlidingWindowLimiter, rateHeaders, scopeOf, type RateLimits } from './rate-limit.js';
 import { detail, send, type Reply } from './reply.js';
-import { pathSegments, Router, type RouteContext, type UploadLimits } from './router.js';
+import { pathSegments, Router, type Route, type RouteContext, type UploadLimits } from './router.js';
 import { ALL_ROUTES } from './routes/index.js';
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface HttpServerOptions {
-  /** Requests per 60 s window per key (or client IP without a key); hosted: 600 GET, 300 write. */
+  /** Requests per 60 s window per authenticated key (or client address); hosted: 600 GET, 300 write. */
   rateLimits?: Partial<RateLimits>;
   /** Runs first for every request; resolve true when it answered (the MCP endpoint at /mcp). */
   extraHandler?: ExtraHandler;
@@ -42,11 +41,24 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_TIMEOUT_MS = 10_000;
 
-function rateIdentifier(req: IncomingMessage): string {
-  const key = req.headers['x-api-key'];
-  const value = Array.isArray(key) ? key[0] : key;
-  if (value) return `key:${createHash('sha256').update(value).digest('base64url')}`;
-  return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+/**
+ * Whose window a request counts against: the authenticated API key on routes that need one
+ * (so a key padded with characters that authentication trims is still the same key), and the
+ * client address everywhere else, including for keys that do not authenticate (a made-up key
+ * per request must not buy a fresh window).
+ */
+function rateIdentifier(req: IncomingMessage, route: Route, sandbox: Sandbox): string {
+  const address = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+  if (!route.authenticated) return address;
+  const header = req.headers['x-api-key'];
+  const key = Array.isArray(header) ? header[0] : header;
+  if (!key) return address;
+  try {
+    const app = sandbox.accounts.authenticate(key);
+    return `key:${app.keyId ?? app.applicationId}`;
+  } catch {
+    return address;
+  }
 }
 
 /**
@@ -111,7 +123,7 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
       return { status: 405, json: { detail: `Method "${method}" not allowed on ${path.slice(0, 200)}; use ${match.allow.join(', ')}.` }, headers: { Allow: match.allow.join(', ') } };
     }
     if (match.route.rateLimited) {
-      const decision = limiter.check(rateIdentifier(req), scopeOf(method));
+      const decision = limiter.check(rateIdentifier(req, match.route, sandbox), scopeOf(method));
       for (const [name, value] of Object.entries(rateHeaders(decision))) res.setHeader(name, value);
       if (!decision.allowed) {
         return detail(429, `Request was throttled: at most ${decision.limit} ${scopeOf(method) === 'get' ? 'GET' : 'write'} requests per minute per key. Expected available in ${decision.retryAfterS} seconds.`);
