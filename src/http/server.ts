@@ -8,7 +8,7 @@ import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
 import type { Sandbox } from '../services/index.js';
 import { declaredLength, formatBytes } from './body.js';
 import { errorReply, HttpError } from './errors.js';
-import { hostProblem, originProblem } from './origin.js';
+import { hostProblem, originProblem, repeatedHost } from './origin.js';
 import { SlidingWindowLimiter, rateHeaders, scopeOf, type RateLimits } from './rate-limit.js';
 import { detail, send, type Reply } from './reply.js';
 import { pathSegments, Router, type Route, type RouteContext, type UploadLimits } from './router.js';
@@ -98,6 +98,8 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
 
   /** Host, Origin and sandbox-credential checks, before any handler (including /mcp) runs. */
   function guard(req: IncomingMessage): Reply | null {
+    const twoHosts = repeatedHost(req);
+    if (twoHosts) return detail(400, twoHosts);
     const badHost = hostProblem(req, sandbox.publicBaseUrl);
     if (badHost) return detail(req.headers.host ? 403 : 400, badHost);
     const badOrigin = originProblem(req, sandbox.publicBaseUrl);

@@ -280,7 +280,7 @@ export class DeliveryWorker {
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    let response: { text: string; truncated: boolean } | null = null;
+    let response: { text: string; truncated: boolean; broken: string | null } | null = null;
     try {
       const res = await request(dest.url, {
         method: 'POST',
@@ -293,6 +293,7 @@ export class DeliveryWorker {
       });
       statusCode = res.statusCode;
       response = await readBounded(res.body);
+      if (response.broken) error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : response.broken;
     } catch (err) {
       error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : describe(err);
     } finally {
@@ -305,8 +306,10 @@ export class DeliveryWorker {
       return;
     }
     const duration = Math.round(performance.now() - started);
-    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const retry = !ok && retryable(statusCode) && attempt < this.maxAttempts;
+    // A 2xx whose body was cut off counts as a network error: retried, never "delivered".
+    const cutOff = response?.broken != null;
+    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && !cutOff;
+    const retry = !ok && (cutOff || retryable(statusCode)) && attempt < this.maxAttempts;
     const outcome = ok ? 'delivered' : retry ? 'retrying' : 'failed';
     const now = Date.now();
     const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
@@ -346,10 +349,12 @@ export class DeliveryWorker {
 
 /** Keeps the first RESPONSE_BODY_KEEP bytes of an answer as text and drains (at most
  *  RESPONSE_BODY_DRAIN bytes of) the rest, so a huge answer costs neither memory nor time. */
-async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean }> {
+/** The answer's first bytes; `broken` says why it ended early when the receiver broke off mid-body. */
+async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean; broken: string | null }> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let total = 0;
+  let broken: string | null = null;
   try {
     for await (const chunk of body) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -361,10 +366,11 @@ async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ 
       }
       if (total > RESPONSE_BODY_DRAIN) break;
     }
-  } catch {
-    /* a receiver that breaks off mid-answer: keep what arrived */
+  } catch (err) {
+    // Keep what arrived, but an answer cut off is no proof the receiver took the event.
+    broken = `the receiver closed the connection mid-answer after ${total} bytes (${describe(err)})`;
   }
-  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes };
+  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes, broken };
 }
 
 function processAlive(pid: number): boolean {
