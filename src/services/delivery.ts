@@ -11,6 +11,7 @@ import { log } from '../log.js';
 import { guardedLookup } from '../net-policy.js';
 import { signWebhook } from '../webhooks/index.js';
 import { randomToken, type ServiceContext } from './context.js';
+import { processAlive } from './serve-registry.js';
 import type { WebhookDeliveryOptions } from './types.js';
 
 /** A signed timestamp older than this is refreshed before sending (receivers allow 300 s). */
@@ -373,13 +374,6 @@ async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ 
   return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes, broken };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function describe(err: unknown): string {
