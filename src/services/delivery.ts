@@ -374,8 +374,6 @@ async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ 
   return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes, broken };
 }
 
-}
-
 function describe(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
