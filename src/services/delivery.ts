@@ -18,6 +18,9 @@ import type { WebhookDeliveryOptions } from './types.js';
 const STALE_TIMESTAMP_S = 240;
 /** Sends in flight at once, over all destinations. */
 const MAX_IN_FLIGHT = 64;
+/** Destinations one claim looks at, at most: its cost does not grow with how many destinations
+ *  have pending (e.g. failing) deliveries; the next claim goes on where this one stopped. */
+const CLAIM_PROBES = 96;
 /** Bytes of a receiver's answer kept in the delivery record. */
 export const RESPONSE_BODY_KEEP = 2048;
 const RESPONSE_BODY_DRAIN = 64 * 1024;
@@ -61,6 +64,8 @@ export class DeliveryWorker {
   private readonly sends = new Set<Promise<void>>();
   private readonly busy = new Map<string, number>();
   private lastSweep = 0;
+  /** The destination the last claim stopped at (claims go round the destinations in id order). */
+  private claimCursor = '';
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -198,14 +203,22 @@ export class DeliveryWorker {
     return db
       .transaction(() => {
         const now = Date.now();
-        // Per destination with pending rows (one indexed probe each), its earliest due rows up to
-        // its free lanes: bounded work per pass however long any backlog is, and a receiver's
-        // backlog is never ahead of another receiver's rows.
-        const dests = db
-          .prepare<[], { id: string }>(
-            "SELECT d.id FROM webhook_destinations d WHERE EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.destination_id = d.id AND o.state = 'pending')",
-          )
-          .all();
+        // Round robin over the destinations with pending rows, starting after the one the last
+        // claim stopped at: per destination (one indexed probe) its earliest due rows up to its
+        // free lanes. At most CLAIM_PROBES destinations per claim, so the cost is bounded however
+        // many destinations are failing, and every destination's turn comes within a few claims;
+        // a receiver's backlog is never ahead of another receiver's rows.
+        const after = db.prepare<{ after: string; n: number }, { id: string }>(
+          `SELECT d.id FROM webhook_destinations d
+            WHERE d.id > @after AND EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.destination_id = d.id AND o.state = 'pending')
+            ORDER BY d.id LIMIT @n`,
+        );
+        let dests = after.all({ after: this.claimCursor, n: CLAIM_PROBES });
+        if (dests.length < CLAIM_PROBES && this.claimCursor !== '') {
+          // Wrapped around: the destinations before the cursor, up to the same budget.
+          const seen = new Set(dests.map((d) => d.id));
+          dests = dests.concat(after.all({ after: '', n: CLAIM_PROBES - dests.length }).filter((d) => !seen.has(d.id)));
+        }
         const due = db.prepare<{ dest: string; now: number; n: number }, { id: number }>(
           `SELECT id FROM webhook_outbox INDEXED BY outbox_destination_due
             WHERE destination_id = @dest AND state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
@@ -213,9 +226,11 @@ export class DeliveryWorker {
         );
         const picked: number[] = [];
         for (const d of dests) {
+          this.claimCursor = d.id;
           const free = this.perDestination - (this.busy.get(d.id) ?? 0);
           if (free <= 0) continue;
           for (const r of due.all({ dest: d.id, now, n: free })) picked.push(r.id);
+          if (picked.length >= limit) break;
         }
         // Oldest first across destinations, at most `limit` in all (ids grow with time).
         const ids = picked.sort((a, b) => a - b).slice(0, limit);
