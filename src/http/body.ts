@@ -2,6 +2,7 @@
 // is ever held in memory. A cap hit stops reading at once; the server then answers and closes
 // the connection (see server.ts) instead of swallowing the rest of an oversized upload.
 import type { IncomingMessage } from 'node:http';
+import { inexactNumber, inexactNumberSentence } from '../json-numbers.js';
 import { HttpError } from './errors.js';
 
 export const DEFAULT_JSON_LIMIT = 2 * 1024 * 1024;
@@ -131,67 +132,6 @@ export function jsonDepth(text: string): number {
 }
 
 /**
- * The first number token in (valid) JSON text whose value JSON.parse would change, or null.
- * Spellings of the same value (1.0, 1E2, 0.50) are exact; 12345678901234567890 (rounded),
- * 1e400 (Infinity, stored as null) and 1e-400 (0) are not.
- */
-export function inexactNumber(text: string): string | null {
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    // Outside strings, a digit or minus can only start a number (true/false/null have none).
-    if (c !== 0x2d && (c < 0x30 || c > 0x39)) continue;
-    let end = i + 1;
-    while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
-    const token = text.slice(i, end);
-    if (!keptExactly(token)) return token;
-    i = end - 1;
-  }
-  return null;
-}
-
-const isNumberChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
-
-function keptExactly(token: string): boolean {
-  // Short plain integers are always exact: skip the decimal comparison for the common case.
-  if (token.length <= 15 && /^-?\d+$/.test(token)) return true;
-  const value = Number(token);
-  if (!Number.isFinite(value)) return false;
-  const a = decimal(token);
-  const b = decimal(String(value));
-  return a.digits === b.digits && a.exponent === b.exponent;
-}
-
-/** A number's value as significant digits and a power of ten, sign ignored ("0.50" and "5e-1" agree). */
-function decimal(text: string): { digits: string; exponent: number } {
-  let t = text[0] === '-' ? text.slice(1) : text;
-  let exponent = 0;
-  const e = t.search(/[eE]/);
-  if (e >= 0) {
-    exponent = Number(t.slice(e + 1));
-    t = t.slice(0, e);
-  }
-  const dot = t.indexOf('.');
-  if (dot >= 0) {
-    exponent -= t.length - dot - 1;
-    t = t.slice(0, dot) + t.slice(dot + 1);
-  }
-  const lead = t.replace(/^0+/, '');
-  if (!lead) return { digits: '0', exponent: 0 };
-  const digits = lead.replace(/0+$/, '');
-  return { digits, exponent: exponent + (lead.length - digits.length) };
-}
-
-/**
  * The JSON object in the body. An empty body is `{}` (the services then name the missing
  * fields); anything but a JSON object is a 400; a non-JSON content type is a 415; a number
  * JSON.parse would change (see inexactNumber) is a 400 that says so, never a silent change.
@@ -226,13 +166,6 @@ export async function readJsonObject(req: IncomingMessage, limit = DEFAULT_JSON_
     throw new HttpError(400, 'the JSON body must be an object, e.g. {"field": "value"}');
   }
   const changed = inexactNumber(text);
-  if (changed !== null) {
-    const shown = changed.length <= 40 ? changed : `${changed.slice(0, 24)}... (${changed.length} characters)`;
-    throw new HttpError(
-      400,
-      `the number ${shown} cannot be kept exactly: JSON numbers are stored as 64-bit floats, which change integers beyond ±9007199254740991, ` +
-        'numbers beyond about 1.8e308 or below 5e-324, and digits past 17 significant ones. Send it as a string, e.g. "12345678901234567890".',
-    );
-  }
+  if (changed !== null) throw new HttpError(400, inexactNumberSentence(changed));
   return value as Record<string, unknown>;
 }
