@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // facematch-mcp: with no arguments an MCP server on stdio; otherwise a subcommand.
+// First: the engine's runtime and every process started from here run without telemetry.
+import './engine/no-telemetry.js';
 import { UsageError, type Command } from './cli/common.js';
 import { isFacematchError } from './errors.js';
 

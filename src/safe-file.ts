@@ -3,12 +3,13 @@
 // Why: a FIFO blocks open()/read() forever (and a few of them starve libuv's file threads, so
 // every later file read hangs), a device such as /dev/urandom never ends, and a directory is
 // not an image. The file is opened non-blocking and checked on the open handle (no window
-// between a stat and the open), and the size is checked before any byte is read.
+// between a stat and the open), and the size is checked before any byte is read. Under a root,
+// the file opened must be the one whose real path is inside it (device and inode compared).
 //
 // Errors do not help probing: a missing file, an unreadable one and one outside the root get
 // the same sentence. Only after the file was opened does the message say what is wrong with it.
 import { constants } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { FacematchError } from './errors.js';
 
@@ -41,6 +42,16 @@ export function isUnreadablePathError(err: unknown): boolean {
 export function filesRootFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
   const v = env[FILES_ROOT_ENV]?.trim();
   return v ? resolve(v) : null;
+}
+
+/** True when no root is set, or when `path` (symlinks resolved) is inside it; false when it cannot be resolved. */
+export async function insideFilesRoot(path: string, root: string | null = filesRootFromEnv()): Promise<boolean> {
+  if (!root) return true;
+  const full = resolve(path);
+  // The lexical check first: a path that names a place outside touches no file system.
+  if (!inside(root, full)) return false;
+  const [realPath, realRoot] = await Promise.all([realpath(full).catch(() => null), realpath(root).catch(() => root)]);
+  return realPath !== null && inside(realRoot, realPath);
 }
 
 const inside = (root: string, path: string): boolean => {
@@ -80,9 +91,13 @@ export async function readLocalFile(path: string, opts: ReadLocalFileOptions): P
       throw new FacematchError('VALIDATION', `${label}: ${shortPath(full)} is ${kind}, not a regular file; pass the path of a file.`);
     }
     if (root) {
-      // Symlinks may point out of the root: compare the real locations.
+      // Symlinks may point out of the root: compare the real locations. The path may have been
+      // swapped since the open (a symlink replaced in between), so the file checked must be the
+      // one opened: same device and inode as the open handle.
       const [realFile, realRoot] = await Promise.all([realpath(full).catch(() => null), realpath(root).catch(() => root)]);
       if (!realFile || !inside(realRoot, realFile)) throw unusable();
+      const checked = await stat(realFile).catch(() => null);
+      if (!checked || checked.dev !== info.dev || checked.ino !== info.ino) throw unusable();
     }
     if (info.size > opts.maxBytes) {
       throw new FacematchError('IMAGE_TOO_LARGE', `${label}: ${shortPath(full)} is ${formatMb(info.size)}; the limit is ${formatMb(opts.maxBytes)}.`);

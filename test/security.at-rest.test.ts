@@ -3,9 +3,10 @@
 // the file in plain text; the media-signing secret cannot mint links that never expire; and an
 // API key can be revoked through the API, the CLI and MCP.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createDecipheriv, createHmac } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FacematchError } from '../src/errors.js';
@@ -61,13 +62,102 @@ describe('data at rest', () => {
       const password = 'Pl41n!Text-Pass';
       const key = sb.accounts.provision({ email: 'hash@example.com', password }).api_key;
       const credential = ensureSandboxCredential(sb);
-      const token = sb.accounts.login({ email: 'hash@example.com', password }).access_token;
+      const token = (await sb.accounts.login({ email: 'hash@example.com', password })).access_token;
       sb.db.pragma('wal_checkpoint(TRUNCATE)');
       await sb.close();
       const bytes = Buffer.concat(['', '-wal'].filter((s) => existsSync(dbPath + s)).map((s) => readFileSync(dbPath + s))).toString('latin1');
       assert.ok(bytes.includes('hash@example.com'), 'the check reads the real data');
       for (const [name, secret] of Object.entries({ key, credential, token, password })) {
         assert.equal(bytes.includes(secret), false, `${name} is not in the database in plain text`);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a copy of the database file alone yields no API key', async () => {
+    const t = tempDir('fm-rest-');
+    try {
+      const dbPath = join(t.dir, 'sandbox.db');
+      const email = 'copy@example.com';
+      const password = 'C0py!Pass-word';
+      const sb = openSandbox({ dbPath, deliverWebhooks: false });
+      const key = sb.accounts.provision({ email, password }).api_key;
+      const owner = await sb.accounts.login({ email, password });
+      assert.equal(sb.accounts.applications(owner.access_token, owner.organization.uuid)[0]!.api_key, key, 'the owner reads the live key back');
+      sb.db.pragma('wal_checkpoint(TRUNCATE)');
+      await sb.close();
+
+      // Someone copies the database file and nothing else.
+      const stolen = join(t.dir, 'stolen', 'sandbox.db');
+      mkdirSync(join(t.dir, 'stolen'));
+      copyFileSync(dbPath, stolen);
+      const raw = new Database(stolen, { readonly: true });
+      const sealed = (raw.prepare('SELECT key_sealed FROM api_keys WHERE key_sealed IS NOT NULL').all() as Array<{ key_sealed: string }>).map((r) => r.key_sealed);
+      const values = (raw.prepare('SELECT value FROM meta').all() as Array<{ value: unknown }>).map((r) => String(r.value));
+      raw.close();
+      assert.ok(sealed.length > 0, 'the check reads the real sealed keys');
+      // Every value the database keeps, tried as the AES-256-GCM key: none opens a sealed key.
+      for (const value of values) {
+        for (const encoding of ['base64url', 'hex', 'base64'] as const) {
+          const candidate = Buffer.from(value, encoding);
+          if (candidate.length !== 32) continue;
+          for (const box of sealed) {
+            const [iv, tag, enc] = box.split('.');
+            const opened = (() => {
+              try {
+                const d = createDecipheriv('aes-256-gcm', candidate, Buffer.from(iv!, 'base64url'));
+                d.setAuthTag(Buffer.from(tag!, 'base64url'));
+                return Buffer.concat([d.update(Buffer.from(enc!, 'base64url')), d.final()]).toString('utf8');
+              } catch {
+                return null;
+              }
+            })();
+            assert.equal(opened, null, 'a value stored in the database opens a sealed API key');
+          }
+        }
+      }
+      // Opened as a sandbox, the copy's look-up has no key to give.
+      const copy = openSandbox({ dbPath: stolen, deliverWebhooks: false });
+      try {
+        const thief = await copy.accounts.login({ email, password });
+        assert.equal(copy.accounts.applications(thief.access_token, thief.organization.uuid)[0]!.api_key, null);
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test('a database that kept its sealing key inside moves it to the file beside it', async () => {
+    const t = tempDir('fm-rest-');
+    try {
+      const dbPath = join(t.dir, 'sandbox.db');
+      const sealFile = `${dbPath}-seal-key`;
+      const email = 'legacy@example.com';
+      const password = 'L3gacy!Pass';
+      const sb = openSandbox({ dbPath, deliverWebhooks: false });
+      const key = sb.accounts.provision({ email, password }).api_key;
+      await sb.close();
+      // The earlier layout: the sealing key in the meta table, no file.
+      assert.ok(existsSync(sealFile), 'the sealing key is kept in a file beside the database');
+      const secret = readFileSync(sealFile, 'utf8').trim();
+      rmSync(sealFile);
+      const raw = new Database(dbPath);
+      raw.prepare("INSERT INTO meta (key, value) VALUES ('key_seal_secret', ?)").run(secret);
+      raw.close();
+
+      const again = openSandbox({ dbPath, deliverWebhooks: false });
+      try {
+        const left = again.db.prepare("SELECT COUNT(*) AS n FROM meta WHERE key = 'key_seal_secret'").get() as { n: number };
+        assert.equal(left.n, 0, 'the sealing key left the database');
+        assert.equal(readFileSync(sealFile, 'utf8').trim(), secret);
+        assert.equal(mode(sealFile).toString(8), '600');
+        const owner = await again.accounts.login({ email, password });
+        assert.equal(again.accounts.applications(owner.access_token, owner.organization.uuid)[0]!.api_key, key, 'keys sealed before still open');
+      } finally {
+        await again.close();
       }
     } finally {
       t.cleanup();

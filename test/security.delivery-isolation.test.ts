@@ -2,11 +2,16 @@
 // lane. Another destination keeps its latency, and the retry schedule (base, 2x, 4x, ...)
 // holds for a failing receiver while a never-answering one sits beside it.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { FacematchError } from '../src/errors.js';
+import { startHttpServer } from '../src/http/server.js';
 import type { Sandbox } from '../src/services/index.js';
+import { MAX_DESTINATIONS_PER_APPLICATION } from '../src/services/webhooks.js';
 import { provisionApp, tempDb, testSandbox } from './helpers/sandbox.js';
 
 /** Accepts connections and reads requests, never answers. */
@@ -136,5 +141,73 @@ describe('delivery isolation', () => {
     const toFailing = recorded();
     assert.deepEqual(toFailing.map((a) => a.attempt), [1, 2, 3, 4, 5, 6]);
     assert.equal(toFailing.at(-1)!.outcome, 'failed');
+  });
+});
+
+describe('failing destinations of one tenant', () => {
+  const tmp = tempDb();
+  let sb: Sandbox;
+  after(async () => {
+    await sb?.close();
+    tmp.cleanup();
+  });
+
+  it('an application may have at most MAX_DESTINATIONS_PER_APPLICATION destinations', () => {
+    sb = testSandbox(tmp.db, { deliverWebhooks: false });
+    const app = provisionApp(sb).app;
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_DESTINATIONS_PER_APPLICATION; i++) ids.push(sb.webhooks.createDestination(app, { url: `http://127.0.0.1:9/hook/${i}`, subscribed_events: ['status.updated'] }).uuid);
+    assert.throws(
+      () => sb.webhooks.createDestination(app, { url: 'http://127.0.0.1:9/one-more', subscribed_events: ['status.updated'] }),
+      (e) => e instanceof FacematchError && e.code === 'VALIDATION' && new RegExp(`most one application may have \\(${MAX_DESTINATIONS_PER_APPLICATION}\\)`).test(e.message),
+    );
+    // Another application has its own allowance; a deleted destination frees a place.
+    const other = provisionApp(sb, 'other@example.com').app;
+    assert.ok(sb.webhooks.createDestination(other, { url: 'http://127.0.0.1:9/one-more', subscribed_events: ['status.updated'] }).uuid);
+    sb.webhooks.deleteDestination(app, ids[0]!);
+    assert.ok(sb.webhooks.createDestination(app, { url: 'http://127.0.0.1:9/one-more', subscribed_events: ['status.updated'] }).uuid);
+  });
+
+  it('500 failing destinations do not slow another tenant: the claim looks at a bounded number of them', async () => {
+    const dir = tempDb('load.db');
+    const busy = testSandbox(dir.db, { webhookDelivery: { baseDelayMs: 1000, maxAttempts: 6, timeoutMs: 2000, pollMs: 50 } });
+    const server = await startHttpServer({ sandbox: busy, host: '127.0.0.1', port: 0, rateLimits: { get: 1e9, write: 1e9 } });
+    try {
+      const noisy = provisionApp(busy, 'noisy@example.com').app;
+      const quiet = provisionApp(busy, 'quiet@example.com').apiKey;
+      const probe = createServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+      const closedPort = (probe.address() as AddressInfo).port;
+      await new Promise<void>((r) => probe.close(() => r()));
+      // Past the per-application cap on purpose (written straight into the database): what is
+      // measured is the delivery worker, not the cap.
+      const insert = busy.db.prepare(
+        `INSERT INTO webhook_destinations (id, application_id, label, url, subscribed_events, enabled, webhook_version, secret, created_at)
+         VALUES (?, ?, ?, ?, '["status.updated"]', 1, 'v3', 'secret-secret-secret', ?)`,
+      );
+      busy.db.transaction(() => {
+        for (let i = 0; i < 500; i++) insert.run(randomUUID(), noisy.applicationId, `closed-${i}`, `http://127.0.0.1:${closedPort}/h/${i}`, Date.now());
+      })();
+      const wf = busy.workflows.create(noisy, { features: [{ feature: 'FACE_MATCH' }] }).uuid;
+      busy.sessions.create(noisy, { workflow_id: wf });
+
+      const latencies: number[] = [];
+      const end = Date.now() + 6000;
+      while (Date.now() < end) {
+        const t = performance.now();
+        const r = await fetch(`${server.url}/v3/workflows/`, { headers: { 'x-api-key': quiet, connection: 'close' } });
+        await r.text();
+        latencies.push(performance.now() - t);
+        await new Promise((r2) => setTimeout(r2, 10));
+      }
+      const attempts = (busy.db.prepare('SELECT COUNT(*) AS n FROM webhook_attempts').get() as { n: number }).n;
+      const median = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length / 2)]!;
+      assert.ok(attempts > 100, `the worker kept delivering (${attempts} attempts)`);
+      assert.ok(median < 100, `another tenant's median latency was ${median.toFixed(1)} ms over ${latencies.length} requests (measured under load)`);
+    } finally {
+      await server.close();
+      await busy.close();
+      dir.cleanup();
+    }
   });
 });

@@ -3,47 +3,12 @@
 // never hands an existing account's key to an unproven caller, /mcp sessions are never evicted
 // by another client, and every answer (missing Host, odd Expect, CONNECT) is JSON.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createMcpHttpHandler, type McpHttpHandler } from '../src/mcp/http.js';
 import { ensureSandboxCredential } from '../src/sandbox-credential.js';
 import { FacematchError } from '../src/errors.js';
 import { call, startTwin, type Twin } from './helpers/http-twin.js';
-
-/** Sends raw bytes and resolves with the whole answer (the server closes or sends a full body). */
-function raw(url: string, request: string): Promise<{ status: number; head: string; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    let text = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete answer to ${JSON.stringify(request.slice(0, 60))}: ${JSON.stringify(text)}`));
-    }, 5000);
-    const finish = (): void => {
-      const split = text.indexOf('\r\n\r\n');
-      if (split < 0) return;
-      const head = text.slice(0, split);
-      const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? NaN);
-      const body = text.slice(split + 4);
-      if (Number.isFinite(length) && Buffer.byteLength(body) < length) return;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), head, body });
-    };
-    socket.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-      finish();
-    });
-    socket.on('close', () => {
-      finish();
-      clearTimeout(timer);
-      reject(new Error(`connection closed without a complete answer: ${JSON.stringify(text)}`));
-    });
-    socket.on('error', () => undefined);
-    socket.write(request);
-  });
-}
+import { raw } from './helpers/raw-http.js';
 
 const detailOf = (body: string): string => {
   const parsed = JSON.parse(body) as { detail?: unknown };
@@ -166,7 +131,7 @@ describe('serve: origin safety', () => {
     assert.match(await list.text(), /provision_account/);
   });
 
-  test('provision never returns a key for an existing account to an unproven caller', () => {
+  test('provision never returns a key for an existing account to an unproven caller', async () => {
     const accounts = twin.sandbox.accounts;
     const first = accounts.provision({ email: 'owner@example.com', password: 'Own3r!Pass' });
     assert.equal(first.created, true);
@@ -178,7 +143,7 @@ describe('serve: origin safety', () => {
     const local = accounts.provision({ email: 'owner@example.com' }, { localCli: true });
     assert.equal(local.application_id, first.application_id);
     // The password set at creation works for the hosted login too.
-    assert.equal(accounts.login({ email: 'owner@example.com', password: 'Own3r!Pass' }).application.uuid, first.application_id);
+    assert.equal((await accounts.login({ email: 'owner@example.com', password: 'Own3r!Pass' })).application.uuid, first.application_id);
   });
 });
 

@@ -5,6 +5,7 @@
 // answer or which files exist.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { FacematchError } from '../src/errors.js';
 import { isBlockedAddress, urlPolicyProblem } from '../src/net-policy.js';
 import { readLocalFile } from '../src/safe-file.js';
-import { connectStdio, fails, tempDir, type Connected } from './mcp.harness.js';
+import { connectStdio, fails, ok, tempDir, type Connected } from './mcp.harness.js';
 import { provisionApp, tempDb, testSandbox } from './helpers/sandbox.js';
 
 const MB = 1024 * 1024;
@@ -88,6 +89,47 @@ describe('readLocalFile', () => {
     assert.match(missing.message, /does not exist, is not readable by the server, or is outside/);
     assert.match((await refusal(readLocalFile('/etc/passwd', { maxBytes: MB, allowRoot: root }))).message, /outside .*FACEMATCH_FILES_ROOT/);
     assert.match((await refusal(readLocalFile(join(root, '..', 'ok.bin'), { maxBytes: MB, allowRoot: root }))).message, /outside/);
+  });
+
+  test('a symlink swapped between open and check never reads a file outside the root', async () => {
+    const root = join(t.dir, 'race');
+    mkdirSync(root);
+    writeFileSync(join(root, 'in.bin'), 'inside');
+    writeFileSync(join(t.dir, 'secret.bin'), 'SECRET');
+    const link = join(root, 'photo.bin');
+    symlinkSync(join(root, 'in.bin'), link);
+    // Another thread swaps the link between the file inside and the file outside, atomically.
+    const stop = new SharedArrayBuffer(4);
+    const swapper = new Worker(
+      `const { symlinkSync, renameSync, rmSync } = require('node:fs');
+       const { workerData: w } = require('node:worker_threads');
+       const flag = new Int32Array(w.stop);
+       for (let i = 0; Atomics.load(flag, 0) === 0; i++) {
+         const tmp = w.link + '.tmp' + (i % 2);
+         rmSync(tmp, { force: true });
+         symlinkSync(i % 2 ? w.inside : w.outside, tmp);
+         renameSync(tmp, w.link);
+       }`,
+      { eval: true, workerData: { link, inside: join(root, 'in.bin'), outside: join(t.dir, 'secret.bin'), stop } },
+    );
+    let leaked = 0;
+    let read = 0;
+    try {
+      for (let i = 0; i < 150; i++) {
+        try {
+          const got = (await readLocalFile(link, { maxBytes: MB, allowRoot: root })).toString();
+          read++;
+          if (got !== 'inside') leaked++;
+        } catch (err) {
+          assert.ok(err instanceof FacematchError, String(err));
+        }
+      }
+    } finally {
+      Atomics.store(new Int32Array(stop), 0, 1);
+      await swapper.terminate();
+    }
+    assert.equal(leaked, 0, `read the file outside the root in ${leaked} of 150 tries`);
+    assert.ok(read > 0, 'some reads of the file inside still succeed');
   });
 });
 
@@ -175,6 +217,20 @@ describe('through the stdio MCP server', () => {
   test('FACEMATCH_FILES_ROOT keeps face_match inside the root', async () => {
     assert.match(await fails(conn.client, 'face_match', { user_image: join(t.dir, 'outside.jpg'), ref_image: 'notes.txt' }), /outside .*FACEMATCH_FILES_ROOT/);
     assert.match(await fails(conn.client, 'face_match', { user_image: '/etc/hostname', ref_image: 'notes.txt' }), /outside/);
+  });
+
+  test('calibrate_thresholds tells nothing about which files outside the root exist', async () => {
+    mkdirSync(join(t.dir, 'root', 'probe'));
+    writeFileSync(join(t.dir, 'root', 'probe', 'pairs.tsv'), '/etc/passwd\t/etc/no-such-file\t0\n/etc/hostname\t/etc/no-such-file-either\t1\n');
+    const result = await ok<{ failures: Array<{ path: string; problem: string }> }>(conn.client, 'calibrate_thresholds', { folder: 'probe' });
+    const problems = new Map(result.failures.map((f) => [f.path, f.problem.replaceAll(f.path, 'PATH')]));
+    assert.equal(problems.size, 4, JSON.stringify(result.failures));
+    assert.equal(new Set(problems.values()).size, 1, `one sentence for all: ${JSON.stringify([...problems])}`);
+    // The folder itself: an existing directory outside the root and a missing one look the same.
+    const strip = (m: string, p: string) => m.replaceAll(p, 'PATH');
+    const existing = strip(await fails(conn.client, 'calibrate_thresholds', { folder: '/etc' }), '/etc');
+    const missing = strip(await fails(conn.client, 'calibrate_thresholds', { folder: '/etc/no-such-dir' }), '/etc/no-such-dir');
+    assert.equal(existing, missing);
   });
 
   test('image URLs: metadata addresses refused; refused and answering ports look the same', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { FaceEngine } from '../src/engine/index.js';
 import { errorReply } from '../src/http/errors.js';
 import type { FaceMatcher } from '../src/services/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
@@ -38,5 +39,34 @@ test('POST /v3/face-match/ answers 429 + Retry-After when the engine queue is fu
     assert.match((r.json as { detail: string }).detail, /Retry in 3 s/);
   } finally {
     await twin.close();
+  }
+});
+
+test('the capture page photo check goes through the engine queue: 429 + Retry-After when it is full', { skip: hasFaces ? false : noFacesReason }, async () => {
+  // The real engine with a small bound: one worker, at most 2 checks waiting.
+  const engine = new FaceEngine({ parallel: true, workers: 1, maxQueue: 2 });
+  const twin = await startTwin({ sandbox: { engine, deliverWebhooks: false } });
+  try {
+    const key = twin.apiKey();
+    const wf = await call(twin.url, 'POST', '/v3/workflows/', { key, json: { workflow_label: 'queue', features: [{ feature: 'FACE_MATCH' }] } });
+    const s = await call(twin.url, 'POST', '/v3/session/', { key, json: { workflow_id: (wf.json as { workflow_id: string }).workflow_id } });
+    const token = (s.json as { session_token: string }).session_token;
+    const photo = readFileSync(readPairs('lfw-funneled-dev')[0]!.a);
+    const check = () => {
+      const fd = new FormData();
+      fd.append('image', new Blob([photo]), 'photo.jpg');
+      return call(twin.url, 'POST', `/session/${token}/quality/`, { body: fd });
+    };
+    const answers = await Promise.all(Array.from({ length: 24 }, check));
+    const statuses = answers.map((r) => r.status);
+    assert.ok(statuses.every((st) => st === 200 || st === 429), statuses.join(','));
+    const refused = answers.filter((r) => r.status === 429);
+    assert.ok(refused.length > 0, `no 429 among 24 parallel checks with a queue of 2: ${statuses.join(',')}`);
+    assert.ok(Number(refused[0]!.headers.get('retry-after')) >= 1);
+    assert.match((refused[0]!.json as { detail: string }).detail, /busy|queue/i);
+    assert.ok(statuses.includes(200), 'checks within the bound still run');
+  } finally {
+    await twin.close();
+    await engine.close();
   }
 });

@@ -115,6 +115,18 @@ describe('stdio MCP server: message budget', () => {
     assert.match(answer.result?.content?.[0]?.text ?? '', /pass a file path/i);
   });
 
+  test('a tool call with a number JSON would change gets an isError result that says why', async () => {
+    // Written by hand: a JavaScript client could not even send this number unchanged.
+    write('{"jsonrpc":"2.0","id":"num-1","method":"tools/call","params":{"name":"create_session","arguments":{"workflow_id":"x","metadata":{"order":12345678901234567890}}}}\n');
+    const answer = await next((f) => f.id === 'num-1', 'the answer to a lossy number');
+    assert.equal(answer.result?.isError, true);
+    assert.match(answer.result?.content?.[0]?.text ?? '', /12345678901234567890 cannot be kept exactly.*as a string/);
+    // The same value as a string goes on to the tool (which then checks the workflow id).
+    write('{"jsonrpc":"2.0","id":"num-2","method":"tools/call","params":{"name":"create_session","arguments":{"workflow_id":"x","metadata":{"order":"12345678901234567890"}}}}\n');
+    const next2 = await next((f) => f.id === 'num-2', 'the answer with the number as a string');
+    assert.doesNotMatch(JSON.stringify(next2), /cannot be kept exactly/);
+  });
+
   test('lines that are not JSON or not JSON-RPC get errors; the server keeps serving', async () => {
     write('this is not json\n');
     const parseError = await next((f) => f.error?.code === -32700, 'a parse error');

@@ -24,7 +24,7 @@ describe('accounts', () => {
     tmp.cleanup();
   });
 
-  it('rejects weak passwords and bad e-mails, naming the field', () => {
+  it('rejects weak passwords and bad e-mails, naming the field', async () => {
     for (const [input, field] of [
       [{ email: 'a@example.com', password: 'short1!' }, 'password'],
       [{ email: 'a@example.com', password: 'alllowercase1!' }, 'password'],
@@ -34,18 +34,18 @@ describe('accounts', () => {
       [{ password: 'Str0ng!Pass' }, 'email'],
     ] as const) {
       try {
-        sb.accounts.register(input);
+        await sb.accounts.register(input);
         assert.fail('register accepted bad input');
       } catch (err) {
         assert.equal(code(err), 'VALIDATION');
         assert.ok((err as FacematchError).fields?.[field], `fields name ${field}: ${JSON.stringify((err as FacematchError).fields)}`);
       }
     }
-    assert.throws(() => sb.accounts.register('nope'), (e) => code(e) === 'VALIDATION');
+    await assert.rejects(() => sb.accounts.register('nope'), (e) => code(e) === 'VALIDATION');
   });
 
-  it('register -> code -> verify gives tokens and an API key that authenticates', () => {
-    const res = sb.accounts.register({ email: 'Dev@Example.com', password: 'Str0ng!Pass' });
+  it('register -> code -> verify gives tokens and an API key that authenticates', async () => {
+    const res = await sb.accounts.register({ email: 'Dev@Example.com', password: 'Str0ng!Pass' });
     assert.equal(res.email, 'dev@example.com');
     assert.ok(!JSON.stringify(res).match(/[A-Z2-9]{6}"/), 'register does not return the code');
     const peek = sb.accounts.peekVerificationCode('dev@example.com');
@@ -68,33 +68,33 @@ describe('accounts', () => {
 
     // verified: the code is gone and verifying again is a conflict
     assert.throws(() => sb.accounts.verifyEmail({ email: 'dev@example.com', code: peek.code }), (e) => code(e) === 'CONFLICT');
-    assert.throws(() => sb.accounts.register({ email: 'dev@example.com', password: 'Str0ng!Pass' }), (e) => code(e) === 'CONFLICT');
+    await assert.rejects(() => sb.accounts.register({ email: 'dev@example.com', password: 'Str0ng!Pass' }), (e) => code(e) === 'CONFLICT');
 
     // the raw key is nowhere in the database file, only its hash
     sb.db.pragma('wal_checkpoint(TRUNCATE)');
     assert.equal(readFileSync(tmp.db).includes(Buffer.from(v.application.api_key)), false);
   });
 
-  it('codes expire after 10 minutes', () => {
-    sb.accounts.register({ email: 'late@example.com', password: 'Str0ng!Pass' });
+  it('codes expire after 10 minutes', async () => {
+    await sb.accounts.register({ email: 'late@example.com', password: 'Str0ng!Pass' });
     const { code: c } = sb.accounts.peekVerificationCode('late@example.com');
     now += 10 * 60_000 + 1;
     assert.throws(() => sb.accounts.verifyEmail({ email: 'late@example.com', code: c }), (e) => code(e) === 'VALIDATION');
     assert.throws(() => sb.accounts.peekVerificationCode('late@example.com'), (e) => code(e) === 'GONE');
     // registering again issues a fresh code
-    sb.accounts.register({ email: 'late@example.com', password: 'Str0ng!Pass' });
+    await sb.accounts.register({ email: 'late@example.com', password: 'Str0ng!Pass' });
     const fresh = sb.accounts.peekVerificationCode('late@example.com');
     assert.ok(sb.accounts.verifyEmail({ email: 'late@example.com', code: fresh.code }).application.api_key);
   });
 
-  it('login checks the password and never returns the API key', () => {
-    const ok = sb.accounts.login({ email: 'dev@example.com', password: 'Str0ng!Pass' });
+  it('login checks the password and never returns the API key', async () => {
+    const ok = await sb.accounts.login({ email: 'dev@example.com', password: 'Str0ng!Pass' });
     assert.ok(ok.access_token);
     assert.equal('api_key' in ok.application, false);
-    assert.throws(() => sb.accounts.login({ email: 'dev@example.com', password: 'Wr0ng!Pass' }), (e) => code(e) === 'UNAUTHORIZED');
-    assert.throws(() => sb.accounts.login({ email: 'nobody@example.com', password: 'Wr0ng!Pass' }), (e) => code(e) === 'UNAUTHORIZED');
-    sb.accounts.register({ email: 'unverified@example.com', password: 'Str0ng!Pass' });
-    assert.throws(() => sb.accounts.login({ email: 'unverified@example.com', password: 'Str0ng!Pass' }), (e) => code(e) === 'FORBIDDEN');
+    await assert.rejects(() => sb.accounts.login({ email: 'dev@example.com', password: 'Wr0ng!Pass' }), (e) => code(e) === 'UNAUTHORIZED');
+    await assert.rejects(() => sb.accounts.login({ email: 'nobody@example.com', password: 'Wr0ng!Pass' }), (e) => code(e) === 'UNAUTHORIZED');
+    await sb.accounts.register({ email: 'unverified@example.com', password: 'Str0ng!Pass' });
+    await assert.rejects(() => sb.accounts.login({ email: 'unverified@example.com', password: 'Str0ng!Pass' }), (e) => code(e) === 'FORBIDDEN');
   });
 
   it('authenticate: missing key 403, wrong or revoked key 401', () => {

@@ -31,7 +31,7 @@ describe('scenario with real faces', { skip: hasFaces ? false : noFacesReason },
   });
 
   it('register -> verify -> workflow -> destination -> session -> images -> Approved -> verified webhook', async () => {
-    sb.accounts.register({ email: 'flow@example.com', password: 'Str0ng!Pass' });
+    await sb.accounts.register({ email: 'flow@example.com', password: 'Str0ng!Pass' });
     const { code } = sb.accounts.peekVerificationCode('flow@example.com');
     const verified = sb.accounts.verifyEmail({ email: 'flow@example.com', code });
     app = sb.accounts.authenticate(verified.application.api_key);

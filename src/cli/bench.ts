@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { UsageError, printJson, type Command } from './common.js';
 import { parseArgs } from './args.js';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../engine/ort.js';
 import { FaceEngine } from '../engine/index.js';
 import { MODEL_DIMS, MODEL_FILES, type ModelName } from '../engine/models.js';
 import { OPT_LEVELS, cacheFile, cpuIdentity, ortVersion, probeInput, sessionOptions, timeRuns, type OptLevel } from '../engine/tuning.js';

@@ -5,7 +5,7 @@
 // advisory: no decision uses them.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort.js';
 import { log } from '../log.js';
 import { modelsDir as packageModelsDir } from '../paths.js';
 import { resampleRegion, type Box, type RgbImage } from './image.js';

@@ -92,22 +92,29 @@ function sharpOf(buf: Buffer): SharpPipeline {
   return sharp(buf, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS, sequentialRead: true });
 }
 
+/** The IMAGE_UNSUPPORTED error for bytes that are not a JPEG, PNG, WebP or TIFF, or null when they are one. */
+export function formatProblem(buf: Buffer, label = 'image'): FacematchError | null {
+  return sniffFormat(buf) ? null : unsupportedFormat(buf, label);
+}
+
+function unsupportedFormat(buf: Buffer, label: string): FacematchError {
+  const what = describeUnsupported(buf);
+  return imageError(
+    'IMAGE_UNSUPPORTED',
+    label,
+    what
+      ? `${label} is ${what} file; only JPEG, PNG, WebP and TIFF are accepted, so convert it to JPEG or PNG first.`
+      : `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`,
+  );
+}
+
 /** Header-only checks. Throws FacematchError naming `label` ("user_image", "image"...). */
 export async function probeImage(input: Buffer | Uint8Array, label = 'image'): Promise<{ format: ImageFormat; width: number; height: number }> {
   const buf = asImageBuffer(input, label);
   if (buf.length === 0) throw imageError('IMAGE_EMPTY', label, `${label} is empty (0 bytes); send a JPEG, PNG, WebP or TIFF photo.`);
   if (buf.length > MAX_IMAGE_BYTES) throw imageError('IMAGE_TOO_LARGE', label, tooLargeMessage(label, buf.length));
   const format = sniffFormat(buf);
-  if (!format) {
-    const what = describeUnsupported(buf);
-    throw imageError(
-      'IMAGE_UNSUPPORTED',
-      label,
-      what
-        ? `${label} is ${what} file; only JPEG, PNG, WebP and TIFF are accepted, so convert it to JPEG or PNG first.`
-        : `${label} is not a JPEG, PNG, WebP or TIFF image (its bytes do not start like one of those formats).`,
-    );
-  }
+  if (!format) throw unsupportedFormat(buf, label);
   let meta: Awaited<ReturnType<SharpPipeline['metadata']>>;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();

@@ -254,10 +254,19 @@ export class FaceEngine {
 
   /**
    * Quality signals of one photo (face found, size, brightness, contrast, sharpness, pose)
-   * and the issues a person can fix; the embedder is not run.
+   * and the issues a person can fix; the embedder is not run. Queued and bounded like match()
+   * (ENGINE_BUSY when full).
    */
   async assess(image: ImageInput, label = 'image'): Promise<ImageQuality> {
-    return (await this.run(asImageBuffer(image, label), label, { embed: false })).quality;
+    const buf = asImageBuffer(image, label);
+    await probeImage(buf, label);
+    // The same bounded queue as match(): a public page's checks must not pile up without end.
+    await this.acquire();
+    try {
+      return (await this.run(buf, label, { embed: false })).quality;
+    } finally {
+      this.release(null);
+    }
   }
 
   async embed(image: ImageInput): Promise<{ embedding: Float32Array; face: FaceEntity; entities: FaceEntity[] } | null> {

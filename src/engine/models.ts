@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort.js';
 import { FacematchError } from '../errors.js';
 import { modelsDir as packageModelsDir } from '../paths.js';
 import { tunedSession, type ModelTuning } from './tuning.js';

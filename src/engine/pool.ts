@@ -2,6 +2,8 @@
 // single-thread workers beat one two-thread engine (JS pre-processing is single-threaded).
 // A worker that dies (crash, terminate, out of memory) rejects its pending calls with a
 // plain Error and is never used again, so callers fail fast instead of waiting forever.
+// Before any worker starts: only the main thread can set the runtime's environment.
+import './no-telemetry.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FaceAnalysis, PipelineConfig } from './pipeline.js';

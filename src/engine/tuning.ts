@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort.js';
 import { log } from '../log.js';
 
 export type OptLevel = 'disabled' | 'basic' | 'extended' | 'all';

@@ -2,6 +2,7 @@
 // is ever held in memory. A cap hit stops reading at once; the server then answers and closes
 // the connection (see server.ts) instead of swallowing the rest of an oversized upload.
 import type { IncomingMessage } from 'node:http';
+import { inexactNumber, inexactNumberSentence } from '../json-numbers.js';
 import { HttpError } from './errors.js';
 
 export const DEFAULT_JSON_LIMIT = 2 * 1024 * 1024;
@@ -132,7 +133,8 @@ export function jsonDepth(text: string): number {
 
 /**
  * The JSON object in the body. An empty body is `{}` (the services then name the missing
- * fields); anything but a JSON object is a 400; a non-JSON content type is a 415.
+ * fields); anything but a JSON object is a 400; a non-JSON content type is a 415; a number
+ * JSON.parse would change (see inexactNumber) is a 400 that says so, never a silent change.
  */
 export async function readJsonObject(req: IncomingMessage, limit = DEFAULT_JSON_LIMIT): Promise<Record<string, unknown>> {
   const contentType = req.headers['content-type'];
@@ -163,5 +165,7 @@ export async function readJsonObject(req: IncomingMessage, limit = DEFAULT_JSON_
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HttpError(400, 'the JSON body must be an object, e.g. {"field": "value"}');
   }
+  const changed = inexactNumber(text);
+  if (changed !== null) throw new HttpError(400, inexactNumberSentence(changed));
   return value as Record<string, unknown>;
 }

@@ -26,6 +26,13 @@ export function allowedHosts(port: number | undefined, publicBaseUrl: string): S
 }
 
 /** A sentence saying why the Host header is refused, or null when it is allowed. */
+/** A sentence when the request names its Host more than once (Node keeps only the first, a proxy may use another). */
+export function repeatedHost(req: IncomingMessage): string | null {
+  let seen = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') seen++;
+  return seen > 1 ? `the request has ${seen} Host headers; send exactly one.` : null;
+}
+
 export function hostProblem(req: IncomingMessage, publicBaseUrl: string): string | null {
   const raw = req.headers.host;
   if (raw === undefined || raw === '') return 'the Host header is missing; send Host: 127.0.0.1:<port> (HTTP/1.1 requires it).';

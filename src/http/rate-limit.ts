@@ -1,5 +1,6 @@
 // Per-identifier sliding-window rate limits, as the hosted API applies them: one counter per
-// x-api-key (or per client IP when no key is sent) and per scope, over the last 60 seconds.
+// authenticated API key (or per client address for public routes and keys that do not
+// authenticate; see server.ts) and per scope, over the last 60 seconds.
 // Only admitted requests are counted, so a client that backs off recovers on time.
 
 export interface RateLimits {

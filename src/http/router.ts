@@ -42,6 +42,8 @@ export interface Route {
   pattern: string;
   /** Counted by the per-key rate limiter (the hosted API exempts session-page traffic). */
   rateLimited: boolean;
+  /** Needs x-api-key: the limiter then counts it per authenticated key. */
+  authenticated?: boolean;
   handler: Handler;
   segments: string[];
 }
@@ -110,6 +112,7 @@ export function keyRoute(method: string, pattern: string, handler: Handler<Authe
     method,
     pattern,
     rateLimited: true,
+    authenticated: true,
     segments: splitPattern(pattern),
     handler: (ctx) => handler({ ...ctx, app: authenticateRequest(ctx) }),
   };

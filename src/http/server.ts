@@ -11,16 +11,16 @@ import { declaredLength, formatBytes } from './body.js';
 import { uploadTooLarge } from './multipart.js';
 import { errorReply, HttpError } from './errors.js';
 import { apiSegments, hostedOnlyArea, hostedOnlyDetail } from './hosted-only.js';
-import { hostProblem, originProblem } from './origin.js';
+import { hostProblem, originProblem, repeatedHost } from './origin.js';
 import { SlidingWindowLimiter, rateHeaders, scopeOf, type RateLimits } from './rate-limit.js';
 import { detail, send, type Reply } from './reply.js';
-import { pathSegments, Router, type RouteContext, type UploadLimits } from './router.js';
+import { pathSegments, Router, type Route, type RouteContext, type UploadLimits } from './router.js';
 import { ALL_ROUTES } from './routes/index.js';
 
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface HttpServerOptions {
-  /** Requests per 60 s window per key (or client IP without a key); hosted: 600 GET, 300 write. */
+  /** Requests per 60 s window per authenticated key (or client address); hosted: 600 GET, 300 write. */
   rateLimits?: Partial<RateLimits>;
   /** Runs first for every request; resolve true when it answered (the MCP endpoint at /mcp). */
   extraHandler?: ExtraHandler;
@@ -44,13 +44,31 @@ export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 const DRAIN_TIMEOUT_MS = 10_000;
 
-function rateIdentifier(req: IncomingMessage): string {
-  const key = req.headers['x-api-key'];
-  const value = Array.isArray(key) ? key[0] : key;
-  if (value) return `key:${createHash('sha256').update(value).digest('base64url')}`;
-  const bearer = bearerToken(req);
-  if (bearer) return `user:${createHash('sha256').update(bearer).digest('base64url')}`;
-  return `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+/**
+ * Whose window a request counts against: the authenticated API key (or signed-in user's token) on
+ * routes that need one (so a key padded with characters that authentication trims is still the
+ * same key), and the client address everywhere else, including for credentials that do not
+ * authenticate (a made-up key per request must not buy a fresh window).
+ */
+function rateIdentifier(req: IncomingMessage, route: Route, sandbox: Sandbox): string {
+  const address = `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+  if (!route.authenticated) return address;
+  const header = req.headers['x-api-key'];
+  const key = Array.isArray(header) ? header[0] : header;
+  const bearer = key ? undefined : bearerToken(req);
+  try {
+    if (key) {
+      const app = sandbox.accounts.authenticate(key);
+      return `key:${app.keyId ?? app.applicationId}`;
+    }
+    if (bearer) {
+      sandbox.accounts.authenticateBearer(bearer, {});
+      return `user:${createHash('sha256').update(bearer).digest('base64url')}`;
+    }
+  } catch {
+    // Falls through to the address.
+  }
+  return address;
 }
 
 /**
@@ -90,6 +108,8 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
 
   /** Host, Origin and sandbox-credential checks, before any handler (including /mcp) runs. */
   function guard(req: IncomingMessage): Reply | null {
+    const twoHosts = repeatedHost(req);
+    if (twoHosts) return detail(400, twoHosts);
     const badHost = hostProblem(req, sandbox.publicBaseUrl);
     if (badHost) return detail(req.headers.host ? 403 : 400, badHost);
     const badOrigin = originProblem(req, sandbox.publicBaseUrl);
@@ -120,7 +140,7 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
       return { status: 405, json: { detail: `Method "${method}" not allowed on ${path.slice(0, 200)}; use ${match.allow.join(', ')}.` }, headers: { Allow: match.allow.join(', ') } };
     }
     if (match.route.rateLimited) {
-      const decision = limiter.check(rateIdentifier(req), scopeOf(method));
+      const decision = limiter.check(rateIdentifier(req, match.route, sandbox), scopeOf(method));
       for (const [name, value] of Object.entries(rateHeaders(decision))) res.setHeader(name, value);
       if (!decision.allowed) {
         return detail(429, `Request was throttled: at most ${decision.limit} ${scopeOf(method) === 'get' ? 'GET' : 'write'} requests per minute per key. Expected available in ${decision.retryAfterS} seconds.`);

@@ -7,6 +7,7 @@
 import process from 'node:process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { inexactNumber, inexactNumberSentence } from '../json-numbers.js';
 import { log } from '../log.js';
 
 const MB = 1024 * 1024;
@@ -128,6 +129,13 @@ export class BudgetedStdioTransport implements Transport {
     const id = obj && (typeof obj.id === 'string' || typeof obj.id === 'number') ? obj.id : null;
     if (size > this.budget) {
       this.refuse(id, obj?.method === 'tools/call', size);
+      return;
+    }
+    // A tool argument JSON.parse has already changed (a big integer, 1e400): say so instead of
+    // acting on another value.
+    const changed = obj?.method === 'tools/call' && id !== null ? inexactNumber(text) : null;
+    if (changed !== null) {
+      void this.send({ jsonrpc: '2.0', id: id!, result: { content: [{ type: 'text', text: `Arguments refused: ${inexactNumberSentence(changed)}` }], isError: true } } as JSONRPCMessage);
       return;
     }
     const checked = JSONRPCMessageSchema.safeParse(parsed);

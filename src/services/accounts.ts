@@ -1,6 +1,6 @@
 // Accounts, organizations, applications and API keys. Passwords use scrypt; API keys and
 // tokens are random, stored only as SHA-256 hashes and compared in constant time.
-import { createCipheriv, createDecipheriv, randomBytes, randomInt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, randomInt, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, randomToken, safeEqual, sha256, validate, type ServiceContext } from './context.js';
@@ -38,18 +38,41 @@ const VerifyInput = z.object({
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
+// The HTTP routes use the asynchronous forms: scrypt then runs on libuv's thread pool and the
+// event loop keeps answering other requests. The sync forms serve the synchronous provision path.
+const scryptAsync = (pw: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => scrypt(pw, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+
+const formatHash = (salt: Buffer, key: Buffer): string =>
+  `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+
 function hashPassword(pw: string): string {
   const salt = randomBytes(16);
-  const key = scryptSync(pw, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  return formatHash(salt, scryptSync(pw, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }));
+}
+
+async function hashPasswordAsync(pw: string): Promise<string> {
+  const salt = randomBytes(16);
+  return formatHash(salt, await scryptAsync(pw, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }));
+}
+
+function parseHash(stored: string): { salt: Buffer; key: Buffer; opts: ScryptOptions } | null {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return null;
+  return { salt: Buffer.from(salt, 'base64url'), key: Buffer.from(key, 'base64url'), opts: { N: Number(n), r: Number(r), p: Number(p) } };
 }
 
 function checkPassword(pw: string, stored: string): boolean {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64url');
-  const got = scryptSync(pw, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(got, expected);
+  const h = parseHash(stored);
+  return h !== null && timingSafeEqual(scryptSync(pw, h.salt, h.key.length, h.opts), h.key);
+}
+
+/** An unknown e-mail is checked against this, so it costs the same scrypt as a known one. */
+const DUMMY_HASH = formatHash(randomBytes(16), randomBytes(SCRYPT.keylen));
+
+async function checkPasswordAsync(pw: string, stored: string): Promise<boolean> {
+  const h = parseHash(stored);
+  return h !== null && timingSafeEqual(await scryptAsync(pw, h.salt, h.key.length, h.opts), h.key);
 }
 
 interface AccountRow {
@@ -74,7 +97,9 @@ export type OrganizationInfo = { uuid: string; name: string; contact_email: stri
 export type ApplicationDetail = { uuid: string; name: string; client_id: string; api_key: string | null; organization: string; created_at: string };
 
 export interface Accounts {
-  register(input: unknown): { message: string; email: string };
+  /** A new pending registration. Registering a pending e-mail again never changes its password
+   *  or code: with the same password it is a retry (the code stays valid), otherwise CONFLICT. */
+  register(input: unknown): Promise<{ message: string; email: string }>;
   /** POST /auth/v2/programmatic/resend-otp/: a fresh code for a pending registration. */
   resendOtp(input: unknown): { message: string; email: string };
   /** GET /auth/v2/organizations/me/ with the Bearer access token. */
@@ -83,7 +108,7 @@ export interface Accounts {
   application(accessToken: string | undefined, organizationId: string, applicationId: string): ApplicationDetail;
   peekVerificationCode(email: string): { code: string; expires_at: string };
   verifyEmail(input: unknown): VerifyEmailResult;
-  login(input: unknown): LoginResult;
+  login(input: unknown): Promise<LoginResult>;
   /** A verified account with a new API key. For an account that already exists the caller
    *  must prove it: its `password`, or `localCli` (the `facematch-mcp provision` command, run by
    *  the user in a terminal). Otherwise CONFLICT, and no key is issued. */
@@ -118,8 +143,9 @@ const ProvisionInput = z.object({
   password: z.string({ error: 'password must be a string.' }).min(1, { error: 'password must not be empty.' }).max(256, { error: 'password must be at most 256 characters.' }).optional(),
 });
 
-export function createAccounts(ctx: ServiceContext): Accounts {
+export function createAccounts(ctx: ServiceContext, keys: { sealKey: Buffer }): Accounts {
   const { db } = ctx;
+  const { sealKey } = keys;
   const accountByEmail = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email = ?');
   const appOfOrg = db.prepare<[string], AppRow>(
     `SELECT a.id, a.organization_id, a.name, a.client_id, o.name AS org_name
@@ -176,10 +202,8 @@ export function createAccounts(ctx: ServiceContext): Accounts {
 
   const appInfo = (app: AppRow) => ({ uuid: app.id, name: app.name, client_id: app.client_id });
 
-  // API keys are checked by hash; a sealed copy (AES-256-GCM, key kept in the DB's meta table)
-  // lets the credential look-up hand the owner the live key, as the platform does.
-  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('key_seal_secret', ?)").run(randomBytes(32).toString('base64url'));
-  const sealKey = Buffer.from(db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'key_seal_secret'").get()!.value, 'base64url');
+  // API keys are checked by hash; a sealed copy lets the credential look-up hand the owner the
+  // live key, as the platform does. The sealing key is outside the database (src/key-seal.ts).
   const seal = (text: string): string => {
     const iv = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', sealKey, iv);
@@ -231,10 +255,15 @@ export function createAccounts(ctx: ServiceContext): Accounts {
   }
 
   return {
-    register(input) {
+    async register(input) {
       const body = validate(RegisterInput, input, 'registration');
+      // scrypt before the write transaction: it is slow and must not hold the lock. A pending
+      // registration is checked against its own password; a new one is hashed.
+      const before = accountByEmail.get(body.email);
+      const pending = before && !before.verified_at ? before : undefined;
+      const samePassword = pending ? await checkPasswordAsync(body.password, pending.password_hash) : false;
+      const hash = before ? null : await hashPasswordAsync(body.password);
       const now = ctx.now();
-      const hash = hashPassword(body.password);
       db.transaction(() => {
         const existing = accountByEmail.get(body.email);
         if (existing?.verified_at) {
@@ -243,17 +272,23 @@ export function createAccounts(ctx: ServiceContext): Accounts {
           });
         }
         if (existing) {
-          // Registering again before verifying replaces the password and sends a new code.
-          db.prepare('UPDATE accounts SET password_hash = ?, code = ?, code_expires_at = ? WHERE id = ?').run(
-            hash,
-            newCode(),
-            now + CODE_TTL_MS,
-            existing.id,
-          );
+          // Whoever registered first chose the password and got the code: a second registration
+          // without either must not replace them, or it could verify-and-log-in as the owner.
+          if (!samePassword || existing.id !== pending?.id) {
+            throw new FacematchError(
+              'CONFLICT',
+              'A registration for this e-mail is pending verification: verify it with the code sent to the address (resend-otp sends a new one). Registering again cannot change its password.',
+              { fields: { email: ['A registration for this e-mail is pending verification.'] } },
+            );
+          }
+          // The same person retrying: the code sent before stays valid; only an expired one is replaced.
+          if (!existing.code || !existing.code_expires_at || existing.code_expires_at <= now) {
+            db.prepare('UPDATE accounts SET code = ?, code_expires_at = ? WHERE id = ?').run(newCode(), now + CODE_TTL_MS, existing.id);
+          }
         } else {
           db.prepare(
             'INSERT INTO accounts (id, email, password_hash, code, code_expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-          ).run(newId(), body.email, hash, newCode(), now + CODE_TTL_MS, now);
+          ).run(newId(), body.email, hash ?? hashPassword(body.password), newCode(), now + CODE_TTL_MS, now);
         }
       }).immediate();
       return {
@@ -340,11 +375,11 @@ export function createAccounts(ctx: ServiceContext): Accounts {
         .immediate();
     },
 
-    login(input) {
+    async login(input) {
       const body = validate(LoginInput, input, 'login');
       const row = accountByEmail.get(body.email);
-      // Hash even for unknown e-mails so timing does not reveal which addresses exist.
-      const ok = row ? checkPassword(body.password, row.password_hash) : (hashPassword(body.password), false);
+      // The same scrypt for unknown e-mails, so timing does not reveal which addresses exist.
+      const ok = await checkPasswordAsync(body.password, row?.password_hash ?? DUMMY_HASH);
       if (!row || !ok) throw new FacematchError('UNAUTHORIZED', 'Invalid e-mail or password.');
       if (!row.verified_at || !row.organization_id) {
         throw new FacematchError('FORBIDDEN', 'Verify your e-mail first (verify-email with the 6-character code).');

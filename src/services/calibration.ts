@@ -2,11 +2,12 @@
 // tool and `facematch-mcp calibrate`): score distributions, FAR/FRR per threshold, and
 // suggestions that never undercut the engine's own calibrated FAR point for the chosen risk.
 // Bounded in time: a balanced sample of pairs, embeddings cached across calls, a time budget.
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { FacematchError } from '../errors.js';
 import { CALIBRATION, reportScore } from '../engine/score.js';
-import { readLocalFile } from '../safe-file.js';
+import { FILES_ROOT_ENV, filesRootFromEnv, insideFilesRoot, readLocalFile } from '../safe-file.js';
 
 const THRESHOLDS = Array.from({ length: 21 }, (_, i) => i * 5);
 const PERCENTILES = [1, 5, 25, 50, 75, 95, 99];
@@ -86,7 +87,9 @@ interface PairLine {
 }
 
 // Embeddings survive between calls (an agent tends to re-run with other targets): keyed by
-// path, size and modification time, so an edited photo is analysed again.
+// the photo's bytes (SHA-256), so an edited photo is analysed again. The bytes are read first,
+// through the same checks as every file argument: nothing is looked up before them, so the
+// answers do not tell which files outside FACEMATCH_FILES_ROOT exist.
 const CACHE_LIMIT = 5000;
 const cache = new Map<string, Float32Array | null>();
 function remember(key: string, value: Float32Array | null): void {
@@ -181,8 +184,12 @@ export async function calibrate(input: CalibrationInput, deps: CalibrationDeps):
   const now = deps.now ?? Date.now;
   const started = now();
   const folder = resolve(input.folder);
-  const info = await stat(folder).catch(() => null);
-  if (!info?.isDirectory()) throw new FacematchError('VALIDATION', `folder ${folder} is not a directory; pass the folder that holds pairs.tsv.`);
+  const root = filesRootFromEnv();
+  // Outside the root, missing, or not a directory: one sentence, and no stat outside the root.
+  const info = (await insideFilesRoot(folder, root)) ? await stat(folder).catch(() => null) : null;
+  if (!info?.isDirectory()) {
+    throw new FacematchError('VALIDATION', `folder ${folder} is not a directory this server can read${root ? ` inside ${root} (${FILES_ROOT_ENV})` : ''}; pass the folder that holds pairs.tsv.`);
+  }
   const pairsFile = input.pairsFile ?? CALIBRATION_DEFAULTS.pairsFile;
   const maxPairs = input.maxPairs ?? CALIBRATION_DEFAULTS.maxPairs;
   const targetFar = input.targetFar ?? CALIBRATION_DEFAULTS.targetFar;
@@ -216,13 +223,13 @@ export async function calibrate(input: CalibrationInput, deps: CalibrationDeps):
       const rel = unique[next++]!;
       const path = isAbsolute(rel) ? rel : join(folder, rel);
       try {
-        const st = await stat(path);
-        const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+        const bytes = await deps.readImage(path);
+        const key = createHash('sha256').update(bytes).digest('base64url');
         if (cache.has(key)) {
           cached++;
           embeddings.set(rel, cache.get(key)!);
         } else {
-          const e = await deps.embed(await deps.readImage(path));
+          const e = await deps.embed(bytes);
           remember(key, e);
           embeddings.set(rel, e);
         }

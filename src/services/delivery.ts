@@ -11,12 +11,16 @@ import { log } from '../log.js';
 import { guardedLookup } from '../net-policy.js';
 import { signWebhook } from '../webhooks/index.js';
 import { randomToken, type ServiceContext } from './context.js';
+import { processAlive } from './serve-registry.js';
 import type { WebhookDeliveryOptions } from './types.js';
 
 /** A signed timestamp older than this is refreshed before sending (receivers allow 300 s). */
 const STALE_TIMESTAMP_S = 240;
 /** Sends in flight at once, over all destinations. */
 const MAX_IN_FLIGHT = 64;
+/** Destinations one claim looks at, at most: its cost does not grow with how many destinations
+ *  have pending (e.g. failing) deliveries; the next claim goes on where this one stopped. */
+const CLAIM_PROBES = 96;
 /** Bytes of a receiver's answer kept in the delivery record. */
 export const RESPONSE_BODY_KEEP = 2048;
 const RESPONSE_BODY_DRAIN = 64 * 1024;
@@ -60,6 +64,8 @@ export class DeliveryWorker {
   private readonly sends = new Set<Promise<void>>();
   private readonly busy = new Map<string, number>();
   private lastSweep = 0;
+  /** The destination the last claim stopped at (claims go round the destinations in id order). */
+  private claimCursor = '';
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -197,14 +203,22 @@ export class DeliveryWorker {
     return db
       .transaction(() => {
         const now = Date.now();
-        // Per destination with pending rows (one indexed probe each), its earliest due rows up to
-        // its free lanes: bounded work per pass however long any backlog is, and a receiver's
-        // backlog is never ahead of another receiver's rows.
-        const dests = db
-          .prepare<[], { id: string }>(
-            "SELECT d.id FROM webhook_destinations d WHERE EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.destination_id = d.id AND o.state = 'pending')",
-          )
-          .all();
+        // Round robin over the destinations with pending rows, starting after the one the last
+        // claim stopped at: per destination (one indexed probe) its earliest due rows up to its
+        // free lanes. At most CLAIM_PROBES destinations per claim, so the cost is bounded however
+        // many destinations are failing, and every destination's turn comes within a few claims;
+        // a receiver's backlog is never ahead of another receiver's rows.
+        const after = db.prepare<{ after: string; n: number }, { id: string }>(
+          `SELECT d.id FROM webhook_destinations d
+            WHERE d.id > @after AND EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.destination_id = d.id AND o.state = 'pending')
+            ORDER BY d.id LIMIT @n`,
+        );
+        let dests = after.all({ after: this.claimCursor, n: CLAIM_PROBES });
+        if (dests.length < CLAIM_PROBES && this.claimCursor !== '') {
+          // Wrapped around: the destinations before the cursor, up to the same budget.
+          const seen = new Set(dests.map((d) => d.id));
+          dests = dests.concat(after.all({ after: '', n: CLAIM_PROBES - dests.length }).filter((d) => !seen.has(d.id)));
+        }
         const due = db.prepare<{ dest: string; now: number; n: number }, { id: number }>(
           `SELECT id FROM webhook_outbox INDEXED BY outbox_destination_due
             WHERE destination_id = @dest AND state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)
@@ -212,9 +226,11 @@ export class DeliveryWorker {
         );
         const picked: number[] = [];
         for (const d of dests) {
+          this.claimCursor = d.id;
           const free = this.perDestination - (this.busy.get(d.id) ?? 0);
           if (free <= 0) continue;
           for (const r of due.all({ dest: d.id, now, n: free })) picked.push(r.id);
+          if (picked.length >= limit) break;
         }
         // Oldest first across destinations, at most `limit` in all (ids grow with time).
         const ids = picked.sort((a, b) => a - b).slice(0, limit);
@@ -280,7 +296,7 @@ export class DeliveryWorker {
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    let response: { text: string; truncated: boolean } | null = null;
+    let response: { text: string; truncated: boolean; broken: string | null } | null = null;
     try {
       const res = await request(dest.url, {
         method: 'POST',
@@ -293,6 +309,7 @@ export class DeliveryWorker {
       });
       statusCode = res.statusCode;
       response = await readBounded(res.body);
+      if (response.broken) error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : response.broken;
     } catch (err) {
       error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : describe(err);
     } finally {
@@ -305,8 +322,10 @@ export class DeliveryWorker {
       return;
     }
     const duration = Math.round(performance.now() - started);
-    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const retry = !ok && retryable(statusCode) && attempt < this.maxAttempts;
+    // A 2xx whose body was cut off counts as a network error: retried, never "delivered".
+    const cutOff = response?.broken != null;
+    const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && !cutOff;
+    const retry = !ok && (cutOff || retryable(statusCode)) && attempt < this.maxAttempts;
     const outcome = ok ? 'delivered' : retry ? 'retrying' : 'failed';
     const now = Date.now();
     const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
@@ -349,10 +368,12 @@ export class DeliveryWorker {
 
 /** Keeps the first RESPONSE_BODY_KEEP bytes of an answer as text and drains (at most
  *  RESPONSE_BODY_DRAIN bytes of) the rest, so a huge answer costs neither memory nor time. */
-async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean }> {
+/** The answer's first bytes; `broken` says why it ended early when the receiver broke off mid-body. */
+async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean; broken: string | null }> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let total = 0;
+  let broken: string | null = null;
   try {
     for await (const chunk of body) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -364,19 +385,11 @@ async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ 
       }
       if (total > RESPONSE_BODY_DRAIN) break;
     }
-  } catch {
-    /* a receiver that breaks off mid-answer: keep what arrived */
-  }
-  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    // Keep what arrived, but an answer cut off is no proof the receiver took the event.
+    broken = `the receiver closed the connection mid-answer after ${total} bytes (${describe(err)})`;
   }
+  return { text: Buffer.concat(kept).toString('utf8'), truncated: total > keptBytes, broken };
 }
 
 function describe(err: unknown): string {

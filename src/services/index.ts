@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import type { FaceEngine } from '../engine/index.js';
 import { startCheckpointer } from '../store/checkpointer.js';
 import { openStore, type Db } from '../store/db.js';
+import { loadSealKey } from '../key-seal.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
+import { serveRegistry } from './serve-registry.js';
 import { createDeliveryRecords, type DeliveryRecords } from './delivery-records.js';
 import { createFaceMatch, type FaceMatch } from './faceMatch.js';
 import { createFaceStore, type FaceStore } from './face-store.js';
@@ -83,16 +85,25 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
   const db = openStore(dbPath);
   const checkpointer = opts.backgroundCheckpoints ? startCheckpointer(db, dbPath) : null;
   // A running `serve` records its address in the DB, so another process on the same file
-  // (e.g. the MCP server) hands out session and media URLs that point at it.
-  const recordedBaseUrl = (db.prepare("SELECT value FROM meta WHERE key = 'public_base_url'").get() as { value: string } | undefined)?.value;
-  let publicBaseUrl = (opts.publicBaseUrl ?? recordedBaseUrl ?? DEFAULT_PUBLIC_BASE_URL).replace(/\/+$/, '');
+  // (e.g. the MCP server) hands out session and media URLs that point at a server that runs.
+  const servers = serveRegistry(db);
+  const trimUrl = (url: string): string => String(url).replace(/\/+$/, '');
+  /** Set when this process has an address of its own (an option, or its own server). */
+  let ownBaseUrl: string | null = opts.publicBaseUrl ? trimUrl(opts.publicBaseUrl) : null;
+  let closed = false;
+  let lastKnownBaseUrl = DEFAULT_PUBLIC_BASE_URL;
+  const currentBaseUrl = (): string => {
+    if (ownBaseUrl) return ownBaseUrl;
+    if (!closed) lastKnownBaseUrl = trimUrl(servers.live() ?? DEFAULT_PUBLIC_BASE_URL);
+    return lastKnownBaseUrl;
+  };
   let engine: FaceMatcher | null = opts.engine ?? null;
   let worker: DeliveryWorker | null = null;
 
   const ctx: ServiceContext = {
     db,
     now: opts.now ?? Date.now,
-    publicBaseUrl: () => publicBaseUrl,
+    publicBaseUrl: currentBaseUrl,
     engine: async () => {
       if (!engine) {
         // Loaded lazily: accounts, workflows and webhooks work without the models.
@@ -107,7 +118,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
   };
 
   const deliver = opts.deliverWebhooks !== false;
-  const accounts = createAccounts(ctx);
+  const accounts = createAccounts(ctx, { sealKey: loadSealKey(db, dbPath) });
   const workflows = createWorkflows(ctx);
   const media = createMedia(ctx);
   // Webhooks and sessions refer to each other (resend by session needs the session's
@@ -142,7 +153,6 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     }
   });
   if (deliver) worker.start();
-  let closed = false;
 
   const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
 
@@ -150,11 +160,11 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     dbPath,
     db,
     get publicBaseUrl() {
-      return publicBaseUrl;
+      return currentBaseUrl();
     },
     set publicBaseUrl(value: string) {
-      publicBaseUrl = String(value).replace(/\/+$/, '');
-      if (!closed) db.prepare("INSERT INTO meta (key, value) VALUES ('public_base_url', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(publicBaseUrl);
+      ownBaseUrl = trimUrl(value);
+      if (!closed) servers.record(ownBaseUrl);
     },
     accounts,
     workflows: {
@@ -216,7 +226,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
         .sort((a, b) => a - b);
       return {
         dbPath,
-        publicBaseUrl,
+        publicBaseUrl: currentBaseUrl(),
         counts: {
           accounts: count('SELECT COUNT(*) AS n FROM accounts'),
           organizations: count('SELECT COUNT(*) AS n FROM organizations'),
@@ -239,6 +249,11 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     async close() {
       if (closed) return;
       closed = true;
+      try {
+        servers.forget();
+      } catch {
+        /* busy: readers skip entries of processes that are gone */
+      }
       await worker!.stop();
       await checkpointer?.stop();
       db.close();

@@ -2,6 +2,7 @@
 // the face engine under the workflow's thresholds, the liveness item for a LIVENESS step, the
 // attempts cap, and the rule for when a session still takes images.
 import type { FaceMatchWarning, ImageReport } from '../engine/types.js';
+import { formatProblem } from '../engine/decode.js';
 import { FacematchError } from '../errors.js';
 import { maxAttemptsExceeded, noReference, outcomeOf } from './face-match-outcome.js';
 import type { FaceEmbeddings } from '../engine/types.js';
@@ -99,6 +100,10 @@ export function createSessionCapture(s: SessionShared & { expireDue(): number },
       if (images.reference !== undefined && (!Buffer.isBuffer(images.reference) || images.reference.length === 0)) {
         throw new FacematchError('IMAGE_EMPTY', 'The reference image is empty.', { fields: { reference: ['The reference image is empty.'] } });
       }
+      // Bytes that are no photo at all are refused before the session moves: a refused upload
+      // must leave it as it was (the engine's own header checks come later, during the match).
+      const notPhoto = formatProblem(images.selfie, 'user_image') ?? (images.reference ? formatProblem(images.reference, 'ref_image') : null);
+      if (notPhoto) throw notPhoto;
       const sessionId = row.id;
 
       if (row.status !== 'In Progress') {

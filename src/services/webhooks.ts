@@ -52,6 +52,10 @@ const events = z
   )
   .min(1, { error: `subscribed_events must not be empty; allowed: ${WEBHOOK_EVENTS.join(', ')}.` });
 
+/** The platform documents no cap; the sandbox keeps one so a tenant's destinations stay a
+ *  bounded amount of delivery work (every event fans out to each of them). */
+export const MAX_DESTINATIONS_PER_APPLICATION = 20;
+
 const DestinationInput = z.object({
   label: z.string({ error: 'label must be a string.' }).trim().max(200, { error: 'label must be at most 200 characters.' }).optional(),
   url: httpUrl,
@@ -256,6 +260,14 @@ export function createWebhooks(ctx: ServiceContext, hooks: { emitCurrent(app: Ap
       db.transaction(() => {
         const dup = db.prepare('SELECT 1 FROM webhook_destinations WHERE application_id = ? AND url = ?').get(app.applicationId, body.url);
         if (dup) throw conflict(body.url);
+        const held = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM webhook_destinations WHERE application_id = ?').get(app.applicationId)!.n;
+        if (held >= MAX_DESTINATIONS_PER_APPLICATION) {
+          throw new FacematchError(
+            'VALIDATION',
+            `This application already has ${held} webhook destinations, the most one application may have (${MAX_DESTINATIONS_PER_APPLICATION}); delete one it no longer needs, or send several event types to one destination.`,
+            { fields: { url: [`At most ${MAX_DESTINATIONS_PER_APPLICATION} destinations per application.`] } },
+          );
+        }
         db.prepare(
           `INSERT INTO webhook_destinations (id, application_id, label, url, subscribed_events, enabled, webhook_version, secret, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -11,7 +11,7 @@ function bearer(ctx: RouteContext): string | undefined {
 }
 
 const programmatic = (name: string, status: number, call: (ctx: RouteContext, body: Record<string, unknown>) => unknown): Route =>
-  openRoute('POST', `/auth/v2/programmatic/${name}/`, async (ctx) => json(status, call(ctx, await readJsonObject(ctx.req, ctx.limits.maxJsonBytes))));
+  openRoute('POST', `/auth/v2/programmatic/${name}/`, async (ctx) => json(status, await call(ctx, await readJsonObject(ctx.req, ctx.limits.maxJsonBytes))));
 
 export const accountRoutes: Route[] = [
   programmatic('register', 201, (ctx, body) => ctx.sandbox.accounts.register(body)),

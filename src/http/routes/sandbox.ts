@@ -1,4 +1,5 @@
 // Sandbox-only extras, all under /sandbox/ so they never collide with hosted paths.
+import { bearerToken, checkSandboxCredential } from '../../sandbox-credential.js';
 import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../../services/types.js';
 import { readJsonObject } from '../body.js';
 import { HttpError } from '../errors.js';
@@ -32,7 +33,17 @@ export const sandboxRoutes: Route[] = [
     const email = requireQuery(ctx.query, 'email');
     return json(200, { email, ...ctx.sandbox.accounts.peekVerificationCode(email) });
   }),
-  openRoute('GET', '/sandbox/status/', (ctx) => json(200, ctx.sandbox.status())),
+  // Anyone who reaches the port learns that the sandbox runs; its database path (with the home
+  // folder) and counts only with the sandbox credential.
+  openRoute('GET', '/sandbox/status/', (ctx) =>
+    checkSandboxCredential(ctx.sandbox.db, bearerToken(ctx.req))
+      ? json(200, ctx.sandbox.status())
+      : json(200, {
+          running: true,
+          public_base_url: ctx.sandbox.publicBaseUrl,
+          detail: 'Send Authorization: Bearer <sandbox credential> for the database path and counts (serve prints the credential; it is also in the file <db>-credential).',
+        }),
+  ),
   // Sandbox-only (the hosted platform documents no revocation endpoint): revokes the key
   // sent in x-api-key, or the one named in the body's api_key (of the same application).
   keyRoute('POST', '/sandbox/api-keys/revoke/', async (ctx) => {
