@@ -22,7 +22,7 @@ export interface PromptDefinition {
 export interface PromptRuntime {
   httpBaseUrl: string | null;
   ready(): Promise<void>;
-  sandbox(): { publicBaseUrl: string; db: { prepare(sql: string): { get(...a: unknown[]): unknown } } };
+  sandbox(): { liveServeUrl(): string | null };
 }
 
 /** The base URL to put in a prompt: this server's, else the one a `serve` recorded in the sandbox. */
@@ -30,8 +30,8 @@ export async function promptEnv(runtime: PromptRuntime): Promise<PromptEnv> {
   if (runtime.httpBaseUrl) return { baseUrl: runtime.httpBaseUrl, baseUrlSource: 'this server' };
   try {
     await runtime.ready();
-    const row = runtime.sandbox().db.prepare("SELECT value FROM meta WHERE key = 'public_base_url'").get() as { value?: string } | undefined;
-    if (row?.value) return { baseUrl: row.value, baseUrlSource: 'recorded by the last serve' };
+    const url = runtime.sandbox().liveServeUrl();
+    if (url) return { baseUrl: url, baseUrlSource: 'recorded by the last serve' };
   } catch {
     /* no sandbox yet: say how to get a URL */
   }

@@ -10,26 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { openSandbox } from '../src/services/index.js';
 import { verifyWebhook } from '../src/webhooks/index.js';
-import { childEnv, cliPath, tempDir } from './mcp.harness.js';
-
-function env(): Record<string, string> {
-  const e = childEnv({ FACEMATCH_LOG: 'silent' });
-  delete e.FACEMATCH_DB;
-  return e;
-}
-
-function waitFor(get: () => string, re: RegExp, what: string, ms = 30_000): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const m = re.exec(get());
-      if (m) return resolve(m);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}; got:\n${get()}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
+import { cliEnv as env, waitFor } from './helpers/cli-process.js';
+import { cliPath, tempDir } from './mcp.harness.js';
 
 test('listen beside the app\'s own destination: the secrets explained, no "signature ok" beside a 401, the doctor not fooled', { timeout: 180_000 }, async () => {
   const t = tempDir('fm-beside-');

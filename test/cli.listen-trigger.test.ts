@@ -9,44 +9,8 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { verifyWebhook } from '../src/webhooks/index.js';
 import { startReceiver } from './helpers/sandbox.js';
-import { childEnv, cliPath, startServe, tempDir } from './mcp.harness.js';
-
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function env(): Record<string, string> {
-  const e = childEnv({ FACEMATCH_LOG: 'silent' });
-  delete e.FACEMATCH_DB;
-  return e;
-}
-
-/** Runs the CLI without blocking this process (the receiver lives here). */
-function cli(cwd: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
-
-function waitFor(get: () => string, re: RegExp, what: string, ms = 30_000): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const m = re.exec(get());
-      if (m) return resolve(m);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}; got:\n${get()}`));
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
+import { cliEnv as env, runCli as cli, waitFor } from './helpers/cli-process.js';
+import { cliPath, startServe, tempDir } from './mcp.harness.js';
 
 const OUTCOMES: Array<[string[], string, string | null]> = [
   // [trigger arguments, session status, face match risk]

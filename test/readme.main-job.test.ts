@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../src/paths.js';
+import { waitFor as waitForText } from './helpers/cli-process.js';
 import { childEnv, cliPath, tempDir } from './mcp.harness.js';
 
 interface Block {
@@ -45,18 +46,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function waitFor(get: () => string, re: RegExp, what: string, ms = 60_000): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const m = re.exec(get());
-      if (m) return resolve(m);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${what}; got:\n${get()}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
+const waitFor = (get: () => string, re: RegExp, what: string, ms = 60_000): Promise<RegExpExecArray> => waitForText(get, re, what, ms, 100);
 
 test('README set-up and main job run verbatim in an empty folder; the receiver verifies a real delivery', { timeout: 300_000 }, async () => {
   const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');

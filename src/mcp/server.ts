@@ -153,13 +153,7 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     if (runtime.mode !== 'local') return [];
     try {
       await runtime.ready();
-      const appId = runtime.platform(selection).actingFor().application_id;
-      if (!appId) return [];
-      return runtime
-        .sandbox()
-        .db.prepare<[string], { id: number }>('SELECT a.id FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id WHERE o.application_id = ? ORDER BY a.id DESC LIMIT 50')
-        .all(appId)
-        .map((r) => String(r.id));
+      return runtime.sandboxControls(runtime.platform(selection)).recentDeliveryIds(50);
     } catch {
       return [];
     }
@@ -174,7 +168,8 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     const out: typeof shape = {};
     for (const [name, schema] of Object.entries(shape)) {
       const complete = completers[name];
-      out[name] = complete ? completable(schema, (value) => complete(String(value ?? ''))) : schema;
+      // completable() marks the schema object itself, once: each server (one per HTTP session) marks its own copy.
+      out[name] = complete ? completable(schema.clone(), (value) => complete(String(value ?? ''))) : schema;
     }
     return out;
   };

@@ -181,6 +181,15 @@ export class LocalPlatform implements Platform, SandboxControls {
     return this.sandbox.accounts.revokeKey(apiKey, { applicationId: this.app().applicationId });
   }
 
+  recentDeliveryIds(limit: number): string[] {
+    const events = this.sandbox.deliveries.listByEvent(this.app(), { limit });
+    return events
+      .flatMap((e) => e.attempts.map((a) => a.id))
+      .sort((a, b) => b - a)
+      .slice(0, limit)
+      .map(String);
+  }
+
   deliveryAttempt(attemptId: number | string) {
     const app = this.app();
     const record = this.sandbox.deliveries.attempt(app, attemptId);

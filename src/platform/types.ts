@@ -214,4 +214,6 @@ export interface SandboxControls {
   revokeKey(apiKey: string): RevokedKey;
   /** One recorded delivery attempt and its destination's current secret (null when deleted), for the signature doctor. */
   deliveryAttempt(attemptId: number | string): { record: DeliveryAttemptRecord; secret: string | null };
+  /** Ids of the acting application's most recent delivery attempts, newest first (prompt-argument completion). */
+  recentDeliveryIds(limit: number): string[];
 }

@@ -51,6 +51,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly dbPath: string;
   publicBaseUrl: string;
+  /** The newest address a still-running `serve` on this database recorded, or null when none runs. */
+  liveServeUrl(): string | null;
   accounts: Accounts;
   workflows: Workflows;
   sessions: Sessions;
@@ -165,6 +167,10 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     set publicBaseUrl(value: string) {
       ownBaseUrl = trimUrl(value);
       if (!closed) servers.record(ownBaseUrl);
+    },
+    liveServeUrl() {
+      const url = closed ? null : servers.live();
+      return url ? trimUrl(url) : null;
     },
     accounts,
     workflows: {
