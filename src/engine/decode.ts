@@ -4,6 +4,7 @@
 import sharp from 'sharp';
 import { FacematchError, type ErrorCode } from '../errors.js';
 import type { RgbImage } from './image.js';
+import { sniffFormat, type ImageFormat } from './image-format.js';
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 /** Decompression-bomb guard, checked from the header before any pixel is decoded. */
@@ -18,8 +19,6 @@ export const WORK_MAX_SIDE = 1280;
 
 // Each photo is decoded once, so libvips' operation cache would only hold memory.
 sharp.cache(false);
-
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff';
 
 export interface DecodedImage {
   /** Working-resolution RGB (EXIF orientation applied). */
@@ -36,14 +35,6 @@ export interface DecodedImage {
   label: string;
 }
 
-/** Recognises the four accepted formats by their leading bytes, never by a file name. */
-export function sniffFormat(buf: Buffer): ImageFormat | null {
-  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
-  if (buf.length >= 8 && buf.readUInt32BE(0) === 0x89504e47 && buf.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
-  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'webp';
-  if (buf.length >= 4 && ((buf[0] === 0x49 && buf[1] === 0x49 && buf[2] === 0x2a && buf[3] === 0x00) || (buf[0] === 0x4d && buf[1] === 0x4d && buf[2] === 0x00 && buf[3] === 0x2a))) return 'tiff';
-  return null;
-}
 
 /** Names common formats that are not accepted, so the error can say what the file is. */
 function describeUnsupported(buf: Buffer): string | null {

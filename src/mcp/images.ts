@@ -2,10 +2,10 @@
 // data: URL). Paths resolve against the server's working directory and must be regular
 // files; everything is capped at 5 MB; URLs have a timeout and never follow other schemes.
 import { isAbsolute, resolve } from 'node:path';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { decodeBase64 as decodeBase64Text, looksLikeBase64 } from '../base64.js';
 import { FacematchError } from '../errors.js';
-import { sniffFormat } from '../engine/decode.js';
+import { sniffFormat } from '../engine/image-format.js';
 import { guardedLookup, urlPolicyProblem } from '../net-policy.js';
 import { isUnreadablePathError, readLocalFile } from '../safe-file.js';
 
@@ -93,9 +93,10 @@ async function fetchImage(url: string, label: string, opts: LoadImageOptions): P
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const refused = urlPolicyProblem(current);
     if (refused) throw new FacematchError('VALIDATION', `${label}: ${shown(current)} is not fetched: ${refused}`);
-    let res: Awaited<ReturnType<typeof request>>;
+    let res: Awaited<ReturnType<typeof import('undici').request>>;
     try {
-      res = await request(current, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, headers: { accept: 'image/*' }, dispatcher: guardedAgent() });
+      const { request } = await import('undici');
+      res = await request(current, { method: 'GET', signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, headers: { accept: 'image/*' }, dispatcher: await guardedAgent() });
     } catch (err) {
       throw urlError(label, current, err, timeoutMs);
     }
@@ -154,8 +155,12 @@ function urlError(label: string, url: string, err: unknown, timeoutMs: number): 
 }
 
 let agent: Agent | null = null;
-/** One connection pool for image URLs whose DNS lookups refuse link-local and metadata addresses. */
-function guardedAgent(): Agent {
-  agent ??= new Agent({ connect: { lookup: guardedLookup } });
+/** One connection pool for image URLs whose DNS lookups refuse link-local and metadata addresses.
+ *  undici is imported on the first URL, not at start-up: most image arguments are files. */
+async function guardedAgent(): Promise<Agent> {
+  if (!agent) {
+    const { Agent: UndiciAgent } = await import('undici');
+    agent = new UndiciAgent({ connect: { lookup: guardedLookup } });
+  }
   return agent;
 }

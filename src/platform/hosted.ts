@@ -2,7 +2,9 @@
 // x-api-key. Lists are paged with limit/offset (the platform answers {count, next, previous,
 // results}); HTTP errors become the same coded errors the local services throw, with advice
 // that fits the hosted platform.
-import { fetch, FormData } from 'undici';
+// undici is imported on the first hosted call, not when this module loads: the MCP server
+// imports it at start-up for its error types and most sessions never call the hosted platform.
+import type { FormData } from 'undici';
 import { FacematchError, type ErrorCode } from '../errors.js';
 import { withEventIds } from './deliveries.js';
 import type { FaceSearchResult } from '../services/face-search.js';
@@ -204,7 +206,7 @@ export class HostedPlatform implements Platform {
   // ---- standalone face match ----------------------------------------------------------------
 
   async faceMatch(input: FaceMatchInput): Promise<FaceMatchOutcome> {
-    const form = new FormData();
+    const form = new (await import('undici')).FormData();
     form.set('user_image', new Blob([new Uint8Array(input.userImage)]), 'user_image');
     form.set('ref_image', new Blob([new Uint8Array(input.refImage)]), 'ref_image');
     form.set('face_match_score_decline_threshold', String(input.declineThreshold));
@@ -215,7 +217,7 @@ export class HostedPlatform implements Platform {
   }
 
   async faceSearch(input: FaceSearchInput): Promise<FaceSearchResult> {
-    const form = new FormData();
+    const form = new (await import('undici')).FormData();
     form.set('user_image', new Blob([new Uint8Array(input.userImage)]), 'user_image');
     form.set('search_type', input.searchType);
     form.set('rotate_image', String(input.rotateImage));
@@ -276,8 +278,9 @@ export class HostedPlatform implements Platform {
 
   private async send(method: string, path: string, body?: string | FormData, headers: Record<string, string> = {}): Promise<unknown> {
     const url = `${this.baseUrl}${path}`;
-    let res: Awaited<ReturnType<typeof fetch>>;
+    let res: Awaited<ReturnType<typeof import('undici').fetch>>;
     try {
+      const { fetch } = await import('undici');
       res = await fetch(url, {
         method,
         body,

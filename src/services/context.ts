@@ -2,7 +2,7 @@
 // plus small helpers (ids, times, input validation with field names).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import { sniffFormat } from '../engine/decode.js';
+import { sniffFormat } from '../engine/image-format.js';
 import { FacematchError, fieldsFromIssues } from '../errors.js';
 import type { Db } from '../store/db.js';
 import type { FaceMatcher } from './types.js';
