@@ -73,7 +73,8 @@ export interface Sandbox {
   /** The delivery log with requests and answers, grouped by event; one attempt by id. */
   deliveries: DeliveryRecords;
   status(): SandboxStatus;
-  /** Stops the delivery worker (in-flight sends stay pending for the next process) and closes the DB. */
+  /** Stops claiming deliveries, waits (bounded by the attempt timeout) for sends in flight to
+   *  finish and be recorded, then closes the DB. */
   close(): Promise<void>;
   /** The raw database, for diagnostics and tests. */
   readonly db: Db;
