@@ -53,6 +53,8 @@ export interface Sandbox {
   publicBaseUrl: string;
   /** The newest address a still-running `serve` on this database recorded, or null when none runs. */
   liveServeUrl(): string | null;
+  /** The last `serve` on this database known to have stopped (address, when), or null if none is known. */
+  lastServe(): { url: string; stopped_at: number } | null;
   accounts: Accounts;
   workflows: Workflows;
   sessions: Sessions;
@@ -172,6 +174,11 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     liveServeUrl() {
       const url = closed ? null : servers.live();
       return url ? trimUrl(url) : null;
+    },
+    lastServe() {
+      if (closed) return null;
+      const last = servers.last();
+      return last ? { url: trimUrl(last.url), stopped_at: last.stopped_at } : null;
     },
     accounts,
     workflows: {
