@@ -43,8 +43,8 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 /** Starts `sh -c 'node cli.js ARGS; true'` (the `; true` keeps sh as the parent, as npx's does). */
-async function viaShell(cwd: string, args: string, ready: RegExp): Promise<{ sh: number; node: number; err: () => string }> {
-  const sh = spawn('sh', ['-c', `"${process.execPath}" "${cliPath}" ${args}; true`], { cwd, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+async function viaShell(cwd: string, args: string, ready: RegExp, extraEnv: Record<string, string> = {}): Promise<{ sh: number; node: number; err: () => string }> {
+  const sh = spawn('sh', ['-c', `"${process.execPath}" "${cliPath}" ${args}; true`], { cwd, env: { ...env(), ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   sh.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   sh.stdout!.resume();
@@ -83,6 +83,18 @@ test('listen, serve and the MCP server exit when the sh that npx wraps them in i
       leftovers.push(p.node);
       process.kill(p.sh, 'SIGTERM');
       await until(() => !running(p.node), 10_000, 'serve to exit after its parent died');
+      assert.match(p.err(), /stopping \(parent process \d+ is gone; to keep it running [^)]*FACEMATCH_KEEP_RUNNING=1\)/, 'the exit message says how to keep it running');
+    });
+
+    await t.test('serve with FACEMATCH_KEEP_RUNNING=1 outlives its parent, and still stops on SIGTERM', async () => {
+      const p = await viaShell(proj, 'serve --port 0 --no-mcp', /listening on http/, { FACEMATCH_KEEP_RUNNING: '1' });
+      leftovers.push(p.node);
+      process.kill(p.sh, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.ok(running(p.node), `serve kept running after its parent died: ${p.err()}`);
+      process.kill(p.node, 'SIGTERM');
+      await until(() => !running(p.node), 10_000, 'serve to exit on SIGTERM');
+      assert.match(p.err(), /stopping \(SIGTERM\)/);
     });
 
     await t.test('MCP stdio server, parent SIGKILLed while its stdin stays open', async () => {

@@ -1,5 +1,6 @@
 // A key from another project's sandbox: the 401 says which sandbox answered and how to get a
-// key for it; sandbox_status over stdio tells whether this sandbox's `serve` is running.
+// key for it; sandbox_status over stdio tells whether this sandbox's `serve` is running, which
+// one ran last, and that none runs when none does.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -41,15 +42,35 @@ test("a key from another project's sandbox: the 401 names this sandbox; sandbox_
       assert.deepEqual(st.http_twin, { url: serve.url, running: true, same_sandbox: true });
       const text = (running.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!;
       assert.match(text, new RegExp(`HTTP twin running at ${serve.url.replace(/[.]/g, '\\.')} \\(a serve on this sandbox\\)`));
-      assert.doesNotMatch(text, /not running/);
+      assert.doesNotMatch(text, /not running|No serve runs/);
+      const wf = await mcp.client.callTool({ name: 'create_workflow', arguments: { features: ['FACE_MATCH'] } });
+      assert.ok((wf.structuredContent as { workflow_url: string }).workflow_url.startsWith(`${serve.url}/u/`));
+      assert.doesNotMatch((wf.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!, /none runs now/);
 
       await serve.stop();
       stopped = true;
       const gone = await mcp.client.callTool({ name: 'sandbox_status', arguments: {} });
       assert.equal((gone.structuredContent as { http_twin: { running: boolean } }).http_twin.running, false);
-      assert.match((gone.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!, /HTTP twin not running \(the last serve on this sandbox used /);
+      const goneText = (gone.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!;
+      // The serve that really ran (an ephemeral port), not the default address.
+      assert.match(goneText, new RegExp(`No serve runs on this sandbox \\(the last one used ${serve.url.replace(/[.]/g, '\\.')} and stopped at \\d{4}-\\d\\d-\\d\\dT`), goneText);
     } finally {
       await mcp.close();
+    }
+
+    // A sandbox where no serve ever ran: says so, names no "last" server, and a new workflow's
+    // link is not presented as live.
+    const never = await connectStdio({ env: { FACEMATCH_DB: b.db, FACEMATCH_LOG: 'silent' }, cwd: b.dir });
+    try {
+      const st = await never.client.callTool({ name: 'sandbox_status', arguments: {} });
+      const text = (st.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!;
+      assert.match(text, /No serve runs on this sandbox; session and workflow links use http:\/\/127\.0\.0\.1:8787 until one does/, text);
+      assert.doesNotMatch(text, /last/);
+      const wf = await never.client.callTool({ name: 'create_workflow', arguments: { features: ['FACE_MATCH'] } });
+      const wfText = (wf.content as Array<{ type: string; text?: string }>).find((c) => c.type === 'text')!.text!;
+      assert.match(wfText, /workflow_url http:\/\/127\.0\.0\.1:8787\/u\/\S+ answers only while `npx facematch-mcp serve` runs on this sandbox; none runs now/, wfText);
+    } finally {
+      await never.close();
     }
   } finally {
     if (!stopped) await serve.stop();

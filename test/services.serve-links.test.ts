@@ -29,6 +29,7 @@ describe('session links with two servers on one database', () => {
     const serveB = sandbox();
     serveB.publicBaseUrl = 'http://127.0.0.1:41002';
     const mcp = sandbox();
+    assert.equal(mcp.lastServe(), null, 'no server has stopped yet');
     const { app } = provisionApp(mcp);
     const wf = mcp.workflows.create(app, { features: [{ feature: 'FACE_MATCH' }] }).uuid;
     assert.match(mcp.sessions.create(app, { workflow_id: wf }).url, /^http:\/\/127\.0\.0\.1:41002\//);
@@ -63,8 +64,16 @@ describe('session links with two servers on one database', () => {
     await gone;
     assert.equal(mcp.publicBaseUrl, 'http://127.0.0.1:41001');
 
-    // No server left: the documented default, not a dead address.
+    // The killed server is the last one known to have stopped.
+    assert.equal(mcp.lastServe()?.url, 'http://127.0.0.1:41003');
+    assert.equal(mcp.liveServeUrl(), 'http://127.0.0.1:41001');
+
+    // No server left: the documented default, not a dead address; the last one is known as stopped.
     await serveA.close();
     assert.equal(mcp.publicBaseUrl, DEFAULT_PUBLIC_BASE_URL);
+    assert.equal(mcp.liveServeUrl(), null);
+    const last = mcp.lastServe();
+    assert.equal(last?.url, 'http://127.0.0.1:41001');
+    assert.ok(last && Date.now() - last.stopped_at < 60_000);
   });
 });

@@ -64,9 +64,12 @@ export const createWorkflow = defineTool({
   async handler(input, ctx) {
     checkFaceMatchKeys(input.features);
     const wf = await ctx.platform.createWorkflow(input);
+    // On stdio with no serve on this sandbox the link is the default address, which nothing answers yet.
+    const st = ctx.httpBaseUrl ? null : await ctx.platform.status();
+    const idle = st?.kind === 'local' && !st.live_serve_url ? ` workflow_url ${wf.workflow_url} answers only while \`npx facematch-mcp serve\` runs on this sandbox; none runs now (the link follows the serve that runs).` : '';
     return {
       structured: wf,
-      summary: `Created workflow "${wf.workflow_label}" (workflow_id ${wf.workflow_id}, version ${wf.version}) with features ${wf.features.join(', ')}${thresholdsText(wf)}. Next: create_session with this workflow_id.`,
+      summary: `Created workflow "${wf.workflow_label}" (workflow_id ${wf.workflow_id}, version ${wf.version}) with features ${wf.features.join(', ')}${thresholdsText(wf)}.${idle} Next: create_session with this workflow_id.`,
     };
   },
 });

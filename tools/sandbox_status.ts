@@ -51,7 +51,8 @@ export const sandboxStatus = defineTool({
     const st = await ctx.platform.status();
     const a = st.acting_for;
     // On stdio this process has no HTTP server, but a `serve` on the same sandbox may.
-    const twin = st.kind === 'local' && !st.base_url && st.capture_base_url && st.db_path ? await probeTwin(st.capture_base_url, st.db_path) : null;
+    // Probed even when no serve of this sandbox runs: another project's serve may hold the default port.
+    const twin = st.kind === 'local' && !st.base_url && st.capture_base_url && st.db_path ? await probeTwin(st.live_serve_url ?? st.capture_base_url, st.db_path) : null;
     const out = {
       platform: st.kind,
       base_url: st.base_url,
@@ -79,7 +80,9 @@ export const sandboxStatus = defineTool({
             ? `HTTP twin running at ${twin.url} (a serve on this sandbox); use it as the API base URL.`
             : twin?.running
               ? `A server answers at ${twin.url}, but it is not this sandbox (another project's serve): keys from this sandbox get 401 there; start \`npx facematch-mcp serve --port 0\` here and use the URL it prints.`
-              : `HTTP twin not running${twin ? ` (the last serve on this sandbox used ${twin.url})` : ''}: run \`npx facematch-mcp serve\`.`),
+              : st.live_serve_url
+                ? `A serve on this sandbox recorded ${st.live_serve_url} but does not answer there (busy or stuck?); restart \`npx facematch-mcp serve\`.`
+                : `No serve runs on this sandbox${st.last_serve ? ` (the last one used ${st.last_serve.url} and stopped at ${new Date(st.last_serve.stopped_at).toISOString()})` : ''}; session and workflow links use ${st.capture_base_url} until one does, and answer only while one runs there: run \`npx facematch-mcp serve\`.`),
     };
   },
 });

@@ -24,7 +24,9 @@ const MAX_BODY = 4 * 1024 * 1024;
 const USAGE = `usage: facematch-mcp listen [--forward-to URL] [--events status.updated,data.updated] [--db PATH] [--app ID] [--print-secret]
 Prints one line per webhook event and per delivery attempt of the sandbox until Ctrl-C. With
 --forward-to, every event is delivered to URL as a destination would (same body, same signed
-headers); the signing secret is printed at start and stays the same across runs.`;
+headers); the signing secret is printed at start and stays the same across runs.
+It stops when the process that started it exits; FACEMATCH_KEEP_RUNNING=1 keeps it running
+(nohup ... &, setsid, a process manager that double-forks).`;
 
 interface ListenArgs {
   forwardTo: string | null;

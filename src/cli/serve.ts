@@ -81,7 +81,11 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 const SERVE_USAGE = `usage: facematch-mcp serve [--port 8787] [--host 127.0.0.1] [--db PATH] [--public-url URL] [--no-mcp]
                            [--rate-limit-get 600] [--rate-limit-write 300]
-The HTTP twin of the hosted API, the capture page and MCP (Streamable HTTP) at /mcp, on loopback only.`;
+The HTTP twin of the hosted API, the capture page and MCP (Streamable HTTP) at /mcp, on loopback only.
+It stops when the process that started it exits (so npx or an IDE's stop leaves nothing behind).
+environment:
+  FACEMATCH_KEEP_RUNNING=1   keep running after that (nohup ... &, setsid, a process manager
+                             that double-forks); stop it with SIGTERM or Ctrl-C`;
 
 export const run: Command = async (argv) => {
   if (argv.some((a) => a === '--help' || a === '-h')) {

@@ -109,7 +109,7 @@ export class HostedPlatform implements Platform {
   }
 
   async status(): Promise<PlatformStatus> {
-    return { kind: 'hosted', base_url: this.baseUrl, acting_for: this.actingFor(), db_path: null, capture_base_url: null, counts: null };
+    return { kind: 'hosted', base_url: this.baseUrl, acting_for: this.actingFor(), db_path: null, capture_base_url: null, live_serve_url: null, last_serve: null, counts: null };
   }
 
   // ---- workflows ----------------------------------------------------------------------------

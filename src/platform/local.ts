@@ -132,7 +132,7 @@ export class LocalPlatform implements Platform, SandboxControls {
     } catch {
       acting = { application_id: null, name: null, chosen_by: this.selection.chosen === null ? 'none yet (call provision_account)' : `${this.selection.chosenBy} (unknown application)` };
     }
-    return { kind: 'local', base_url: this.httpBaseUrl, acting_for: acting, db_path: st.dbPath, capture_base_url: st.publicBaseUrl, counts: st.counts };
+    return { kind: 'local', base_url: this.httpBaseUrl, acting_for: acting, db_path: st.dbPath, capture_base_url: st.publicBaseUrl, live_serve_url: this.sandbox.liveServeUrl(), last_serve: this.sandbox.lastServe(), counts: st.counts };
   }
 
   // ---- workflows, sessions ------------------------------------------------------------------

@@ -155,6 +155,10 @@ export interface PlatformStatus {
   /** Local only: the database and its row counts. */
   db_path: string | null;
   capture_base_url: string | null;
+  /** Local only: the address a `serve` on this sandbox that still runs recorded, else null. */
+  live_serve_url: string | null;
+  /** Local only: the last `serve` on this sandbox known to have stopped, else null. */
+  last_serve: { url: string; stopped_at: number } | null;
   counts: Record<string, number> | null;
 }
 

@@ -24,6 +24,8 @@ const CLAIM_PROBES = 96;
 /** Bytes of a receiver's answer kept in the delivery record. */
 export const RESPONSE_BODY_KEEP = 2048;
 const RESPONSE_BODY_DRAIN = 64 * 1024;
+/** How long past the attempt timeout a stopping worker waits for its sends to be recorded. */
+const STOP_GRACE_MS = 2000;
 
 interface OutboxRow {
   id: number;
@@ -129,16 +131,30 @@ export class DeliveryWorker {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops claiming rows, lets the sends in flight finish and be recorded (each is bounded by
+   *  the attempt timeout; `graceMs` more at most), then aborts what is left. */
+  async stop(graceMs = this.timeoutMs + STOP_GRACE_MS): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.dueTimer) clearTimeout(this.dueTimer);
     this.timer = null;
     this.dueTimer = null;
-    for (const c of this.inflight) c.abort();
     if (this.running) await this.running;
+    // Why not abort at once: a request already sent may have reached the receiver; cut off, it
+    // would stay pending and unrecorded, and another process would send the event again.
+    if (this.sends.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.sends]), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const c of this.inflight) c.abort();
     await Promise.allSettled([...this.sends]);
     await this.agent.close().catch(() => undefined);
+  }
+
+  /** Sends in progress in this process (for shutdown messages). */
+  get inFlight(): number {
+    return this.sends.size;
   }
 
   private async pass(): Promise<void> {
@@ -317,9 +333,11 @@ export class DeliveryWorker {
       this.inflight.delete(controller);
     }
     if (this.stopped && controller.signal.aborted && !timedOut) {
-      // Shutting down mid-request: leave the row pending for the next process, unrecorded.
-      db.prepare('UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?').run(row.id, this.owner);
-      return;
+      // Cut off by a shutdown that could wait no longer: recorded (the receiver may have the
+      // event) and retried like a network error, so the log never shows fewer sends than happened.
+      statusCode = null;
+      response = null;
+      error = 'the sending process stopped before the receiver answered; the receiver may have this event';
     }
     const duration = Math.round(performance.now() - started);
     // A 2xx whose body was cut off counts as a network error: retried, never "delivered".

@@ -53,6 +53,8 @@ export interface Sandbox {
   publicBaseUrl: string;
   /** The newest address a still-running `serve` on this database recorded, or null when none runs. */
   liveServeUrl(): string | null;
+  /** The last `serve` on this database known to have stopped (address, when), or null if none is known. */
+  lastServe(): { url: string; stopped_at: number } | null;
   accounts: Accounts;
   workflows: Workflows;
   sessions: Sessions;
@@ -73,7 +75,8 @@ export interface Sandbox {
   /** The delivery log with requests and answers, grouped by event; one attempt by id. */
   deliveries: DeliveryRecords;
   status(): SandboxStatus;
-  /** Stops the delivery worker (in-flight sends stay pending for the next process) and closes the DB. */
+  /** Stops claiming deliveries, waits (bounded by the attempt timeout) for sends in flight to
+   *  finish and be recorded, then closes the DB. */
   close(): Promise<void>;
   /** The raw database, for diagnostics and tests. */
   readonly db: Db;
@@ -171,6 +174,11 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     liveServeUrl() {
       const url = closed ? null : servers.live();
       return url ? trimUrl(url) : null;
+    },
+    lastServe() {
+      if (closed) return null;
+      const last = servers.last();
+      return last ? { url: trimUrl(last.url), stopped_at: last.stopped_at } : null;
     },
     accounts,
     workflows: {

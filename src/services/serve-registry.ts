@@ -8,6 +8,8 @@ import type { Db } from '../store/db.js';
 import { randomToken } from './context.js';
 
 const PREFIX = 'serve_url:';
+/** The address of the last server that stopped (or was found gone), and when. */
+const LAST_KEY = 'serve_last';
 /** Written by earlier versions: one address, the last server started. */
 const LEGACY_KEY = 'public_base_url';
 
@@ -18,6 +20,8 @@ export interface ServeRegistry {
   forget(): void;
   /** The newest address of a server that is still running, or null. */
   live(): string | null;
+  /** The last server known to have stopped: its address and when it was seen gone; null if none ever ran. */
+  last(): { url: string; stopped_at: number } | null;
 }
 
 /** Whether a process of this host exists (EPERM: it does, as another user). */
@@ -37,13 +41,19 @@ export function serveRegistry(db: Db): ServeRegistry {
   const remove = db.prepare('DELETE FROM meta WHERE key = ?');
   const entries = db.prepare<[string, string], { key: string; value: string }>('SELECT key, value FROM meta WHERE key >= ? AND key < ?');
   const legacy = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const noteStopped = (url: string): void => {
+    upsert.run(LAST_KEY, JSON.stringify({ url, stopped_at: Date.now() }));
+  };
   return {
     record(url) {
       upsert.run(key, JSON.stringify({ url, at: Date.now() }));
       remove.run(LEGACY_KEY);
     },
     forget() {
+      const mine = legacy.get(key)?.value;
       remove.run(key);
+      const url = mine ? urlOf(mine) : null;
+      if (url) noteStopped(url);
     },
     live() {
       const servers = entries
@@ -66,6 +76,7 @@ export function serveRegistry(db: Db): ServeRegistry {
         if (owner === host && Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
           try {
             remove.run(s.key);
+            noteStopped(s.url);
           } catch {
             /* busy or read-only: the entry is skipped anyway */
           }
@@ -75,5 +86,24 @@ export function serveRegistry(db: Db): ServeRegistry {
       }
       return legacy.get(LEGACY_KEY)?.value ?? null;
     },
+    last() {
+      const text = legacy.get(LAST_KEY)?.value;
+      if (!text) return null;
+      try {
+        const v = JSON.parse(text) as { url?: unknown; stopped_at?: unknown };
+        return typeof v.url === 'string' && typeof v.stopped_at === 'number' ? { url: v.url, stopped_at: v.stopped_at } : null;
+      } catch {
+        return null;
+      }
+    },
   };
+}
+
+function urlOf(value: string): string | null {
+  try {
+    const v = JSON.parse(value) as { url?: unknown };
+    return typeof v.url === 'string' ? v.url : null;
+  } catch {
+    return null;
+  }
 }
