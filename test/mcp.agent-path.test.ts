@@ -131,9 +131,41 @@ describe('what the prompts, tool descriptions and resources say', () => {
     assert.match(SPEC_SUMMARY, /GET \(list or one destination\) returns\s+it in full/);
   });
 
+  test('facematch://spec is the shipped summary: no team notes, no tools the agent lacks, the engine\'s no-face codes', async () => {
+    const spec = await conn.client.readResource({ uri: 'facematch://spec' });
+    const text = spec.contents.map((c) => ('text' in c ? c.text : '')).join('');
+    assert.equal(text, SPEC_SUMMARY);
+    assert.doesNotMatch(text, /Weigh the sources|search tool|docs corpus|verifier's diagnosis|\.\.\/shared|SPEC\.md/);
+    // Standalone no-face: the codes face_match returns, NO_REFERENCE_IMAGE only for a missing reference.
+    assert.match(text, /no face in user_image -> Declined, NO_FACE_IN_SELFIE, score null/);
+    assert.match(text, /no face in ref_image -> Declined, FACE_MATCH_NOT_COMPUTED, score null/);
+    for (const line of text.split('\n').filter((l) => l.includes('NO_REFERENCE_IMAGE'))) assert.match(line, /no reference image/, line);
+  });
+
   test('debug_webhook_signature cites no file the agent cannot see', async () => {
     const text = await prompt('debug_webhook_signature', { framework: 'FastAPI' });
     assert.doesNotMatch(text, /docs\/|\b[\w-]+\.md\b/);
+  });
+});
+
+describe('face_match_attempts_remaining is the attempts left, whatever the status', () => {
+  test('a session decided without using its attempts still has all of them: 0 is never shown for unused attempts', async () => {
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: workflowId, vendor_data: 'remaining-approved' });
+    await ok(conn.client, 'simulate_session_outcome', { session_id: s.session_id, outcome: 'Approved' });
+    const d = await ok<Decision & { face_match_attempts: number; face_match_max_attempts: number }>(conn.client, 'get_session_decision', { session_id: s.session_id });
+    assert.equal(d.status, 'Approved');
+    assert.equal(d.face_match_attempts_remaining, d.face_match_max_attempts - d.face_match_attempts);
+    assert.ok(d.face_match_attempts_remaining > 0);
+    assert.doesNotMatch(d.__outcome.text, /Not final|no attempts remain/);
+  });
+
+  test('Approved after one attempt: 2 of 3 remain', { skip: hasFaces ? false : noFacesReason }, async () => {
+    const same = readPairs('lfw-funneled-dev').find((p) => p.same)!;
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: workflowId, vendor_data: 'remaining-one' });
+    const d = await ok<Decision>(conn.client, 'submit_session_images', { session_id: s.session_id, selfie: same.a, reference: same.b });
+    assert.notEqual(d.status, 'In Progress', d.__outcome.text);
+    assert.equal(d.face_match_attempts_remaining, 2, d.__outcome.text);
+    assert.doesNotMatch(d.__outcome.text, /Not final/);
   });
 });
 
