@@ -5,7 +5,8 @@
 // from, what to do without a database or a multipart library, and tool and resource texts that
 // match what the tools do.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SPEC_SUMMARY } from '../src/mcp/spec-summary.js';
@@ -146,6 +147,42 @@ describe('what the prompts, tool descriptions and resources say', () => {
     const text = await prompt('debug_webhook_signature', { framework: 'FastAPI' });
     assert.doesNotMatch(text, /docs\/|\b[\w-]+\.md\b/);
   });
+});
+
+describe('the verifier an agent is told to take runs in the app the stack names', () => {
+  const prompt = async (stack: string): Promise<string> =>
+    (await conn.client.getPrompt({ name: 'integrate_face_match', arguments: { my_stack: stack } })).messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
+
+  for (const [stack, packageJson, form] of [
+    ['Express 5, "type": "module"', { type: 'module' }, 'js'],
+    ['Express 4 (ESM, "type": "module")', { type: 'module' }, 'js'],
+    ['Fastify (ESM)', { type: 'module' }, 'js'],
+    ['Express 4 + Postgres', {}, 'cjs'],
+  ] as const) {
+    test(`${stack}: the prompt's language, and the tool's usage line, load in that project`, async () => {
+      const language = /webhook_verifier_snippet tool \(language "(\w+)"/.exec(await prompt(stack))?.[1];
+      assert.equal(language, form, stack);
+      const snip = await ok<{ file: string; source: string }>(conn.client, 'webhook_verifier_snippet', { language });
+      const text = snip.__outcome.text;
+      // The source once in the text, once in structuredContent: not a third time as JSON.
+      assert.equal(text.split(snip.source.trim().slice(0, 200)).length - 1, 1, 'the source appears once in the text');
+      assert.ok(!text.includes(JSON.stringify(snip.source).slice(1, 200)), 'no JSON-escaped copy of the source');
+      const usage = /(import \{ verifyWebhook \} from '[^']+'|const \{ verifyWebhook \} = require\('[^']+'\))/.exec(text)?.[1];
+      assert.ok(usage, text.slice(0, 400));
+      const signed = await ok<{ body: string; headers: Record<string, string> }>(conn.client, 'sign_webhook_payload', { payload: { session_id: 's-1', status: 'Approved', webhook_type: 'status.updated' }, secret: 'topsecret' });
+      const dir = join(tmp.dir, `app-${form}-${stack.replace(/\W+/g, '-')}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'receiver', private: true, ...packageJson }));
+      writeFileSync(join(dir, snip.file), snip.source);
+      writeFileSync(
+        join(dir, 'app.js'),
+        `${usage};\nconst r = verifyWebhook(${JSON.stringify(signed.body)}, ${JSON.stringify(signed.headers)}, 'topsecret', { now: ${Number(signed.headers['X-Timestamp'])} });\nconsole.log(JSON.stringify(r));\n`,
+      );
+      const run = spawnSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(run.status, 0, `${usage}\n${run.stderr}`);
+      assert.equal((JSON.parse(run.stdout) as { valid: boolean }).valid, true, run.stdout);
+    });
+  }
 });
 
 describe('face_match_attempts_remaining is the attempts left, whatever the status', () => {

@@ -15,6 +15,7 @@ export const webhookVerifierSnippetTool = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input) {
     const s = webhookVerifierSnippet(input.language);
-    return { structured: { ...s }, summary: `Save as ${s.file} in the app, ${s.where}; call ${s.entry} on the raw request body.\n\n${s.source}` };
+    // The source once in the text (to save as is); structuredContent has it too, for clients that read that.
+    return { structured: { ...s }, summary: `Save as ${s.file} in the app, ${s.where}; call ${s.entry} on the raw request body.\n\n${s.source}`, summaryHasData: true };
   },
 });
