@@ -12,7 +12,7 @@ export const debugWebhookSignature: PromptDefinition = {
   argsSchema: {
     framework: z.string().optional().describe('The web framework of the receiver, e.g. "Express", "FastAPI", "Next.js route handler".'),
     symptom: z.string().optional().describe('What goes wrong, e.g. "401 on every webhook" or "fails only for names with accents".'),
-    delivery_id: z.string().optional().describe('A failing delivery attempt, as listen prints it ("delivery 5") or list_webhook_deliveries shows it; completes with recent ones.'),
+    delivery_id: z.string().optional().describe('A failing delivery attempt, the uuid listen prints after "delivery" or list_webhook_deliveries shows; completes with recent ones.'),
   },
   render({ framework, symptom, delivery_id }) {
     const fw = framework?.trim() || 'the receiver\'s framework';
