@@ -95,7 +95,10 @@ describe('what the prompts, tool descriptions and resources say', () => {
     const tools = (await conn.client.listTools()).tools;
     const desc = (n: string): string => tools.find((t) => t.name === n)!.description ?? '';
     assert.match(desc('face_match'), /default 30 here; sessions use 50\/70/);
-    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*face_match alone: 30/);
+    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*30 is the standalone POST \/v3\/face-match\/ default/);
+    assert.doesNotMatch(desc('create_workflow'), /face_match alone/);
+    const now = (tools.find((t) => t.name === 'verify_webhook_signature')!.inputSchema.properties as Record<string, { description?: string }>).now!.description ?? '';
+    assert.match(now, /Default: the current time; pass the delivery's X-Timestamp to judge it as it arrived/);
     const text = await prompt('integrate_face_match', { my_stack: 'Express on Node 20' });
     assert.match(text, /Sessions \(path A\): Declined at score <= 50, In Review at <= 70, Approved above/);
     assert.match(text, /Standalone \(path B\): Declined at <= 30/);

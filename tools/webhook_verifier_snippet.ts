@@ -7,7 +7,7 @@ export const webhookVerifierSnippetTool = defineTool({
   name: 'webhook_verifier_snippet',
   title: 'Webhook verifier code for the app',
   description:
-    'Returns a self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app (js: ES module; cjs: CommonJS for require(); go: its own package folder). Verifies X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
+    'A self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app (js: ES module; cjs: CommonJS require(); go: own package folder). Checks X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
   inputSchema: z.strictObject({
     language: z.enum(SNIPPET_LANGUAGES, { error: `language must be one of ${SNIPPET_LANGUAGES.join(', ')}.` }),
   }),
