@@ -35,7 +35,7 @@ How the platform signs (see facematch://spec, section Webhooks):
 - Reject when the signed timestamp is more than 5 minutes old; compare in constant time.
 
 Steps:
-1. Find the failing delivery: list_webhook_deliveries shows each attempt and the receiver's answer (with include_bodies: true, also the exact body and headers sent) (or run \`npx facematch-mcp listen\`, which prints a line per attempt with its delivery id); resend_webhook sends it again.
+1. Find the failing delivery: list_webhook_deliveries shows each attempt and the receiver's answer, and with include_bodies: true the exact body and headers sent (or run \`npx facematch-mcp listen\`, which prints a line per attempt with its delivery id); resend_webhook sends it again.
 2. Call verify_webhook_signature with that delivery_id (the sandbox replays the recorded bytes and headers with the destination's secret), or with raw_body, headers and secret captured in the app. Pass receiver_computed with the hex digest the handler computed: the tool then names the handler's mistake (timestamp-prefixed V2, ASCII text for V2, re-serialised JSON, secret whitespace).
 3. Fix the handler according to the verdict:
    - "body re-serialised": the handler verifies JSON.stringify(parsed) or a re-sorted object. ${rawBody} JavaScript key order, number printing and non-ASCII escaping differ from Python's, so re-serialising can never match reliably.

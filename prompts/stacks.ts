@@ -159,5 +159,5 @@ export function snippetChoice(advice: StackAdvice): string {
   if (!advice.snippet) return '';
   if (!advice.formGuessed) return `language "${advice.snippet}"`;
   const others = (Object.keys(FORM_USE) as NodeForm[]).filter((f) => f !== advice.snippet).map((f) => FORM_USE[f]);
-  return `language "${advice.snippet}"; ${others.join(', ')}`;
+  return `language "${advice.snippet}", ${FORM_USE[advice.snippet as NodeForm].replace(/^"\w+" for /, '')}; use ${others.join(', ')}`;
 }

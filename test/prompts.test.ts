@@ -60,7 +60,7 @@ test('the verifier form fits the Node stack: ES module stacks get js, TypeScript
     assert.match(text, new RegExp(`webhook snippet --lang ${form}\\b`), stack);
   }
   // Not named: the prompt says which form it picked and when to take another.
-  assert.match(prompt('integrate_face_match').render({ my_stack: 'Express 4' }), /language "cjs"; "ts" for TypeScript, "js" for an ES module \(package.json "type": "module"\)/);
+  assert.match(prompt('integrate_face_match').render({ my_stack: 'Express 4' }), /language "cjs", CommonJS \(require\); use "ts" for TypeScript, "js" for an ES module \(package.json "type": "module"\)/);
   assert.doesNotMatch(prompt('integrate_face_match').render({ my_stack: 'Express (ESM)' }), /"cjs" for CommonJS/);
 });
 
