@@ -2,7 +2,8 @@
 // with the receiver advice for the user's stack and the running server's base URL.
 import { z } from 'zod';
 import { baseUrlSentence, type PromptDefinition } from './prompt.js';
-import { adviceFor, KNOWN_STACKS } from './stacks.js';
+import { SNIPPET_LANGUAGES } from '../src/webhooks/snippets/index.js';
+import { adviceFor, KNOWN_STACKS, snippetChoice } from './stacks.js';
 
 export const integrateFaceMatch: PromptDefinition = {
   name: 'integrate_face_match',
@@ -19,10 +20,10 @@ export const integrateFaceMatch: PromptDefinition = {
     const receiver = advice
       ? `   - Raw body in ${advice.name}: ${advice.rawBody}.
    - Dedupe: ${advice.dedupe}.
-   - Verifier: ${advice.snippet ? `get it with the webhook_verifier_snippet tool (language "${advice.snippet}") or \`npx facematch-mcp webhook snippet --lang ${advice.snippet}\`, save it in the app and call it on the raw bytes` : `no ready-made snippet for ${advice.name}: port the Python one (webhook_verifier_snippet, language "python"): HMAC-SHA256 of the raw body with the secret, hex, constant-time compare, timestamp within 300 s`}.`
+   - Verifier: ${advice.snippet ? `get it with the webhook_verifier_snippet tool (${snippetChoice(advice)}) or \`npx facematch-mcp webhook snippet --lang ${advice.snippet}\`, save it in the app and call it on the raw bytes` : `no ready-made snippet for ${advice.name}: port the Python one (webhook_verifier_snippet, language "python"): HMAC-SHA256 of the raw body with the secret, hex, constant-time compare, timestamp within 300 s`}.`
       : `   - Raw body: read the request body as bytes before any JSON parsing middleware (stacks with ready advice: ${KNOWN_STACKS.join(', ')}).
    - Dedupe: record each event_id and skip one already seen (deliveries are retried, so one event can arrive twice): a unique key in the app's database if it has one; with none, a Set of ids kept in a file (one id a line) is the smallest dependency-free form for one process.
-   - Verifier: webhook_verifier_snippet (ts, js, python or go) gives self-contained code to save in the app.`;
+   - Verifier: webhook_verifier_snippet (${SNIPPET_LANGUAGES.join(', ')}) gives self-contained code to save in the app.`;
     return `You are adding Face Match 1:1 (compare a live selfie with a reference photo such as an ID portrait) to an application built with: ${stack}.
 Use the facematch MCP tools against the local sandbox first; the code you write must run unchanged against the hosted platform later, so it reads the base URL and keys from configuration and never writes a URL in code (read the facematch://spec resource for exact paths, fields, statuses and errors).
 ${sentence}

@@ -1,20 +1,35 @@
 // Per-stack advice for a webhook receiver: how to get the raw body bytes (the signature covers
 // them, not the parsed JSON), where event_id dedupe goes, and which verifier snippet fits.
+import type { SnippetLanguage } from '../src/webhooks/snippets/index.js';
 
 export interface StackAdvice {
   name: string;
   /** Language of `facematch-mcp webhook snippet --lang ...`, or null when none ships for it. */
-  snippet: 'ts' | 'js' | 'cjs' | 'python' | 'go' | null;
+  snippet: SnippetLanguage | null;
+  /** For a Node stack whose module form the text did not name: the snippet is a guess to check. */
+  formGuessed?: boolean;
   rawBody: string;
   dedupe: string;
+}
+
+type NodeForm = 'ts' | 'js' | 'cjs';
+
+/** The verifier form a Node stack can load: TypeScript source, an ES module, or CommonJS (require). */
+function nodeFormOf(stack: string): NodeForm | null {
+  if (/typescript|\bts\b/i.test(stack)) return 'ts';
+  if (/\besm\b|\bes ?modules?\b|\bmjs\b|"?type"?\s*:\s*"?module\b/i.test(stack)) return 'js';
+  if (/\bcjs\b|commonjs|\brequire\b/i.test(stack)) return 'cjs';
+  return null;
 }
 
 const DEDUPE_SQL =
   'record each event_id before acting on it and answer 200 without processing again when it was already seen (deliveries are retried, so the same event_id can arrive twice). With a database: a table webhook_events(event_id PRIMARY KEY, received_at), insert first, a unique-key conflict means seen. With none, the smallest dependency-free form: a Set of event_ids loaded at start from a file and appended to it (one id a line); that holds for one process, add a database before running several';
 
-const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
+/** node: the snippet is the fallback form, replaced by the form the stack's text names. */
+const STACKS: Array<{ match: RegExp; node?: true; generic?: true; advice: StackAdvice }> = [
   {
     match: /next(\.?js)?/i,
+    node: true,
     advice: {
       name: 'Next.js route handler',
       snippet: 'ts',
@@ -24,6 +39,7 @@ const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
   },
   {
     match: /nest(js)?/i,
+    node: true,
     advice: {
       name: 'NestJS',
       snippet: 'ts',
@@ -33,18 +49,20 @@ const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
   },
   {
     match: /fastify/i,
+    node: true,
     advice: {
       name: 'Fastify',
-      snippet: 'ts',
+      snippet: 'cjs',
       rawBody: 'register a parser for this route: `app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => done(null, body))` (scoped in a plugin), so `request.body` is the Buffer',
       dedupe: `in the route: ${DEDUPE_SQL}`,
     },
   },
   {
-    match: /express|node|koa/i,
+    match: /express/i,
+    node: true,
     advice: {
       name: 'Express',
-      // An Express app is CommonJS unless its package.json says "type": "module" (then: js).
+      // A Node package is CommonJS unless its package.json says "type": "module" (then: js).
       snippet: 'cjs',
       rawBody: 'mount `express.raw({ type: "application/json" })` on the webhook route only (before any global express.json()), so `req.body` is the raw Buffer',
       dedupe: `in the route: ${DEDUPE_SQL}`,
@@ -104,11 +122,42 @@ const STACKS: Array<{ match: RegExp; advice: StackAdvice }> = [
       dedupe: `in the handler: ${DEDUPE_SQL}`,
     },
   },
+  {
+    // Koa, Hono, hapi...: no framework-specific advice, and not Express's.
+    match: /\bnode\b|node\.?js|koa|hono|hapi|javascript|typescript/i,
+    node: true,
+    generic: true,
+    advice: {
+      name: 'this Node framework',
+      snippet: 'cjs',
+      rawBody: 'read the raw request body bytes before any JSON parser runs on the webhook route (the framework\'s raw-body option, or the request stream itself), and HMAC those bytes',
+      dedupe: `in the handler: ${DEDUPE_SQL}`,
+    },
+  },
 ];
 
 /** The advice for the stack named in free text, or null when it is not one we know. */
 export function adviceFor(stack: string): StackAdvice | null {
-  return STACKS.find((s) => s.match.test(stack))?.advice ?? null;
+  const found = STACKS.find((s) => s.match.test(stack));
+  if (!found) return null;
+  if (!found.node) return found.advice;
+  const form = nodeFormOf(stack);
+  return { ...found.advice, snippet: form ?? found.advice.snippet, formGuessed: form === null };
 }
 
-export const KNOWN_STACKS: readonly string[] = STACKS.map((s) => s.advice.name);
+/** Frameworks with advice of their own (not the generic Node sentence). */
+export const KNOWN_STACKS: readonly string[] = STACKS.filter((s) => !s.generic).map((s) => s.advice.name);
+
+const FORM_USE: Record<NodeForm, string> = {
+  ts: '"ts" for TypeScript',
+  js: '"js" for an ES module (package.json "type": "module")',
+  cjs: '"cjs" for CommonJS (require)',
+};
+
+/** The snippet language to name, with the other Node forms when the stack did not say which it is. */
+export function snippetChoice(advice: StackAdvice): string {
+  if (!advice.snippet) return '';
+  if (!advice.formGuessed) return `language "${advice.snippet}"`;
+  const others = (Object.keys(FORM_USE) as NodeForm[]).filter((f) => f !== advice.snippet).map((f) => FORM_USE[f]);
+  return `language "${advice.snippet}", ${FORM_USE[advice.snippet as NodeForm].replace(/^"\w+" for /, '')}; use ${others.join(', ')}`;
+}

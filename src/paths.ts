@@ -10,8 +10,6 @@ export const packageRoot: string = resolve(dirname(fileURLToPath(import.meta.url
 /** Verified ONNX weights, put there by models/fetch-models.mjs at install. */
 export const modelsDir: string = join(packageRoot, 'models');
 
-/** The wire contract shipped with the package (served as the facematch://spec resource). */
-export const specPath: string = resolve(packageRoot, '..', 'shared', 'SPEC.md');
 
 /** The per-project sandbox folder, git-ignored (it holds a .gitignore of `*`). */
 export const PROJECT_SANDBOX_DIR = '.facematch';

@@ -68,9 +68,10 @@ test('listen beside the app\'s own destination: the secrets explained, no "signa
     const line = (await waitFor(() => out, new RegExp(`event\\s+status\\.updated\\s+Approved\\s+session ${session}\\s+-> 401 from ${appUrl.replace(/[/.]/g, '\\$&')}.*`), 'the forwarded 401'))[0];
     assert.doesNotMatch(line, /signature ok/, 'a 401 is never shown as "signature ok"');
     assert.match(line, /signed with listen's secret, but your app refused it: it checks another secret \(destination 'my app' signs with its own\)/);
+    assert.match(line, /set FACEMATCH_WEBHOOK_SECRET to the secret that `listen --print-secret` prints/);
     assert.ok(got.includes(200) && got.includes(401), 'the app got the event twice: its own destination (200) and listen (401)');
 
-    const refusedLine = (await waitFor(() => out, new RegExp(`attempt\\s+status\\.updated\\s+Approved\\s+session ${session}\\s+-> 401 \\S+ \\(attempt \\d+\\) to this listener.*delivery (\\d+)`), "listen's refused attempt"));
+    const refusedLine = (await waitFor(() => out, new RegExp(`attempt\\s+status\\.updated\\s+Approved\\s+session ${session}\\s+-> 401 \\S+ \\(attempt \\d+\\) to this listener.*delivery (00000000-0000-4000-8000-[0-9a-f]{12})`), "listen's refused attempt"));
     assert.doesNotMatch(refusedLine[0], /signature ok/, 'the attempt line does not say "signature ok" beside the 401 either');
     assert.match(refusedLine[0], /refused by the receiver \(it checks another secret\)/);
     const attempt = refusedLine[1]!;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { verifyWebhook } from '../src/webhooks/index.js';
+import { attemptUuid } from '../src/services/webhooks.js';
 import { startReceiver } from './helpers/sandbox.js';
 import { cliEnv as env, runCli as cli, waitFor } from './helpers/cli-process.js';
 import { cliPath, startServe, tempDir } from './mcp.harness.js';
@@ -75,7 +76,7 @@ test('listen + trigger beside serve: every outcome forwarded, signed and printed
       const check = verifyWebhook({ rawBody: final.rawBody, headers: final.headers as Record<string, string>, secret });
       assert.equal(check.valid, true, JSON.stringify(check));
       await waitFor(() => out, new RegExp(`event\\s+status\\.updated\\s+${status}\\s+session ${sessionId}\\s+-> 200 from .*signature ok\\s+event ${String(final.json.event_id)}`), `listen's event line for ${status}`);
-      await waitFor(() => out, new RegExp(`attempt\\s+status\\.updated\\s+${status}\\s+session ${sessionId}\\s+-> 200 delivered \\(attempt 1\\) to this listener\\s+signature ok\\s+event \\S+\\s+delivery \\d+`), `listen's attempt line for ${status}`);
+      await waitFor(() => out, new RegExp(`attempt\\s+status\\.updated\\s+${status}\\s+session ${sessionId}\\s+-> 200 delivered \\(attempt 1\\) to this listener\\s+signature ok\\s+event \\S+\\s+delivery 00000000-0000-4000-8000-[0-9a-f]{12}\\n`), `listen's attempt line for ${status}`);
     }
 
     // The app fails once: the sandbox retries, listen shows the failed attempt and the redelivery.
@@ -86,12 +87,13 @@ test('listen + trigger beside serve: every outcome forwarded, signed and printed
     await waitFor(() => out, /redelivery\s+status\.updated/, 'the redelivery line');
 
     // The doctor replays a recorded attempt by the id listen printed.
-    const deliveryId = /delivery (\d+)\n/.exec(out)![1]!;
+    // The uuid listen prints is the one list_webhook_deliveries shows and the doctor takes.
+    const deliveryId = /delivery (00000000-0000-4000-8000-[0-9a-f]{12})\n/.exec(out)![1]!;
     const doc = await cli(proj, ['webhook', 'verify', '--delivery', deliveryId]);
     assert.equal(doc.code, 0, doc.err + doc.out);
     const docJson = JSON.parse(doc.out) as { valid: boolean; delivery_id: number };
     assert.equal(docJson.valid, true);
-    assert.equal(docJson.delivery_id, Number(deliveryId));
+    assert.equal(attemptUuid(docJson.delivery_id), deliveryId);
     const wrong = await cli(proj, ['webhook', 'verify', '--delivery', deliveryId, '--secret', 'not-the-secret']);
     assert.equal(wrong.code, 1);
     assert.match(wrong.out, /wrong secret/);

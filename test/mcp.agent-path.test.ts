@@ -5,7 +5,8 @@
 // from, what to do without a database or a multipart library, and tool and resource texts that
 // match what the tools do.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SPEC_SUMMARY } from '../src/mcp/spec-summary.js';
@@ -94,7 +95,10 @@ describe('what the prompts, tool descriptions and resources say', () => {
     const tools = (await conn.client.listTools()).tools;
     const desc = (n: string): string => tools.find((t) => t.name === n)!.description ?? '';
     assert.match(desc('face_match'), /default 30 here; sessions use 50\/70/);
-    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*face_match alone: 30/);
+    assert.match(desc('create_workflow'), /decline \(default 50\).*review \(default 70\).*30 is the standalone POST \/v3\/face-match\/ default/);
+    assert.doesNotMatch(desc('create_workflow'), /face_match alone/);
+    const now = (tools.find((t) => t.name === 'verify_webhook_signature')!.inputSchema.properties as Record<string, { description?: string }>).now!.description ?? '';
+    assert.match(now, /Default: the current time; pass the delivery's X-Timestamp to judge it as it arrived/);
     const text = await prompt('integrate_face_match', { my_stack: 'Express on Node 20' });
     assert.match(text, /Sessions \(path A\): Declined at score <= 50, In Review at <= 70, Approved above/);
     assert.match(text, /Standalone \(path B\): Declined at <= 30/);
@@ -131,9 +135,77 @@ describe('what the prompts, tool descriptions and resources say', () => {
     assert.match(SPEC_SUMMARY, /GET \(list or one destination\) returns\s+it in full/);
   });
 
+  test('facematch://spec is the shipped summary: no team notes, no tools the agent lacks, the engine\'s no-face codes', async () => {
+    const spec = await conn.client.readResource({ uri: 'facematch://spec' });
+    const text = spec.contents.map((c) => ('text' in c ? c.text : '')).join('');
+    assert.equal(text, SPEC_SUMMARY);
+    assert.doesNotMatch(text, /Weigh the sources|search tool|docs corpus|verifier's diagnosis|\.\.\/shared|SPEC\.md/);
+    // Standalone no-face: the codes face_match returns, NO_REFERENCE_IMAGE only for a missing reference.
+    assert.match(text, /no face in user_image -> Declined, NO_FACE_IN_SELFIE, score null/);
+    assert.match(text, /no face in ref_image -> Declined, FACE_MATCH_NOT_COMPUTED, score null/);
+    for (const line of text.split('\n').filter((l) => l.includes('NO_REFERENCE_IMAGE'))) assert.match(line, /no reference image/, line);
+  });
+
   test('debug_webhook_signature cites no file the agent cannot see', async () => {
     const text = await prompt('debug_webhook_signature', { framework: 'FastAPI' });
     assert.doesNotMatch(text, /docs\/|\b[\w-]+\.md\b/);
+  });
+});
+
+describe('the verifier an agent is told to take runs in the app the stack names', () => {
+  const prompt = async (stack: string): Promise<string> =>
+    (await conn.client.getPrompt({ name: 'integrate_face_match', arguments: { my_stack: stack } })).messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
+
+  for (const [stack, packageJson, form] of [
+    ['Express 5, "type": "module"', { type: 'module' }, 'js'],
+    ['Express 4 (ESM, "type": "module")', { type: 'module' }, 'js'],
+    ['Fastify (ESM)', { type: 'module' }, 'js'],
+    ['Express 4 + Postgres', {}, 'cjs'],
+  ] as const) {
+    test(`${stack}: the prompt's language, and the tool's usage line, load in that project`, async () => {
+      const language = /webhook_verifier_snippet tool \(language "(\w+)"/.exec(await prompt(stack))?.[1];
+      assert.equal(language, form, stack);
+      const snip = await ok<{ file: string; source: string }>(conn.client, 'webhook_verifier_snippet', { language });
+      const text = snip.__outcome.text;
+      // The source once in the text, once in structuredContent: not a third time as JSON.
+      assert.equal(text.split(snip.source.trim().slice(0, 200)).length - 1, 1, 'the source appears once in the text');
+      assert.ok(!text.includes(JSON.stringify(snip.source).slice(1, 200)), 'no JSON-escaped copy of the source');
+      const usage = /(import \{ verifyWebhook \} from '[^']+'|const \{ verifyWebhook \} = require\('[^']+'\))/.exec(text)?.[1];
+      assert.ok(usage, text.slice(0, 400));
+      const signed = await ok<{ body: string; headers: Record<string, string> }>(conn.client, 'sign_webhook_payload', { payload: { session_id: 's-1', status: 'Approved', webhook_type: 'status.updated' }, secret: 'topsecret' });
+      const dir = join(tmp.dir, `app-${form}-${stack.replace(/\W+/g, '-')}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'receiver', private: true, ...packageJson }));
+      writeFileSync(join(dir, snip.file), snip.source);
+      writeFileSync(
+        join(dir, 'app.js'),
+        `${usage};\nconst r = verifyWebhook(${JSON.stringify(signed.body)}, ${JSON.stringify(signed.headers)}, 'topsecret', { now: ${Number(signed.headers['X-Timestamp'])} });\nconsole.log(JSON.stringify(r));\n`,
+      );
+      const run = spawnSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(run.status, 0, `${usage}\n${run.stderr}`);
+      assert.equal((JSON.parse(run.stdout) as { valid: boolean }).valid, true, run.stdout);
+    });
+  }
+});
+
+describe('face_match_attempts_remaining is the attempts left, whatever the status', () => {
+  test('a session decided without using its attempts still has all of them: 0 is never shown for unused attempts', async () => {
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: workflowId, vendor_data: 'remaining-approved' });
+    await ok(conn.client, 'simulate_session_outcome', { session_id: s.session_id, outcome: 'Approved' });
+    const d = await ok<Decision & { face_match_attempts: number; face_match_max_attempts: number }>(conn.client, 'get_session_decision', { session_id: s.session_id });
+    assert.equal(d.status, 'Approved');
+    assert.equal(d.face_match_attempts_remaining, d.face_match_max_attempts - d.face_match_attempts);
+    assert.ok(d.face_match_attempts_remaining > 0);
+    assert.doesNotMatch(d.__outcome.text, /Not final|no attempts remain/);
+  });
+
+  test('Approved after one attempt: 2 of 3 remain', { skip: hasFaces ? false : noFacesReason }, async () => {
+    const same = readPairs('lfw-funneled-dev').find((p) => p.same)!;
+    const s = await ok<{ session_id: string }>(conn.client, 'create_session', { workflow_id: workflowId, vendor_data: 'remaining-one' });
+    const d = await ok<Decision>(conn.client, 'submit_session_images', { session_id: s.session_id, selfie: same.a, reference: same.b });
+    assert.notEqual(d.status, 'In Progress', d.__outcome.text);
+    assert.equal(d.face_match_attempts_remaining, 2, d.__outcome.text);
+    assert.doesNotMatch(d.__outcome.text, /Not final/);
   });
 });
 

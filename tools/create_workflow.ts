@@ -48,7 +48,7 @@ export const createWorkflow = defineTool({
   name: 'create_workflow',
   title: 'Create a workflow',
   description:
-    'Create a workflow (POST /v3/workflows/): ordered features as names or {feature, config}, e.g. [{feature:"FACE_MATCH",config:{face_match_score_decline_threshold:50}}]. Score <= decline (default 50): Declined; <= review (default 70): In Review; else Approved (face_match alone: 30). Next: create_session.',
+    'Create a workflow (POST /v3/workflows/): ordered features as names or {feature, config}, e.g. [{feature:"FACE_MATCH",config:{face_match_score_decline_threshold:50}}]. Score <= decline (default 50): Declined; <= review (default 70): In Review; else Approved (30 is the standalone POST /v3/face-match/ default). Next: create_session.',
   inputSchema: z.strictObject({
     workflow_label: z.string().min(1).max(200).optional(),
     features: z

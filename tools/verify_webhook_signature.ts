@@ -15,7 +15,7 @@ export const verifyWebhookSignature = defineTool({
     'Check a received webhook as a correct receiver would: pass the raw request body (the exact text received, before any JSON parsing), the request headers and the destination\'s secret_shared_key, or the delivery_id of a recorded attempt. Reports which signatures pass and why each failing one fails (wrong secret, secret with whitespace, body re-serialised or keys reordered, non-ASCII escaping, float formatting, stale or future timestamp, missing header). Use it when a receiver rejects webhooks. Nothing is sent or stored.',
   inputSchema: z.strictObject({
     raw_body: z.string().optional().describe('The request body exactly as received (UTF-8 text).'),
-    raw_body_base64: z.string().optional().describe('Alternative to raw_body: the body bytes in base64, when exact bytes matter.'),
+    raw_body_base64: z.string().optional().describe('raw_body as base64, when exact bytes matter.'),
     headers: z
       .record(z.string(), z.string())
       .optional()
@@ -29,8 +29,8 @@ export const verifyWebhookSignature = defineTool({
       .min(1, { error: 'secret must not be empty: pass the secret_shared_key returned by create_webhook_destination.' })
       .optional()
       .describe('The secret the receiver uses (the destination\'s secret_shared_key, not the API key); with delivery_id it defaults to that destination\'s secret.'),
-    now: z.number().optional().describe('Unix seconds to judge the timestamp at (default now; a delivery\'s X-Timestamp judges it as it arrived).'),
-    tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp (default 300).'),
+    now: z.number().optional().describe('Unix seconds to judge the timestamp at. Default: the current time; pass the delivery\'s X-Timestamp to judge it as it arrived.'),
+    tolerance_seconds: z.number().int().min(0).max(86400).default(300).describe('Maximum age of the signed timestamp.'),
     receiver_computed: z
       .partialRecord(z.enum(['X-Signature', 'X-Signature-V2', 'X-Signature-Simple']), z.string())
       .optional()

@@ -7,7 +7,7 @@ export const webhookVerifierSnippetTool = defineTool({
   name: 'webhook_verifier_snippet',
   title: 'Webhook verifier code for the app',
   description:
-    'Returns a self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app (js: ES module; cjs: CommonJS for require(); go: its own package folder). Verifies X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
+    'A self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app (js: ES module; cjs: CommonJS require(); go: own package folder). Checks X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
   inputSchema: z.strictObject({
     language: z.enum(SNIPPET_LANGUAGES, { error: `language must be one of ${SNIPPET_LANGUAGES.join(', ')}.` }),
   }),
@@ -15,6 +15,7 @@ export const webhookVerifierSnippetTool = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(input) {
     const s = webhookVerifierSnippet(input.language);
-    return { structured: { ...s }, summary: `Save as ${s.file} in the app, ${s.where}; call ${s.entry} on the raw request body.\n\n${s.source}` };
+    // The source once in the text (to save as is); structuredContent has it too, for clients that read that.
+    return { structured: { ...s }, summary: `Save as ${s.file} in the app, ${s.where}; call ${s.entry} on the raw request body.\n\n${s.source}`, summaryHasData: true };
   },
 });

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { verifyWebhook } from '../webhooks/index.js';
 import { WEBHOOK_EVENTS } from '../services/index.js';
+import { attemptUuid } from '../services/webhooks.js';
 import { UsageError, type Command } from './common.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { claimSlot, isListenLabel, listenSecret, releaseSlot, LISTEN_LABEL } from './listen-slots.js';
@@ -231,7 +232,7 @@ export const run: Command = async (argv) => {
             http = `-> ${r.statusCode} from ${args.forwardTo}`;
             if (sigOk && (answer === 401 || answer === 403)) {
               // The bytes are signed correctly with listen's secret; the app checks another one.
-              sig = `signed with listen's secret, but your app refused it: it checks another secret${rivals.length ? ` (destination '${rivals[0]!.label}' signs with its own)` : ''}; set FACEMATCH_WEBHOOK_SECRET to 'listen --print-secret'`;
+              sig = `signed with listen's secret, but your app refused it: it checks another secret${rivals.length ? ` (destination '${rivals[0]!.label}' signs with its own)` : ''}; set FACEMATCH_WEBHOOK_SECRET to the secret that \`listen --print-secret\` prints`;
             }
           } catch (err) {
             // Unreachable app: answer like a down destination, so the sandbox retries.
@@ -293,7 +294,7 @@ export const run: Command = async (argv) => {
         let sig = recordedSignature(r);
         // A receiver that refuses correctly signed bytes checks another secret: not "signature ok".
         if (sig === 'signature ok' && (r.status_code === 401 || r.status_code === 403)) sig = "signed correctly with this destination's secret, refused by the receiver (it checks another secret)";
-        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${r.id}`]);
+        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${attemptUuid(r.id)}`]);
       }
     };
     const timer = setInterval(() => {

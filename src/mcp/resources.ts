@@ -1,12 +1,10 @@
 // MCP resources: the wire contract, each session's decision, the engine's calibration table.
-import { readFileSync } from 'node:fs';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 // Direct module imports (not engine/index.js): these are cheap, the engine's index is not.
 import { CALIBRATION } from '../engine/score.js';
 import { STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/decision.js';
 import { FacematchError } from '../errors.js';
-import { specPath } from '../paths.js';
 import { log } from '../log.js';
 import type { McpRuntime } from './context.js';
 import type { AppSelection } from '../platform/local.js';
@@ -27,12 +25,10 @@ function safeDecode(id: string): string {
 /** Decisions listed as resources (most recent first). */
 const LISTED_SESSIONS = 50;
 
+/** The contract agents read: always the summary shipped in the package, never a workspace file
+ *  (those carry team notes and can lag behind what the engine answers). */
 export function readSpecText(): { text: string; source: string } {
-  try {
-    return { text: readFileSync(specPath, 'utf8'), source: specPath };
-  } catch {
-    return { text: SPEC_SUMMARY, source: 'built-in summary' };
-  }
+  return { text: SPEC_SUMMARY, source: 'built-in summary' };
 }
 
 export function calibrationDocument(): Record<string, unknown> {

@@ -2,6 +2,8 @@
 // pass through), image arguments, pagination.
 import { z } from 'zod';
 import { IMAGE_ARG_HELP } from './images.js';
+import { RETRYABLE_STATUSES } from '../services/session-decision.js';
+import type { SessionStatus } from '../services/types.js';
 
 /** The schema says it briefly; the error (when it is missing) says it in full. */
 const IMAGE_ARG_SHORT = 'path, URL or base64, <= 5 MB';
@@ -107,8 +109,12 @@ export function attemptsLine(decision: { status: string; face_matches?: Array<{ 
   const left = decision.face_match_attempts_remaining;
   const declined = (decision.face_matches ?? []).some((m) => m.status === 'Declined');
   if (typeof left !== 'number' || !declined) return '';
-  if (left > 0) return ` Not final: ${left} of ${decision.face_match_max_attempts ?? '?'} attempts remain, so the session stays "${decision.status}" and the user may recapture (submit_session_images again); the app must not act on this decline yet.`;
-  return decision.status === 'Declined' ? ' Final for this session: no attempts remain (a reviewer can still change it with review_session).' : '';
+  // An Approved, In Review or reviewer-set status takes no more captures, whatever is left.
+  if (left > 0 && RETRYABLE_STATUSES.includes(decision.status as SessionStatus)) return ` Not final: ${left} of ${decision.face_match_max_attempts ?? '?'} attempts remain, so the session stays "${decision.status}" and the user may recapture (submit_session_images again); the app must not act on this decline yet.`;
+  if (decision.status !== 'Declined') return '';
+  return left === 0
+    ? ' Final for this session: no attempts remain (a reviewer can still change it with review_session).'
+    : ' Final for this session: Declined with attempts left, so not by running out of them (a reviewer can still change it with review_session).';
 }
 
 export const destinationId = z

@@ -141,7 +141,11 @@ export function createMcpServer({ runtime, tools = TOOLS }: CreateMcpServerOptio
     const acting = used?.actedForApplication() ? actingLine(used) : '';
     const summary = acting ? `${output.summary}\n${acting}` : output.summary;
     const json = JSON.stringify(structured);
-    const text = json.length <= MAX_TEXT_JSON ? `${summary}\n\n${json}` : `${summary}\n\n(Full result in structuredContent: ${json.length} bytes of JSON.)`;
+    const text = output.summaryHasData
+      ? summary
+      : json.length <= MAX_TEXT_JSON
+        ? `${summary}\n\n${json}`
+        : `${summary}\n\n(Full result in structuredContent: ${json.length} bytes of JSON.)`;
     const content: CallToolResult['content'] = [{ type: 'text', text }];
     for (const img of output.images ?? []) content.push({ type: 'image', data: img.data.toString('base64'), mimeType: img.mimeType });
     log(`${name} -> ok in ${Date.now() - started} ms`);

@@ -1,5 +1,5 @@
-// Built-in summary of the wire contract, served as facematch://spec when the full SPEC.md
-// (kept outside the package) is not present next to the install.
+// The wire contract as agents read it (the facematch://spec resource): what the twin and the
+// hosted API answer, nothing about how the team works.
 
 export const SPEC_SUMMARY = `# Face Match 1:1 wire contract (summary shipped with facematch-mcp)
 
@@ -43,8 +43,9 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
   from face_match_not_computed_action).
 - Declined is not final while attempts remain: the user gets face_match_max_attempts (default 3)
   captures; a declined one leaves the session In Progress (no status.updated) and the decision's
-  face_match_attempts_remaining says how many are left. The status sticks only when they are used
-  up (FACE_MATCH_MAX_ATTEMPTS_EXCEEDED). A reviewer can move Declined/In Review to Approved or
+  face_match_attempts_remaining says how many are left (max minus used, on any status; only an
+  In Progress session takes them). The status sticks only when they are used up
+  (FACE_MATCH_MAX_ATTEMPTS_EXCEEDED; 0 remaining). A reviewer can move Declined/In Review to Approved or
   Resubmitted (the user redoes steps). Treat each status.updated as the latest state.
 - Media URLs are signed, expire after 60 minutes.
 - Default thresholds differ by path, on purpose: workflow sessions decline at <= 50 and review at

@@ -23,6 +23,8 @@ export interface ToolOutput<O> {
   structured: O;
   /** A short human/agent summary: what happened and what to call next. */
   summary: string;
+  /** The summary already carries the data verbatim (a file to save): the text leaves out the JSON copy. */
+  summaryHasData?: boolean;
   images?: ToolImage[];
 }
 

@@ -131,7 +131,8 @@ export function createDecisionView(ctx: ServiceContext, deps: { workflows: Workf
         reviews: reviewsOf(row.id),
         face_match_attempts: row.attempts,
         face_match_max_attempts: maxAttemptsOf(row),
-        face_match_attempts_remaining: RETRYABLE_STATUSES.includes(row.status) && row.kind === 'session' ? Math.max(0, maxAttemptsOf(row) - row.attempts) : 0,
+        // Attempts actually left of the allowance, whatever the status: 0 means they were all used.
+        face_match_attempts_remaining: row.kind === 'session' ? Math.max(0, maxAttemptsOf(row) - row.attempts) : 0,
         created_at: iso(row.created_at),
         updated_at: iso(row.updated_at),
         expires_at: row.expires_at === null ? null : iso(row.expires_at),

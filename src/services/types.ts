@@ -286,8 +286,9 @@ export type SessionDecision = {
   face_match_attempts: number;
   face_match_max_attempts: number;
   /**
-   * Attempts the user still has in this session: while some remain, a Declined face match is
-   * not final (the session stays In Progress); 0 once the status stuck or no images are taken.
+   * face_match_max_attempts minus the attempts used (0 for a standalone face-match request). The
+   * user can use them only while the session takes captures (In Progress): a Declined face match
+   * is then not final. 0 means every attempt was used.
    */
   face_match_attempts_remaining: number;
   created_at: string;
