@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scoreFromCosine, reportScore, CALIBRATION, decideStandalone, decideWorkflow } from '../src/engine/index.js';
+import { scoreFromCosine, cosineForScore, reportScore, CALIBRATION, SCORE_KNOTS, decideStandalone, decideWorkflow } from '../src/engine/index.js';
 import { FacematchError } from '../src/errors.js';
 
 test('score map is monotone and within 0..100 over the whole cosine range', () => {
@@ -67,4 +67,13 @@ test('bad thresholds are VALIDATION errors', () => {
   for (const f of [() => decideStandalone(50, -1), () => decideStandalone(50, 101), () => decideStandalone(50, Number.NaN), () => decideWorkflow(50, 80, 70), () => decideWorkflow(50, 50, 100.5)]) {
     assert.throws(f, (e: unknown) => e instanceof FacematchError && e.code === 'VALIDATION' && e.status === 400);
   }
+});
+
+test('cosineForScore inverts scoreFromCosine between the first and last knots', () => {
+  const knots = SCORE_KNOTS;
+  for (let s = knots[0]![1] + 0.5; s < knots[knots.length - 1]![1]; s += 0.5) {
+    assert.ok(Math.abs(scoreFromCosine(cosineForScore(s)) - s) < 1e-9, `score ${s}`);
+  }
+  assert.equal(cosineForScore(-1), knots[0]![0]);
+  assert.equal(cosineForScore(1000), knots[knots.length - 1]![0]);
 });

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { EMBED_DIM } from '../engine/embed.js';
 import { openSandbox } from '../services/index.js';
 import { OrtScanner, scanJs } from '../services/face-scan.js';
-import { cosineForScore, SEARCH_BANDS } from '../services/face-search.js';
+import { cosineForScore } from '../engine/score.js';
+import { SEARCH_BANDS } from '../services/face-search.js';
 
 function unitVectors(n: number, seed: number): Float32Array {
   let a = seed >>> 0;

@@ -6,18 +6,28 @@ import { MEASURED } from './calibration.js';
 /** (cosine, score) knots; strictly increasing in both. */
 export const SCORE_KNOTS: ReadonlyArray<readonly [number, number]> = MEASURED.knots;
 
-export function scoreFromCosine(cos: number): number {
-  if (!Number.isFinite(cos)) return 0;
+/** Piecewise-linear through the knots, from column `from` to column `to`; flat beyond the ends. */
+function throughKnots(x: number, from: 0 | 1, to: 0 | 1): number {
   const k = SCORE_KNOTS;
-  if (cos <= k[0]![0]) return k[0]![1];
+  if (x <= k[0]![from]) return k[0]![to];
   for (let i = 1; i < k.length; i++) {
-    const [c1, s1] = k[i]!;
-    if (cos <= c1) {
-      const [c0, s0] = k[i - 1]!;
-      return s0 + ((cos - c0) / (c1 - c0)) * (s1 - s0);
+    const hi = k[i]!;
+    if (x <= hi[from]) {
+      const lo = k[i - 1]!;
+      return lo[to] + ((x - lo[from]) / (hi[from] - lo[from])) * (hi[to] - lo[to]);
     }
   }
-  return k[k.length - 1]![1];
+  return k[k.length - 1]![to];
+}
+
+export function scoreFromCosine(cos: number): number {
+  if (!Number.isFinite(cos)) return 0;
+  return throughKnots(cos, 0, 1);
+}
+
+/** The cosine whose calibrated score is `score` (the inverse of scoreFromCosine). */
+export function cosineForScore(score: number): number {
+  return throughKnots(score, 1, 0);
 }
 
 /** Score as reported: two decimals. Rounding keeps order (non-decreasing). */

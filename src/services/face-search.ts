@@ -3,7 +3,7 @@
 // entries). similarity_percentage is the engine's calibrated 0-100 score of the cosine (the
 // same scale as the 1:1 score); the bands below come from the open-set measurement in
 // docs/face-search.md. Only blocklist matches decline; duplicates and several faces inform.
-import { scoreFromCosine, SCORE_KNOTS } from '../engine/score.js';
+import { cosineForScore, scoreFromCosine } from '../engine/score.js';
 import { FacematchError } from '../errors.js';
 import { fieldError, iso, newId, type ServiceContext } from './context.js';
 import { parseBool, parseMetadata } from './faceMatch.js';
@@ -82,20 +82,6 @@ export interface FaceSearch {
    * (FACE_IN_BLOCKLIST declines, POSSIBLE_FACE_IN_BLOCKLIST sends to review, duplicates inform).
    */
   screenSession(applicationId: string, sessionId: string, embedding: Float32Array, vendorData: string | null): Promise<{ warnings: FaceSearchWarning[]; status: 'Approved' | 'In Review' | 'Declined' }>;
-}
-
-/** The cosine whose calibrated score is `score` (the knots are strictly increasing). */
-export function cosineForScore(score: number): number {
-  const k = SCORE_KNOTS;
-  if (score <= k[0]![1]) return k[0]![0];
-  for (let i = 1; i < k.length; i++) {
-    const [c1, s1] = k[i]!;
-    if (score <= s1) {
-      const [c0, s0] = k[i - 1]!;
-      return c0 + ((score - s0) / (s1 - s0)) * (c1 - c0);
-    }
-  }
-  return k[k.length - 1]![0];
 }
 
 const API_SERVICE: Record<string, string | null> = { session: null, face_match: 'FACE_MATCH' };
