@@ -54,7 +54,7 @@ test('GET /v3/webhook/ and its partial PATCH with secret rotation', async () => 
   assert.equal((url.json as Config).secret_shared_key, c1.secret_shared_key);
 
   // Refusals: unknown keys, bad values; other applications do not see this one's settings.
-  for (const bad of [{ workflow_type: 'kyc' }, { webhook_url: 'ftp://x' }, { webhook_version: 'v9' }, { rotate_secret_key: 'yes' }]) {
+  for (const bad of [{ workflow_type: 'kyc' }, { webhook_url: 'ftp://x' }, { webhook_url: 'https://user:pw@x.example/hook' }, { webhook_url: 'http://169.254.169.254/latest' }, { webhook_version: 'v9' }, { rotate_secret_key: 'yes' }]) {
     const r = await call(twin.url, 'PATCH', '/v3/webhook/', { key, json: bad });
     assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.text}`);
     errorBody(r);

@@ -5,6 +5,7 @@
 // the oldest enabled destination's URL (null when none is enabled).
 import { z } from 'zod';
 import { randomToken, validate, type ServiceContext } from './context.js';
+import { receiverUrl } from './receiver-url.js';
 import type { AppContext } from './types.js';
 
 export interface WebhookConfigStored {
@@ -17,25 +18,9 @@ export interface WebhookConfigStored {
   allowed_return_hosts: string[];
 }
 
-const httpUrl = z
-  .string({ error: 'webhook_url must be a URL string or null.' })
-  .trim()
-  .max(2048, { error: 'webhook_url must be at most 2048 characters.' })
-  .refine(
-    (u) => {
-      try {
-        const p = new URL(u);
-        return p.protocol === 'http:' || p.protocol === 'https:';
-      } catch {
-        return false;
-      }
-    },
-    { error: 'webhook_url must be an absolute http:// or https:// URL.' },
-  );
-
 const ConfigUpdate = z.strictObject(
   {
-    webhook_url: httpUrl.nullable().optional(),
+    webhook_url: receiverUrl('webhook_url').nullable().optional(),
     webhook_version: z.enum(['v1', 'v2', 'v3'], { error: 'webhook_version must be v1, v2 or v3.' }).optional(),
     rotate_secret_key: z.boolean({ error: 'rotate_secret_key must be true or false.' }).optional(),
     face_retention_policy: z.string({ error: 'face_retention_policy must be a string.' }).max(100).nullable().optional(),

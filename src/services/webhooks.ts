@@ -2,9 +2,9 @@
 // status change they announce) and the delivery log. Sending lives in delivery.ts.
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
-import { urlPolicyProblem } from '../net-policy.js';
 import { signWebhook } from '../webhooks/index.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
+import { receiverUrl } from './receiver-url.js';
 import { createWebhookConfigStore, type WebhookConfigStored } from './webhook-config.js';
 import {
   PLATFORM_ONLY_WEBHOOK_EVENTS,
@@ -20,24 +20,7 @@ import {
   type WebhookSummary,
 } from './types.js';
 
-const httpUrl = z
-  .string({ error: 'url must be a string.' })
-  .trim()
-  .max(2048, { error: 'url must be at most 2048 characters.' })
-  .refine(
-    (u) => {
-      try {
-        const p = new URL(u);
-        return (p.protocol === 'http:' || p.protocol === 'https:') && !p.username && !p.password;
-      } catch {
-        return false;
-      }
-    },
-    { error: 'url must be an absolute http:// or https:// URL without credentials.' },
-  )
-  // Link-local / cloud metadata receivers are refused (see docs/security.md); the delivery
-  // worker also refuses names that resolve there.
-  .refine((u) => urlPolicyProblem(u) === null, { error: (issue) => `url: ${urlPolicyProblem(String(issue.input)) ?? 'not allowed.'}` });
+const httpUrl = receiverUrl('url');
 
 const events = z
   .array(
