@@ -5,6 +5,7 @@
 // app's .env stays right whichever listener forwards to it. A slot's URL carries its owner's
 // pid, so a listener killed without cleaning up is seen as gone and its slot reused.
 import type { AppContext, Sandbox } from '../services/index.js';
+import { processAlive } from '../services/serve-registry.js';
 
 export const LISTEN_LABEL = 'facematch listen';
 
@@ -27,21 +28,11 @@ export function ownerPid(url: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A slot is taken while it is enabled and the process its URL names still runs. */
 export function slotTaken(row: SlotRow): boolean {
   if (row.enabled !== 1) return false;
   const pid = ownerPid(row.url);
-  return pid !== null && pid !== process.pid && alive(pid);
+  return pid !== null && pid !== process.pid && processAlive(pid);
 }
 
 export function listSlots(sandbox: Sandbox, app: AppContext): SlotRow[] {
