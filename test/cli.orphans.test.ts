@@ -97,6 +97,25 @@ test('listen, serve and the MCP server exit when the sh that npx wraps them in i
       assert.match(p.err(), /stopping \(SIGTERM\)/);
     });
 
+    await t.test('listen under npm exec -> sh -c -> node: the outer process SIGKILLed, the sh left alive', async () => {
+      // npx's real chain: npm exec starts `sh -c`, which starts node. A process manager that
+      // SIGKILLs npm exec leaves the sh running (re-parented), so our own parent does not change.
+      const inner = `"${process.execPath}" "${cliPath}" listen; true`;
+      const outer = spawn('sh', ['-c', `sh -c '${inner}'; true`], { cwd: proj, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      outer.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      outer.stdout!.resume();
+      await until(() => /ready; webhook signing secret/.test(err), 60_000, `listen ready; stderr: ${err}`);
+      const sh = childOf(outer.pid!);
+      assert.ok(sh, 'the inner sh');
+      const node = childOf(sh);
+      assert.ok(node, 'the node process under the inner sh');
+      leftovers.push(node, sh);
+      process.kill(outer.pid!, 'SIGKILL');
+      await until(() => !running(node), 10_000, 'listen to exit after the process above its sh died');
+      assert.match(err, /stopping \(process \d+, which started the sh that started this one, is gone/);
+    });
+
     await t.test('MCP stdio server, parent SIGKILLed while its stdin stays open', async () => {
       const p = await viaShell(proj, 'mcp', /MCP server ready on stdio/);
       leftovers.push(p.node);
