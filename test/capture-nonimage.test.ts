@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, noChromium } from './helpers/browser.js';
-import type { Workflow } from '../src/services/index.js';
+import type { Workflow } from '../src/contract/index.js';
 import { call, createSession, sessionDecision, startTwin, type Twin } from './helpers/http-twin.js';
 
 describe('capture page: a non-image on step 1', { skip: noChromium }, () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, noChromium } from './helpers/browser.js';
-import type { SessionCreated, SessionDecision, Workflow } from '../src/services/index.js';
+import type { SessionCreated, SessionDecision, Workflow } from '../src/contract/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 import { call, createSession, sessionDecision, startTwin, type Twin } from './helpers/http-twin.js';
 import { startReceiver, type Receiver } from './helpers/sandbox.js';

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { DEFAULT_FRAME_ANCESTORS, frameAncestors, FRAME_ANCESTORS_ENV, pageHeaders, parseFrameAncestors } from '../src/http/capture/framing.js';
-import type { PhotoCheck, SessionCreated, Workflow } from '../src/services/index.js';
+import type { PhotoCheck } from '../src/services/index.js';
+import type { SessionCreated, Workflow } from '../src/contract/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 import { call, errorBody, startTwin, type Twin } from './helpers/http-twin.js';
 

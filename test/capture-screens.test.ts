@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import type { SessionCreated, Workflow } from '../src/services/index.js';
+import type { SessionCreated, Workflow } from '../src/contract/index.js';
 import { faceVideo, launchChromium, noChromium, screenshotDir, startHostSite, tempFolder, type HostSite, type TempFolder } from './helpers/browser.js';
 import { hasFaces, noFacesReason, readPairs, type Pair } from './helpers/data.js';
 import { call, startTwin, type Twin } from './helpers/http-twin.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import type { SessionCreated, SessionDecision, WebhookDestinationCreated, Workflow } from '../src/services/index.js';
+import type { SessionCreated, SessionDecision, WebhookDestinationCreated, Workflow } from '../src/contract/index.js';
 import { verifyWebhook } from '../src/webhooks/index.js';
 import { faceVideo, launchChromium, noChromium, screenshotDir, startHostSite, tempFolder, type HostSite, type TempFolder } from './helpers/browser.js';
 import { hasFaces, noFacesReason, readPairs, type Pair } from './helpers/data.js';

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { FaceEngine, QUALITY_THRESHOLDS } from '../src/engine/index.js';
-import { FACE_MATCH_RISKS, outcomeOf } from '../src/services/face-match-outcome.js';
+import { outcomeOf } from '../src/services/face-match-outcome.js';
+import { FACE_MATCH_RISKS } from '../src/contract/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 
 const skip = hasFaces ? false : noFacesReason;

@@ -6,15 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import type {
-  SessionCreated,
-  SessionDecision,
-  StandaloneFaceMatchResult,
-  VerifyEmailResult,
-  SessionWebhookLogEntry,
-  WebhookDestinationCreated,
-  Workflow,
-} from '../src/services/index.js';
+import type { SessionCreated, SessionDecision, StandaloneFaceMatchResult, VerifyEmailResult, SessionWebhookLogEntry, WebhookDestinationCreated, Workflow } from '../src/contract/index.js';
 import { verifyWebhook } from '../src/webhooks/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 import { call, errorBody, form, startTwin, type Twin } from './helpers/http-twin.js';

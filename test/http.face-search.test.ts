@@ -9,8 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { facesDir, hasFaces, noFacesReason } from './helpers/data.js';
 import { call, errorBody, form, startTwin, type Twin } from './helpers/http-twin.js';
-import type { FaceSearchResult } from '../src/services/face-search.js';
-import type { ListBody, ListEntryBody } from '../src/services/face-lists.js';
+import type { FaceSearchResult, ListBody, ListEntryBody } from '../src/contract/index.js';
 
 const root = join(facesDir, 'lfw-original-dev', 'images');
 /** Three photos each of two people, read in place. */

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { SessionDecision, StandaloneFaceMatchResult } from '../src/services/index.js';
+import type { SessionDecision, StandaloneFaceMatchResult } from '../src/contract/index.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 import { call, errorBody, form, startTwin, type Twin } from './helpers/http-twin.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../src/paths.js';
-import type { SessionCreated, VerifyEmailResult, Workflow } from '../src/services/index.js';
+import type { SessionCreated, VerifyEmailResult, Workflow } from '../src/contract/index.js';
 import { call } from './helpers/http-twin.js';
 import { tempDb } from './helpers/sandbox.js';
 

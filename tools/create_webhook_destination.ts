@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { destinationSchema } from '../src/mcp/schemas.js';
-import { WEBHOOK_EVENTS } from '../src/services/types.js';
+import { WEBHOOK_EVENTS } from '../src/contract/index.js';
 
 export const eventsArg = z
-  .array(z.enum(WEBHOOK_EVENTS as [string, ...string[]], { error: `events must be from: ${WEBHOOK_EVENTS.join(', ')}.` }))
+  .array(z.enum(WEBHOOK_EVENTS, { error: `events must be from: ${WEBHOOK_EVENTS.join(', ')}.` }))
   .min(1, { error: 'subscribed_events must list at least one event, e.g. ["status.updated"].' });
 
 export const createWebhookDestination = defineTool({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FacematchError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/tool.js';
 import { workflowSchema } from '../src/mcp/schemas.js';
-import { FEATURE_ALIASES, FEATURE_NAMES } from '../src/services/types.js';
+import { FEATURE_ALIASES, FEATURE_NAMES } from '../src/contract/index.js';
 
 // The platform's names, plus the older spellings the services accept (and answer with the platform's);
 // the listed schema shows the platform's names only.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
 import { loadImageArg } from '../src/mcp/images.js';
 import { imageArg } from '../src/mcp/schemas.js';
+import { SEARCH_TYPES } from '../src/contract/index.js';
 
 const match = z.object({
   session_id: z.string().nullable(),
@@ -23,7 +24,7 @@ export const faceSearch = defineTool({
     'Search a photo (1:N, POST /v3/face-search/) against the faces the application kept: sessions, saved face matches, face lists. Up to 5 matches; Declined only on a blocklist match.',
   inputSchema: z.strictObject({
     user_image: imageArg('Photo to search'),
-    search_type: z.enum(['most_similar', 'blocklisted_or_approved']).optional().describe('Default most_similar.'),
+    search_type: z.enum(SEARCH_TYPES).optional().describe('Default most_similar.'),
     rotate_image: z.boolean().optional(),
   }),
   outputSchema: z.object({

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
 import { limitArg, offsetArg, page, sessionSummarySchema } from '../src/mcp/schemas.js';
-import { SESSION_STATUSES } from '../src/services/types.js';
+import { SESSION_STATUSES } from '../src/contract/index.js';
 
 export const listSessions = defineTool({
   name: 'list_sessions',
@@ -12,7 +12,7 @@ export const listSessions = defineTool({
   inputSchema: z.strictObject({
     limit: limitArg(20),
     offset: offsetArg,
-    status: z.enum(SESSION_STATUSES as [string, ...string[]], { error: `status must be one of: ${SESSION_STATUSES.join(', ')}.` }).optional(),
+    status: z.enum(SESSION_STATUSES, { error: `status must be one of: ${SESSION_STATUSES.join(', ')}.` }).optional(),
     vendor_data: z.string().max(1000).optional(),
     workflow_id: z.string().trim().min(1).max(200).optional(),
   }),

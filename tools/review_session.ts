@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
 import { sessionId } from '../src/mcp/schemas.js';
-import { REVIEW_STATUSES } from '../src/platform/types.js';
+import { REVIEW_STATUSES } from '../src/contract/index.js';
 
 export const reviewSession = defineTool({
   name: 'review_session',
@@ -11,7 +11,7 @@ export const reviewSession = defineTool({
     'Decide a session by hand as a reviewer (PATCH /v3/session/{id}/update-status/): Approved, Declined or Resubmitted, e.g. one In Review. Fires status.updated webhooks.',
   inputSchema: z.strictObject({
     session_id: sessionId,
-    new_status: z.enum(REVIEW_STATUSES as [string, ...string[]], { error: `new_status must be one of: ${REVIEW_STATUSES.join(', ')}.` }),
+    new_status: z.enum(REVIEW_STATUSES, { error: `new_status must be one of: ${REVIEW_STATUSES.join(', ')}.` }),
     comment: z.string().max(2000).optional().describe('Reviewer note.'),
   }),
   outputSchema: z.object({ session_id: z.string(), status: z.string() }),

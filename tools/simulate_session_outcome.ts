@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
 import { decisionSchema, faceMatchLine, sessionId } from '../src/mcp/schemas.js';
-import { SIMULATE_OUTCOMES } from '../src/services/types.js';
+import { SIMULATE_OUTCOMES } from '../src/contract/index.js';
 
 export const simulateSessionOutcome = defineTool({
   name: 'simulate_session_outcome',
@@ -11,7 +11,7 @@ export const simulateSessionOutcome = defineTool({
     'Force a sandbox session into Approved, In Review, Declined, NO_REFERENCE_IMAGE, Abandoned or Expired without photos, with the decision and webhooks a real outcome has.',
   inputSchema: z.strictObject({
     session_id: sessionId,
-    outcome: z.enum(SIMULATE_OUTCOMES as [string, ...string[]], { error: `outcome must be one of: ${SIMULATE_OUTCOMES.join(', ')}.` }),
+    outcome: z.enum(SIMULATE_OUTCOMES, { error: `outcome must be one of: ${SIMULATE_OUTCOMES.join(', ')}.` }),
   }),
   outputSchema: decisionSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },

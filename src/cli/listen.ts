@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { verifyWebhook } from '../webhooks/index.js';
-import { WEBHOOK_EVENTS } from '../services/index.js';
+import { WEBHOOK_EVENTS } from '../contract/index.js';
 import { attemptUuid } from '../services/webhooks.js';
 import { UsageError, type Command } from './common.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';

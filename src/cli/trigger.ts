@@ -2,7 +2,7 @@
 // creates a session and drives it to an outcome with the real webhooks, like `stripe trigger`.
 // The webhooks go to every subscribed destination (a running `facematch-mcp listen`, the app's
 // own); this process delivers them itself if no server is running, and waits for them.
-import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../services/index.js';
+import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../contract/index.js';
 import { printJson, UsageError, type Command } from './common.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { isListenLabel } from './listen-slots.js';

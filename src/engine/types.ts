@@ -1,3 +1,4 @@
+import type { FaceMatchRisk } from '../contract/face-match.js';
 import type { ImageQuality } from './quality.js';
 // The face engine's public shapes. The report mirrors SPEC's `face_match` object; fields
 // that the hosted API does not have are grouped under clearly named extras.
@@ -20,7 +21,7 @@ export interface ImageReport {
 
 export interface FaceMatchWarning {
   feature: 'FACEMATCH';
-  risk: string;
+  risk: FaceMatchRisk;
   additional_data: Record<string, unknown> | null;
   log_type: 'information' | 'warning' | 'error';
   short_description: string;

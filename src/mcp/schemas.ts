@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { IMAGE_ARG_HELP } from './images.js';
 import { RETRYABLE_STATUSES } from '../services/session-decision.js';
-import type { SessionStatus } from '../services/types.js';
+import type { SessionStatus } from '../contract/index.js';
 
 /** The schema says it briefly; the error (when it is missing) says it in full. */
 const IMAGE_ARG_SHORT = 'path, URL or base64, <= 5 MB';

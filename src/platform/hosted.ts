@@ -7,8 +7,7 @@
 import type { FormData } from 'undici';
 import { FacematchError, type ErrorCode } from '../errors.js';
 import { withEventIds } from './deliveries.js';
-import type { FaceSearchResult } from '../services/face-search.js';
-import type { SessionCreated, SessionDecision, SessionSummary, WebhookDestination, WebhookDestinationCreated, Workflow } from '../services/types.js';
+import type { FaceSearchResult, SessionCreated, SessionDecision, SessionSummary, WebhookDestination, WebhookDestinationCreated, Workflow } from '../contract/index.js';
 import type {
   ActingFor,
   DeliveryEntry,

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { FacematchError } from '../errors.js';
 import type { FaceEngine } from '../engine/index.js';
-import { compareFaces, type AppContext, type Sandbox, type SimulateOutcome } from '../services/index.js';
+import { compareFaces, type AppContext, type Sandbox } from '../services/index.js';
+import type { SimulateOutcome } from '../contract/index.js';
 import { withEventIds } from './deliveries.js';
 import type { ActingFor, DeliveryEntry, PageQuery, Platform, PlatformStatus, ReviewResult, SandboxControls } from './types.js';
 

@@ -2,20 +2,8 @@
 // the vendor's docs and MCP server package). Two implementations: `local` (the sandbox
 // services in this process) and `hosted` (HTTP to the platform's real /v3 paths). A tool
 // calls this interface once and never knows which one it got.
-import type {
-  AlignedFaces,
-  FaceMatchBody,
-  ProvisionResult,
-  SessionCreated,
-  SessionDecision,
-  SessionSummary,
-  SimulateOutcome,
-  WebhookDestination,
-  WebhookDestinationCreated,
-  Workflow,
-} from '../services/types.js';
-import type { RevokedKey } from '../services/accounts.js';
-import type { FaceSearchResult } from '../services/face-search.js';
+import type { AlignedFaces } from '../services/types.js';
+import type { FaceMatchBody, ProvisionResult, ReviewStatus, SearchType, SessionCreated, SessionDecision, SessionSummary, SimulateOutcome, WebhookDestination, WebhookDestinationCreated, Workflow, RevokedKey, FaceSearchResult } from '../contract/index.js';
 import type { DeliveryAttemptRecord } from '../services/delivery-records.js';
 
 export type PlatformKind = 'local' | 'hosted';
@@ -71,10 +59,6 @@ export interface SessionInput {
   expected_details?: Record<string, unknown>;
   portrait_image?: string;
 }
-
-/** The moves PATCH /v3/session/{id}/update-status/ accepts. */
-export type ReviewStatus = 'Approved' | 'Declined' | 'Resubmitted';
-export const REVIEW_STATUSES: readonly ReviewStatus[] = ['Approved', 'Declined', 'Resubmitted'];
 
 export interface ReviewInput {
   new_status: ReviewStatus;
@@ -199,7 +183,7 @@ export interface Platform {
 
 export interface FaceSearchInput {
   userImage: Buffer;
-  searchType: 'most_similar' | 'blocklisted_or_approved';
+  searchType: SearchType;
   rotateImage: boolean;
   vendorData?: string;
 }

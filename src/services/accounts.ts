@@ -4,7 +4,8 @@ import { createCipheriv, createDecipheriv, randomBytes, randomInt, scrypt, scryp
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, randomToken, safeEqual, sha256, validate, type ServiceContext } from './context.js';
-import type { AppContext, LoginResult, ProvisionResult, VerifyEmailResult } from './types.js';
+import type { AppContext } from './types.js';
+import type { ApplicationDetail, LoginResult, OrganizationInfo, ProvisionResult, RevokedKey, VerifyEmailResult } from '../contract/index.js';
 
 // The platform's codes expire after 10 minutes (vendor MCP server, didit_resend_otp).
 const CODE_TTL_MS = 10 * 60_000;
@@ -93,9 +94,6 @@ interface AppRow {
   org_name: string;
 }
 
-export type OrganizationInfo = { uuid: string; name: string; contact_email: string };
-export type ApplicationDetail = { uuid: string; name: string; client_id: string; api_key: string | null; organization: string; created_at: string };
-
 export interface Accounts {
   /** A new pending registration. Registering a pending e-mail again never changes its password
    *  or code: with the same password it is a retry (the code stays valid), otherwise CONFLICT. */
@@ -123,15 +121,6 @@ export interface Accounts {
   /** Revokes one API key given in full (it stops working at once). Unknown keys: NOT_FOUND. */
   revokeKey(apiKey: string, scope?: { applicationId: string }): RevokedKey;
 }
-
-export type RevokedKey = {
-  /** The key's first characters, to tell which one it was. */
-  prefix: string;
-  application_id: string;
-  revoked_at: string;
-  /** False when it had been revoked before (nothing changed). */
-  newly_revoked: boolean;
-};
 
 export interface ProvisionOptions {
   /** The caller is the local command line (the user at a terminal), which may mint a key for any account. */

@@ -3,7 +3,8 @@
 // one attempt by its id (what the signature doctor replays). Writing happens in delivery.ts.
 import { FacematchError } from '../errors.js';
 import { iso, type ServiceContext } from './context.js';
-import type { AppContext, WebhookEventType } from './types.js';
+import type { AppContext } from './types.js';
+import type { WebhookEventType } from '../contract/index.js';
 import { attemptIdOf } from './webhooks.js';
 
 export type DeliveryAttemptRecord = {

@@ -11,53 +11,10 @@ import { fieldError, iso, newId, parseJsonColumn, validate, type ServiceContext 
 import type { FaceStore } from './face-store.js';
 import type { Media, MediaInternals } from './media.js';
 import type { AppContext } from './types.js';
-
-export const LIST_TYPES = ['blocklist', 'allowlist', 'custom'] as const;
-export const ENTRY_TYPES = [
-  'face',
-  'document',
-  'phone',
-  'email',
-  'ip_address',
-  'device_fingerprint',
-  'wallet_address',
-  'bank_account',
-  'country',
-  'user',
-  'business',
-  'key',
-] as const;
-export type ListType = (typeof LIST_TYPES)[number];
-export type EntryType = (typeof ENTRY_TYPES)[number];
+import { ENTRY_TYPES, LIST_TYPES, type EntryType, type ListBody, type ListEntryBody, type ListType } from '../contract/index.js';
 
 /** Decoded face-upload images above this are refused (the platform's documented limit). */
 export const FACE_UPLOAD_MAX_BYTES = 2 * 1024 * 1024;
-
-export interface ListBody {
-  uuid: string;
-  name: string;
-  description: string;
-  list_type: ListType;
-  entry_type: EntryType;
-  is_system: boolean;
-  entry_count: number;
-  last_entry_added_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ListEntryBody {
-  uuid: string;
-  value: string;
-  display_label: string;
-  comment: string;
-  added_by: string;
-  reference_session_id: string | null;
-  reference_session_number: number | null;
-  reference_object_uuid: string | null;
-  metadata: Record<string, unknown> | null;
-  created_at: string;
-}
 
 export interface FaceLists {
   list(app: AppContext, q: { list_type?: string; entry_type?: string; limit: number; offset: number }): { count: number; results: ListBody[] };

@@ -5,16 +5,7 @@
 import type { FaceMatchReport, FaceMatchWarning } from '../engine/types.js';
 import { explainWarning } from '../engine/quality.js';
 import { noFaceWarning } from '../engine/decision.js';
-import type { FaceMatchConfig, FaceMatchItemStatus } from './types.js';
-
-export const FACE_MATCH_RISKS = [
-  'LOW_FACE_MATCH_SIMILARITY',
-  'NO_REFERENCE_IMAGE',
-  'NO_FACE_IN_SELFIE',
-  'FACE_MATCH_NOT_COMPUTED',
-  'FACE_MATCH_MAX_ATTEMPTS_EXCEEDED',
-] as const;
-export type FaceMatchRisk = (typeof FACE_MATCH_RISKS)[number];
+import type { FaceMatchConfig, FaceMatchItemStatus, FaceMatchRisk } from '../contract/index.js';
 
 type Severity = FaceMatchWarning['log_type'];
 

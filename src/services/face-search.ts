@@ -10,6 +10,7 @@ import { parseBool, parseMetadata } from './faceMatch.js';
 import type { FaceStore } from './face-store.js';
 import type { MediaInternals, Media } from './media.js';
 import type { AppContext } from './types.js';
+import { SEARCH_TYPES, type FaceSearchMatch, type FaceSearchResult, type FaceSearchWarning } from '../contract/index.js';
 
 /** Bands on similarity_percentage (see docs/face-search.md for what each costs per gallery size). */
 export const SEARCH_BANDS = {
@@ -22,49 +23,6 @@ export const SEARCH_BANDS = {
 } as const;
 
 export const MAX_MATCHES = 5;
-export const SEARCH_TYPES = ['most_similar', 'blocklisted_or_approved'] as const;
-
-export interface FaceSearchMatch {
-  session_id: string | null;
-  session_number: number | null;
-  similarity_percentage: number;
-  source: 'session' | 'list_entry';
-  vendor_data: string | null;
-  verification_date: string;
-  user_details: null;
-  match_image_url: string | null;
-  status: string | null;
-  is_blocklisted: boolean;
-  is_allowlisted: boolean;
-  api_service: string | null;
-  /** The platform's User entity and retained template ids; the sandbox keeps neither, so null. */
-  vendor_user_id: null;
-  biometric_template_id: null;
-}
-
-export interface FaceSearchWarning {
-  risk: 'FACE_IN_BLOCKLIST' | 'POSSIBLE_FACE_IN_BLOCKLIST' | 'DUPLICATED_FACE' | 'POSSIBLE_DUPLICATED_FACE' | 'MULTIPLE_FACES_DETECTED';
-  feature: 'LIVENESS';
-  additional_data: Record<string, unknown> | null;
-  log_type: 'error' | 'warning' | 'information';
-  short_description: string;
-  long_description: string;
-}
-
-export interface FaceSearchResult {
-  request_id: string;
-  face_search: {
-    status: 'Approved' | 'Declined';
-    total_matches: number;
-    matches: FaceSearchMatch[];
-    user_image: import('../engine/types.js').ImageReport;
-    warnings: FaceSearchWarning[];
-  };
-  vendor_data: string | null;
-  metadata: Record<string, unknown> | null;
-  created_at: string;
-}
-
 export interface FaceSearchInput {
   userImage: Buffer;
   searchType?: unknown;

@@ -10,16 +10,8 @@ import { outcomeOf } from './face-match-outcome.js';
 import type { FaceStore } from './face-store.js';
 import type { MediaInternals } from './media.js';
 import { NODE_ID, type SessionInternals, type StoredFaceMatch } from './sessions.js';
-import type {
-  AppContext,
-  FaceCompareInput,
-  FaceCompareOptions,
-  FaceCompareOptionsInput,
-  FaceCompareResult,
-  FaceMatcher,
-  StandaloneFaceMatchInput,
-  StandaloneFaceMatchResult,
-} from './types.js';
+import type { AppContext, FaceCompareInput, FaceCompareOptions, FaceCompareOptionsInput, FaceCompareResult, FaceMatcher, StandaloneFaceMatchInput } from './types.js';
+import type { LivenessBody, PassiveLivenessResult, StandaloneFaceMatchResult } from '../contract/index.js';
 
 export interface FaceMatch {
   standalone(app: AppContext, input: StandaloneFaceMatchInput): Promise<StandaloneFaceMatchResult>;
@@ -30,18 +22,6 @@ export interface FaceMatch {
 }
 
 export type SingleFaceInput = { userImage: Buffer; declineThreshold?: unknown; rotateImage?: unknown; saveApiRequest?: unknown; vendorData?: unknown };
-
-export type LivenessBody = {
-  status: 'Approved' | 'Declined';
-  method: 'PASSIVE';
-  score: number | null;
-  user_image: import('../engine/types.js').ImageReport;
-  warnings: Array<{ feature: 'LIVENESS'; risk: string; additional_data: null; log_type: 'error'; short_description: string; long_description: string; node_id: null }>;
-  face_quality: null;
-  face_luminance: null;
-  age_estimation?: number | null;
-};
-export type PassiveLivenessResult = { request_id: string; liveness: LivenessBody; created_at: string };
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 

@@ -11,7 +11,8 @@ import type { FaceSearch } from './face-search.js';
 import type { MediaInternals } from './media.js';
 import { LIVENESS_NODE_ID, NODE_ID, RETRYABLE_STATUSES, type SessionRow, type StoredFaceMatch, type StoredLiveness } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
-import type { AppContext, FaceMatchItemStatus, SessionDecision, SessionStatus } from './types.js';
+import type { AppContext } from './types.js';
+import type { FaceMatchItemStatus, SessionDecision, SessionStatus } from '../contract/index.js';
 import { faceMatchConfig } from './workflows.js';
 
 /** Statuses in which the session still waits for the user (these can expire). */

@@ -3,7 +3,7 @@
 import type { FaceMatchWarning } from '../engine/types.js';
 import { iso, parseJsonColumn, type ServiceContext } from './context.js';
 import type { Media, MediaInternals } from './media.js';
-import type { FaceMatchItem, FaceMatchItemStatus, LivenessCheck, SessionDecision, SessionReview, SessionStatus, SessionSummary } from './types.js';
+import type { FaceMatchItem, FaceMatchItemStatus, LivenessCheck, SessionDecision, SessionReview, SessionStatus, SessionSummary } from '../contract/index.js';
 import { FACE_MATCH_DEFAULTS, faceMatchConfig, type WorkflowDefinition, type WorkflowInternals, type Workflows } from './workflows.js';
 
 export const NODE_ID = 'face_match_1';

@@ -3,7 +3,7 @@
 // when a reviewer edits extracted KYC/POA data (which the sandbox has none of).
 import { newId, parseJsonColumn, type ServiceContext } from './context.js';
 import type { DecisionView, SessionRow } from './session-decision.js';
-import type { SessionStatus, WebhookEnvelope, WebhookEventType } from './types.js';
+import type { SessionStatus, WebhookEnvelope, WebhookEventType } from '../contract/index.js';
 import type { WebhookInternals } from './webhooks.js';
 
 /** Statuses whose webhooks carry the decision. */

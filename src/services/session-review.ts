@@ -6,15 +6,14 @@ import { FacematchError } from '../errors.js';
 import { parseJsonColumn, validate } from './context.js';
 import type { StoredFaceMatch } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
-import { SESSION_STATUSES, type AppContext, type SessionReview, type SessionStatus } from './types.js';
+import type { AppContext } from './types.js';
+import { REVIEW_STATUSES, SESSION_STATUSES, type SessionReview, type SessionStatus } from '../contract/index.js';
 
-/** Statuses a reviewer may set with update-status. */
-const REVIEW_TARGETS = ['Approved', 'Declined', 'Resubmitted'] as const;
 /** Statuses a session must be in for update-status to apply. */
 const REVIEWABLE: readonly SessionStatus[] = ['Approved', 'Declined', 'In Review', 'Kyc Expired', 'Abandoned', 'Resubmitted'];
 
 const UpdateStatusInput = z.object({
-  new_status: z.enum(REVIEW_TARGETS, { error: `new_status must be one of: ${REVIEW_TARGETS.join(', ')}.` }),
+  new_status: z.enum(REVIEW_STATUSES, { error: `new_status must be one of: ${REVIEW_STATUSES.join(', ')}.` }),
   comment: z.string({ error: 'comment must be a string.' }).max(5000, { error: 'comment must be at most 5000 characters.' }).nullish(),
   send_email: z.boolean({ error: 'send_email must be true or false.' }).nullish(),
   email_address: z.string({ error: 'email_address must be a string.' }).max(320).nullish(),
@@ -26,7 +25,7 @@ const AddReviewInput = z.object({
   comment: z.string({ error: 'comment must be a string.' }).max(5000, { error: 'comment must be at most 5000 characters.' }).nullish(),
   note: z.string({ error: 'note must be a string.' }).max(5000).nullish(),
   new_status: z
-    .enum(SESSION_STATUSES as [SessionStatus, ...SessionStatus[]], { error: `new_status must be one of: ${SESSION_STATUSES.join(', ')}.` })
+    .enum(SESSION_STATUSES, { error: `new_status must be one of: ${SESSION_STATUSES.join(', ')}.` })
     .nullish(),
 });
 

@@ -1,7 +1,8 @@
 // What the session life cycle hands to its review, deletion and report modules.
 import type { ServiceContext } from './context.js';
 import type { DecisionView, SessionRow, StoredFaceMatch, StoredLiveness } from './session-decision.js';
-import type { AppContext, SessionStatus, WebhookEventType } from './types.js';
+import type { AppContext } from './types.js';
+import type { SessionStatus, WebhookEventType } from '../contract/index.js';
 
 export interface SessionShared {
   ctx: ServiceContext;

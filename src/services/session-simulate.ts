@@ -7,7 +7,8 @@ import { fieldError, parseJsonColumn } from './context.js';
 import { noReference } from './face-match-outcome.js';
 import { NODE_ID, type StoredFaceMatch } from './session-decision.js';
 import type { SessionShared } from './session-shared.js';
-import { SIMULATE_OUTCOMES, type AppContext, type FaceMatchItemStatus, type SessionDecision, type SessionStatus, type SimulateOutcome } from './types.js';
+import type { AppContext } from './types.js';
+import { SIMULATE_OUTCOMES, type FaceMatchItemStatus, type SessionDecision, type SessionStatus, type SimulateOutcome } from '../contract/index.js';
 import { FACE_MATCH_DEFAULTS, faceMatchConfig } from './workflows.js';
 
 export interface SessionSimulation {

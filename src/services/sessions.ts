@@ -17,17 +17,8 @@ import { createSessionSimulation } from './session-simulate.js';
 import { createSessionEvents } from './session-events.js';
 import { createSessionReport, type SessionReport } from './session-report.js';
 import { createSessionReview, type SessionReviewing } from './session-review.js';
-import {
-  SESSION_STATUSES,
-  type AppContext,
-  type SessionByToken,
-  type SessionCreated,
-  type SessionDecision,
-  type SessionStatus,
-  type SessionSummary,
-  type SimulateOutcome,
-  type WebhookEventType,
-} from './types.js';
+import type { AppContext, SessionByToken } from './types.js';
+import { SESSION_STATUSES, type SessionCreated, type SessionDecision, type SessionStatus, type SessionSummary, type SimulateOutcome, type WebhookEventType } from '../contract/index.js';
 import type { WebhookInternals } from './webhooks.js';
 import type { WorkflowInternals, Workflows } from './workflows.js';
 

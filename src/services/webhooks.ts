@@ -6,19 +6,8 @@ import { signWebhook } from '../webhooks/index.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
 import { receiverUrl } from './receiver-url.js';
 import { createWebhookConfigStore, type WebhookConfigStored } from './webhook-config.js';
-import {
-  PLATFORM_ONLY_WEBHOOK_EVENTS,
-  SUBSCRIBABLE_WEBHOOK_EVENTS,
-  WEBHOOK_EVENTS,
-  type AppContext,
-  type SubscribableWebhookEvent,
-  type WebhookDelivery,
-  type WebhookDestination,
-  type WebhookDestinationCreated,
-  type WebhookEnvelope,
-  type SessionWebhookLogEntry,
-  type WebhookSummary,
-} from './types.js';
+import type { AppContext } from './types.js';
+import { PLATFORM_ONLY_WEBHOOK_EVENTS, SUBSCRIBABLE_WEBHOOK_EVENTS, WEBHOOK_EVENTS, type SubscribableWebhookEvent, type WebhookDelivery, type WebhookDestination, type WebhookDestinationCreated, type WebhookEnvelope, type SessionWebhookLogEntry, type WebhookSummary } from '../contract/index.js';
 
 const httpUrl = receiverUrl('url');
 

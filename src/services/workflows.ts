@@ -4,15 +4,8 @@
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, randomToken, validate, type ServiceContext } from './context.js';
-import {
-  FEATURE_ALIASES,
-  FEATURE_NAMES,
-  type AppContext,
-  type FaceMatchConfig,
-  type FeatureName,
-  type Workflow,
-  type WorkflowFeature,
-} from './types.js';
+import type { AppContext } from './types.js';
+import { FEATURE_ALIASES, FEATURE_NAMES, NOT_COMPUTED_ACTIONS, type FaceMatchConfig, type FeatureName, type Workflow, type WorkflowFeature } from '../contract/index.js';
 
 export const FACE_MATCH_DEFAULTS: FaceMatchConfig = {
   face_match_score_decline_threshold: 50,
@@ -65,7 +58,7 @@ const FaceMatchConfigInput = z.object({
   face_match_score_decline_threshold: threshold('face_match_score_decline_threshold').optional(),
   face_match_score_review_threshold: threshold('face_match_score_review_threshold').optional(),
   face_match_not_computed_action: z
-    .enum(['REVIEW', 'DECLINE'], { error: 'face_match_not_computed_action must be REVIEW or DECLINE.' })
+    .enum(NOT_COMPUTED_ACTIONS, { error: 'face_match_not_computed_action must be REVIEW or DECLINE.' })
     .optional(),
   // The platform documents 2..5 attempts per FACE_MATCH node (default 3).
   face_match_max_attempts: wholeNumber('face_match_max_attempts must be an integer from 2 to 5.', 2, 5).optional(),

@@ -1,7 +1,8 @@
 // Test helpers for the HTTP twin: a real server on 127.0.0.1 (port 0) over a real sandbox in
 // a temp folder, and a small fetch wrapper that returns status, headers and parsed JSON.
 import assert from 'node:assert/strict';
-import { openSandbox, type Sandbox, type SandboxOptions, type SessionCreated, type SessionDecision } from '../../src/services/index.js';
+import { openSandbox, type Sandbox, type SandboxOptions } from '../../src/services/index.js';
+import type { SessionCreated, SessionDecision } from '../../src/contract/index.js';
 import { startHttpServer, type HttpServerOptions, type RunningServer } from '../../src/http/server.js';
 import { tempDb } from './sandbox.js';
 

@@ -1,6 +1,6 @@
 // Sandbox-only extras, all under /sandbox/ so they never collide with hosted paths.
 import { bearerToken, checkSandboxCredential } from '../../sandbox-credential.js';
-import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../../services/types.js';
+import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../../contract/index.js';
 import { readJsonObject } from '../body.js';
 import { HttpError } from '../errors.js';
 import { requireQuery } from '../fields.js';
