@@ -2,23 +2,9 @@
 // facematch-mcp: with no arguments an MCP server on stdio; otherwise a subcommand.
 // First: the engine's runtime and every process started from here run without telemetry.
 import './engine/no-telemetry.js';
-import { UsageError, type Command } from './cli/common.js';
+import { COMMANDS } from './cli/commands.js';
+import { UsageError } from './cli/common.js';
 import { isFacematchError } from './errors.js';
-
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  match: async () => (await import('./cli/match.js')).run,
-  eval: async () => (await import('./cli/eval.js')).run,
-  bench: async () => (await import('./cli/bench.js')).run,
-  serve: async () => (await import('./cli/serve.js')).run,
-  provision: async () => (await import('./cli/provision.js')).run,
-  webhook: async () => (await import('./cli/webhook.js')).run,
-  init: async () => (await import('./cli/init.js')).run,
-  mcp: async () => (await import('./cli/mcp.js')).run,
-  calibrate: async () => (await import('./cli/calibrate.js')).run,
-  listen: async () => (await import('./cli/listen.js')).run,
-  trigger: async () => (await import('./cli/trigger.js')).run,
-  keys: async () => (await import('./cli/keys.js')).run,
-};
 
 const USAGE = `usage: facematch-mcp [command]
   (no command)                 MCP server on stdio

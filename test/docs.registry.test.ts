@@ -1,6 +1,9 @@
-// The docs' tables against the code: docs/mcp.md lists exactly the registered tools, docs/cli.md
-// exactly the CLI's commands, every flag a row shows is one the command's --help shows (same
-// metavariable for --db), and the snippet languages are the CLI's. Also two messages that
+// The docs' tables against the code's registries: docs/mcp.md lists exactly the registered tools,
+// docs/cli.md exactly the CLI's commands (every flag a row shows is one the command's --help
+// shows, same metavariable for --db; the snippet languages are the CLI's), docs/webhooks.md
+// exactly the event names of the contract, docs/http-api.md exactly the router's API routes, and
+// docs/contract.md and the spec summary the contract's risk codes. Each comparison is both ways:
+// a row missing from the docs or an entry added to a registry fails. Also two messages that
 // drifted: the /mcp 401 names the command that writes the credential, and an oversized upload
 // states the documented per-image limit.
 import assert from 'node:assert/strict';
@@ -10,30 +13,60 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../src/paths.js';
 import { SNIPPET_LANGUAGES } from '../src/webhooks/snippets/index.js';
+import { COMMANDS } from '../src/cli/commands.js';
+import {
+  FACE_MATCH_ITEM_STATUSES,
+  FACE_MATCH_RISKS,
+  FACE_SEARCH_RISKS,
+  LIVENESS_RISKS,
+  PLATFORM_ONLY_WEBHOOK_EVENTS,
+  SESSION_STATUSES,
+  SUBSCRIBABLE_WEBHOOK_EVENTS,
+  WEBHOOK_EVENTS,
+} from '../src/contract/index.js';
+import { ALL_ROUTES } from '../src/http/routes/index.js';
+import { SPEC_SUMMARY } from '../src/mcp/spec-summary.js';
 import { TOOLS } from '../tools/index.js';
 import { childEnv, cliPath, startServe, tempDir } from './mcp.harness.js';
 
 const doc = (name: string): string => readFileSync(join(packageRoot, 'docs', name), 'utf8');
 
-/** The first cells of a Markdown table's rows under `heading`, without backticks. */
-function firstCells(markdown: string, heading: string): string[] {
-  const start = markdown.indexOf(`\n${heading}\n`);
+/** The cells of each body row of the first Markdown table after `heading` (header and rule skipped). */
+function tableRows(markdown: string, heading: string): string[][] {
+  const start = markdown.startsWith(`${heading}\n`) ? 0 : markdown.indexOf(`\n${heading}\n`);
   assert.ok(start >= 0, `no "${heading}" section`);
-  const lines = markdown.slice(start + heading.length + 2).split('\n');
-  const rows: string[] = [];
-  let inTable = false;
+  const lines = markdown.slice(start + heading.length + 1).split('\n');
+  const rows: string[][] = [];
+  let seen = 0;
   for (const l of lines) {
     if (/^## /.test(l)) break;
     if (!l.startsWith('|')) {
-      if (inTable) break;
+      if (seen) break;
       continue;
     }
-    inTable = true;
-    const cell = l.split(/(?<!\\)\|/)[1]!.trim();
-    if (/^-+$/.test(cell) || /^(Tool|command)$/i.test(cell)) continue;
-    rows.push(cell.replace(/\\\|/g, '|'));
+    seen++;
+    const cells = l.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|'));
+    if (seen === 1 || cells.every((c) => /^-+$/.test(c))) continue;
+    rows.push(cells);
   }
   return rows;
+}
+
+/** The first cells of a Markdown table's rows under `heading`. */
+function firstCells(markdown: string, heading: string): string[] {
+  return tableRows(markdown, heading).map((r) => r[0]!);
+}
+
+/** The backticked spans of a text. */
+const spans = (text: string): string[] => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+/** The UPPER_SNAKE codes among a text's backticked spans. */
+const codes = (text: string): string[] => spans(text).filter((s) => /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(s));
+
+/** The row of a table (anywhere in the page) whose first cell is `first`. */
+function rowOf(markdown: string, first: string): string {
+  const line = markdown.split('\n').find((l) => l.startsWith(`| ${first} |`));
+  assert.ok(line, `no table row "${first}"`);
+  return line;
 }
 
 function help(args: string[]): string {
@@ -55,6 +88,7 @@ test("docs/cli.md's command table is the CLI's commands, with the flags their --
   const usage = help([]);
   const commands = new Set([...usage.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!));
   assert.deepEqual([...names].sort(), [...commands].sort(), 'the same commands in the docs and in --help');
+  assert.deepEqual([...commands].sort(), Object.keys(COMMANDS).sort(), '--help lists the commands the CLI dispatches');
   {
     for (const part of spans) {
       const words = part.split(/\s+/);
@@ -71,6 +105,46 @@ test("docs/cli.md's command table is the CLI's commands, with the flags their --
   const langs = /webhook snippet --lang ([a-z|]+)/.exec(rows.join('\n'))![1]!.split('|');
   assert.deepEqual(langs, [...SNIPPET_LANGUAGES]);
   assert.match(readFileSync(join(packageRoot, 'README.md'), 'utf8'), /Every sandbox command takes --db PATH/);
+});
+
+test("docs/webhooks.md's events table is the contract's event names; listen and contract.md name the session events", () => {
+  const rows = tableRows(doc('webhooks.md'), '## Events');
+  assert.deepEqual(rows.map((r) => r[0]!.replace(/`/g, '')), [...SUBSCRIBABLE_WEBHOOK_EVENTS]);
+  for (const r of rows) {
+    const name = r[0]!.replace(/`/g, '');
+    // Events of entities the sandbox does not have are accepted for subscriptions, never sent.
+    if ((PLATFORM_ONLY_WEBHOOK_EVENTS as readonly string[]).includes(name)) assert.match(r[1]!, /never sent/, `${name}: ${r[1]}`);
+  }
+  assert.deepEqual(spans(rowOf(doc('contract.md'), 'Event names for sessions')).filter((s) => s.includes('.')), [...WEBHOOK_EVENTS]);
+  assert.ok(help(['listen']).includes(`--events ${WEBHOOK_EVENTS.join(',')}`), 'listen --help names the session events');
+});
+
+test("docs/http-api.md's route table is the router's API routes, both ways", () => {
+  const norm = (path: string): string => path.replace(/\{[^}]+\}|:[a-z]+/g, ':p');
+  const documented: string[] = [];
+  for (const [methods, paths] of tableRows(doc('http-api.md'), '# HTTP twin: endpoints')) {
+    const ms = methods!.split(/,\s*/);
+    const ps = spans(paths!);
+    assert.ok(ps.length > 0, `a route row without a path: ${paths}`);
+    // "POST, GET | `/a`, `/b`" pairs them in order; one method with several paths applies to each.
+    if (ms.length === ps.length && ps.length > 1) ms.forEach((m, i) => documented.push(`${m} ${norm(ps[i]!)}`));
+    else for (const m of ms) for (const p of ps) documented.push(`${m} ${norm(p)}`);
+  }
+  // The table is the hosted platform's paths; the console aliases, /sandbox/ helpers, the capture
+  // page and media links are described beside it and in capture-page.md and security.md.
+  const api = ALL_ROUTES.filter((r) => /^\/(v3|v2|auth)\//.test(r.pattern) && !r.pattern.startsWith('/v3/organization/')).map((r) => `${r.method} ${norm(r.pattern)}`);
+  assert.deepEqual([...documented].sort(), [...api].sort());
+});
+
+test('docs/contract.md and the spec summary name exactly the contract\'s risk codes and statuses', () => {
+  const contract = doc('contract.md');
+  assert.deepEqual(codes(rowOf(contract, 'Exactly five risk codes')).sort(), [...FACE_MATCH_RISKS].sort());
+  assert.deepEqual([...new Set(codes(rowOf(contract, 'Warnings')))].sort(), [...FACE_SEARCH_RISKS].sort());
+  const liveness = contract.slice(contract.indexOf('## Liveness and age estimation'), contract.indexOf('## Face search 1:N'));
+  for (const code of LIVENESS_RISKS) assert.ok(codes(liveness).includes(code), `docs/contract.md's liveness section names ${code}`);
+  for (const code of FACE_MATCH_RISKS) assert.ok(SPEC_SUMMARY.includes(code), `the spec summary names ${code}`);
+  assert.ok(SPEC_SUMMARY.includes(`Session statuses: ${SESSION_STATUSES.join(', ')}.`));
+  assert.ok(SPEC_SUMMARY.includes(`Face match item statuses: ${FACE_MATCH_ITEM_STATUSES.join(', ')}.`));
 });
 
 test('the /mcp 401 names init --http; an oversized upload names the 5 MB per-image limit', { timeout: 120_000 }, async () => {

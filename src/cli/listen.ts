@@ -22,7 +22,7 @@ export { LISTEN_LABEL };
 const POLL_MS = 250;
 const MAX_BODY = 4 * 1024 * 1024;
 
-const USAGE = `usage: facematch-mcp listen [--forward-to URL] [--events status.updated,data.updated] [--db PATH] [--app ID] [--print-secret]
+const USAGE = `usage: facematch-mcp listen [--forward-to URL] [--events ${WEBHOOK_EVENTS.join(',')}] [--db PATH] [--app ID] [--print-secret]
 Prints one line per webhook event and per delivery attempt of the sandbox until Ctrl-C. With
 --forward-to, every event is delivered to URL as a destination would (same body, same signed
 headers); the signing secret is printed at start and stays the same across runs.

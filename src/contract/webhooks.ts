@@ -24,6 +24,9 @@ export type PlatformOnlyWebhookEvent = (typeof PLATFORM_ONLY_WEBHOOK_EVENTS)[num
 export const SUBSCRIBABLE_WEBHOOK_EVENTS = [...WEBHOOK_EVENTS, ...PLATFORM_ONLY_WEBHOOK_EVENTS] as const;
 export type SubscribableWebhookEvent = (typeof SUBSCRIBABLE_WEBHOOK_EVENTS)[number];
 
+/** Session statuses whose webhooks carry the decision. */
+export const DECISION_STATUSES: readonly SessionStatus[] = ['Approved', 'Declined', 'In Review', 'Abandoned'];
+
 export type WebhookSummary = {
   pending: number;
   delivered: number;

@@ -1,5 +1,7 @@
 // The wire contract as agents read it (the facematch://spec resource): what the twin and the
-// hosted API answer, nothing about how the team works.
+// hosted API answer, nothing about how the team works. Its lists of names (statuses, events) come
+// from the contract module, so the summary cannot drift from what the twin accepts.
+import { DECISION_STATUSES, FACE_MATCH_ITEM_STATUSES, SESSION_STATUSES, WEBHOOK_EVENTS } from '../contract/index.js';
 
 export const SPEC_SUMMARY = `# Face Match 1:1 wire contract (summary shipped with facematch-mcp)
 
@@ -34,9 +36,8 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
   workflow_id, features, vendor_data, metadata, expected_details, contact_details, callback,
   id_verifications, liveness_checks, face_matches, ...}; face_matches items:
   {node_id, status, score, source_image, target_image, source_image_session_id, warnings}.
-- Session statuses: Not Started, In Progress, Approved, Declined, In Review, Resubmitted, Expired,
-  Abandoned, Kyc Expired. Face match item statuses: Approved, In Review, Declined, Resub Requested,
-  Not Finished.
+- Session statuses: ${SESSION_STATUSES.join(', ')}.
+  Face match item statuses: ${FACE_MATCH_ITEM_STATUSES.join(', ')}.
 - Rule: score <= decline -> Declined; score <= review -> In Review; else Approved. Not Approved
   carries LOW_FACE_MATCH_SIMILARITY; no reference image -> Declined with NO_REFERENCE_IMAGE; no face in
   the selfie -> NO_FACE_IN_SELFIE, none in the reference -> FACE_MATCH_NOT_COMPUTED (score null, status
@@ -62,13 +63,13 @@ verification API under /v3, account API under /auth/v2. Only the base URL and ke
   no face in ref_image -> Declined, FACE_MATCH_NOT_COMPUTED, score null.
 
 ## Webhooks: POST /v3/webhook/destinations/
-- Body {label, url, subscribed_events: ["status.updated", "data.updated"], enabled, webhook_version}
+- Body {label, url, subscribed_events: [${WEBHOOK_EVENTS.map((e) => `"${e}"`).join(', ')}], enabled, webhook_version}
   -> 201 with uuid and secret_shared_key (43-char URL-safe); GET (list or one destination) returns
   it in full too. Keep it in the app's environment, never in source control.
 - Delivery: POST JSON, User-Agent DiditWebhook/2.0, headers X-Signature, X-Signature-V2,
   X-Signature-Simple, X-Timestamp. Envelope: event_id, webhook_type, timestamp, created_at,
   application_id, environment, session_id, status, workflow_id, workflow_version, vendor_data, metadata,
-  and decision for Approved/Declined/In Review/Abandoned. Retried on 5xx and 404.
+  and decision for ${DECISION_STATUSES.join('/')}. Retried on 5xx and 404.
   GET /v3/session/{id}/webhooks/ lists deliveries.
 - Signing (Python semantics): body = json.dumps(payload, sort_keys=True, separators=(",", ":")),
   ensure_ascii on, whole floats as ints. X-Signature = hex HMAC-SHA256(secret, body);

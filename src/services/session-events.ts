@@ -3,11 +3,8 @@
 // when a reviewer edits extracted KYC/POA data (which the sandbox has none of).
 import { newId, parseJsonColumn, type ServiceContext } from './context.js';
 import type { DecisionView, SessionRow } from './session-decision.js';
-import type { SessionStatus, WebhookEnvelope, WebhookEventType } from '../contract/index.js';
+import { DECISION_STATUSES, type WebhookEnvelope, type WebhookEventType } from '../contract/index.js';
 import type { WebhookInternals } from './webhooks.js';
-
-/** Statuses whose webhooks carry the decision. */
-export const DECISION_STATUSES: readonly SessionStatus[] = ['Approved', 'Declined', 'In Review', 'Abandoned'];
 
 export interface SessionEvents {
   /** Queues the events for the row's current state; returns the last event id (null if none). */
