@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hasFaces, noFacesReason, readPairs } from '../helpers/data.js';
-import { call, childEnv, cliPath, connectStdio, startReceiver, tempDir } from '../mcp.harness.js';
+import { call, childEnv, cliPath, connectStdio, startReceiver, tempDir } from '../helpers/mcp-harness.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,6 +1,6 @@
 // Running the built CLI as a child process, the way a user's shell does, for the CLI tests.
 import { spawn } from 'node:child_process';
-import { childEnv, cliPath } from '../mcp.harness.js';
+import { childEnv, cliPath } from './mcp-harness.js';
 
 export interface CliRun {
   code: number | null;

@@ -33,5 +33,5 @@ try {
     process.stderr.write(`${why}\n`);
     process.exit(1);
   }
-  process.stderr.write(`WARNING: ${why}; test/contract.python-sdk.test.ts will skip and say so.\n`);
+  process.stderr.write(`WARNING: ${why}; test/contract/python-sdk.test.ts will skip and say so.\n`);
 }
