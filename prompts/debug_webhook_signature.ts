@@ -22,7 +22,7 @@ export const debugWebhookSignature: PromptDefinition = {
       ? `In ${advice.name}: ${advice.rawBody}; HMAC those bytes.`
       : 'Read the raw request body bytes before any JSON parser runs on the webhook route, and HMAC those bytes.';
     const snippet = advice?.snippet
-      ? `webhook_verifier_snippet (${snippetChoice(advice)})`
+      ? `webhook_verifier_snippet (${snippetChoice(advice)})${advice.sdk?.tested ? ` or, through the vendor's SDK package, language "${advice.sdk.tested}"` : ''}`
       : advice
         ? `webhook_verifier_snippet, language "python", ported to ${advice.name} (no ready-made one for it)`
         : `webhook_verifier_snippet (${SNIPPET_LANGUAGES.join(', ')})`;

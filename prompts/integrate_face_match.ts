@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { baseUrlSentence, type PromptDefinition } from './prompt.js';
 import { SNIPPET_LANGUAGES } from '../src/webhooks/snippets/index.js';
-import { adviceFor, KNOWN_STACKS, snippetChoice } from './stacks.js';
+import { adviceFor, KNOWN_STACKS, sdkAdvice, SERVER_SDK_OVERVIEW, snippetChoice } from './stacks.js';
 
 export const integrateFaceMatch: PromptDefinition = {
   name: 'integrate_face_match',
@@ -17,27 +17,32 @@ export const integrateFaceMatch: PromptDefinition = {
     const stack = my_stack?.trim() || 'the user\'s stack (ask if unclear)';
     const advice = adviceFor(stack);
     const { url, sentence } = baseUrlSentence(env);
+    const sdk = advice ? sdkAdvice(advice) : null;
+    const sdkClient = advice?.sdk?.tested
+      ? ` With the ${advice.sdk.tested} snippet: client = didit_client(), client.sessions.create(vendor_data=..., workflow_id=..., callback=...), and session_decision(client, session_id) for the decision.`
+      : '';
     const receiver = advice
       ? `   - Raw body in ${advice.name}: ${advice.rawBody}.
    - Dedupe: ${advice.dedupe}.
-   - Verifier: ${advice.snippet ? `get it with the webhook_verifier_snippet tool (${snippetChoice(advice)}) or \`npx facematch-mcp webhook snippet --lang ${advice.snippet}\`, save it in the app and call it on the raw bytes` : `no ready-made snippet for ${advice.name}: port the Python one (webhook_verifier_snippet, language "python"): HMAC-SHA256 of the raw body with the secret, hex, constant-time compare, timestamp within 300 s`}.`
+${sdk ? `   - ${sdk}.
+` : ''}   - Verifier${sdk ? ` without dependencies (${advice.snippet ? 'tested ' : ''}fallback)` : ''}: ${advice.snippet ? `get it with the webhook_verifier_snippet tool (${snippetChoice(advice)}) or \`npx facematch-mcp webhook snippet --lang ${advice.snippet}\`, save it in the app and call it on the raw bytes` : `no ready-made snippet for ${advice.name}: port the Python one (webhook_verifier_snippet, language "python"): HMAC-SHA256 of the raw body with the secret, hex, constant-time compare, timestamp within 300 s`}.`
       : `   - Raw body: read the request body as bytes before any JSON parsing middleware (stacks with ready advice: ${KNOWN_STACKS.join(', ')}).
    - Dedupe: record each event_id and skip one already seen (deliveries are retried, so one event can arrive twice): a unique key in the app's database if it has one; with none, a Set of ids kept in a file (one id a line) is the smallest dependency-free form for one process.
-   - Verifier: webhook_verifier_snippet (${SNIPPET_LANGUAGES.join(', ')}) gives self-contained code to save in the app.`;
+   - Verifier: webhook_verifier_snippet (${SNIPPET_LANGUAGES.join(', ')}) gives code to save in the app; ${SERVER_SDK_OVERVIEW}.`;
     return `You are adding Face Match 1:1 (compare a live selfie with a reference photo such as an ID portrait) to an application built with: ${stack}.
 Use the facematch MCP tools against the local sandbox first; the code you write must run unchanged against the hosted platform later, so it reads the base URL and keys from configuration and never writes a URL in code (read the facematch://spec resource for exact paths, fields, statuses and errors).
 ${sentence}
 
 1. Set up the sandbox
    - Call provision_account (any email). Keep the returned api_key out of source control: put it in the app's environment as FACEMATCH_API_KEY, and FACEMATCH_API_BASE=${url}.
-   - The app must not depend on facematch-mcp at run time (it is a dev tool with a 300 MB face engine): the app talks HTTP to FACEMATCH_API_BASE and verifies webhooks with its own copy of the verifier snippet.
+   - The app must not depend on facematch-mcp at run time (it is a dev tool with a 300 MB face engine): the app talks to FACEMATCH_API_BASE over HTTP or through the vendor's server SDK pointed at it, and verifies webhooks with that SDK or its own copy of the verifier snippet.
    - Call face_match with two photos of the user's choice for a quick feel of scores and statuses.
 
 2. Pick the integration path (ask the user if the requirements do not say)
    A. Hosted UI (least code): the server creates a session, the browser goes to its url, the platform captures the photos, the result arrives by webhook and redirect.
       - create_workflow with features ["OCR", "FACE_MATCH"] (or ["FACE_MATCH"] when sessions carry portrait_image); each entry is a feature name, or an object {"feature": "FACE_MATCH", "config": {...}} when it needs settings.
       - Thresholds: each path has the platform's own defaults; keep them unless the user has data (see the choose_thresholds prompt). Sessions (path A): Declined at score <= 50, In Review at <= 70, Approved above. Standalone (path B): Declined at <= 30, Approved above, no review band. So one pair can be Approved on B and In Review or Declined on A; do not copy a number from one path to the other.
-      - In ${stack}: a server route that POSTs \`{FACEMATCH_API_BASE}/v3/session/\` {workflow_id, vendor_data: <your user id>, callback: <your return URL>} with header x-api-key: FACEMATCH_API_KEY, stores session_id, and redirects the user to the returned url.
+      - In ${stack}: a server route that POSTs \`{FACEMATCH_API_BASE}/v3/session/\` {workflow_id, vendor_data: <your user id>, callback: <your return URL>} with header x-api-key: FACEMATCH_API_KEY, stores session_id, and redirects the user to the returned url.${sdkClient}
       - A callback route that reads ?verificationSessionId=...&status=..., but treats it as a hint only: the truth is GET \`{FACEMATCH_API_BASE}/v3/session/{id}/decision/\` or the webhook.
       - Declined is not always final. After a low score the user may recapture (face_match_max_attempts, default 3): while attempts remain the session stays In Progress (no webhook: its status did not change) and the decision's face_match_attempts_remaining says how many are left; Declined sticks only when they are used up (warning FACE_MATCH_MAX_ATTEMPTS_EXCEEDED; 0 remaining in the webhook's decision). face_match_attempts_remaining is a sandbox extra: code for the hosted platform relies on the status alone. A reviewer can still move Declined or In Review to Approved or Resubmitted (the user redoes steps, then In Progress and a new decision follow). So store each status.updated as the latest state; do not lock the account or tell the user "rejected" on the first Declined, and let Approved after Resubmitted win.
    B. Server-to-server (you already hold both images): POST \`{FACEMATCH_API_BASE}/v3/face-match/\` as multipart with user_image (selfie) and ref_image (reference), optional face_match_score_decline_threshold (default 30). Approved when score > threshold; score is null with NO_FACE_IN_SELFIE (no face in the selfie) or FACE_MATCH_NOT_COMPUTED (none in the reference) when no face pair could be scored (still HTTP 200). Handle 400 {"detail": ...} for bad images (over 5 MB, not JPEG/PNG/WebP/TIFF), 401/403 for keys, 429 with Retry-After.

@@ -1,4 +1,4 @@
-// webhook_verifier_snippet: the self-contained verifier for the user's own app, in their language.
+// webhook_verifier_snippet: the verifier for the user's own app, in their language (python-sdk: through didit-sdk).
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/tool.js';
 import { SNIPPET_LANGUAGES, webhookVerifierSnippet } from '../src/webhooks/snippets/index.js';
@@ -7,7 +7,7 @@ export const webhookVerifierSnippetTool = defineTool({
   name: 'webhook_verifier_snippet',
   title: 'Webhook verifier code for the app',
   description:
-    'A self-contained webhook verifier (standard library only; the app must not depend on facematch-mcp) to save in the user\'s app (js: ES module; cjs: CommonJS require(); go: own package folder). Checks X-Signature or X-Signature-V2 and the timestamp; returns valid, matched, reason.',
+    'Webhook verifier code for the user\'s app, which must not depend on facematch-mcp: standard library only (js: ES module; cjs: require(); go: own package folder), or python-sdk through the PyPI didit-sdk. Checks X-Signature or X-Signature-V2 and the timestamp.',
   inputSchema: z.strictObject({
     language: z.enum(SNIPPET_LANGUAGES, { error: `language must be one of ${SNIPPET_LANGUAGES.join(', ')}.` }),
   }),

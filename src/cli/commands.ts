@@ -1,5 +1,5 @@
 // Every subcommand of the CLI by name, each module loaded only when its command runs. The help
-// text and docs/cli.md list exactly these (test/docs.registry.test.ts).
+// text and docs/cli.md list exactly these (test/docs/registry.test.ts).
 import type { Command } from './common.js';
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {

@@ -15,8 +15,8 @@ const USAGE = `usage:
   facematch-mcp webhook verify --delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID]
                                replays a recorded delivery attempt (default secret: its destination's)
   facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
-  facematch-mcp webhook snippet --lang ts|js|cjs|python|go
-                               prints a self-contained verifier for your app (no dependency on this package)
+  facematch-mcp webhook snippet --lang ts|js|cjs|python|python-sdk|go
+                               prints a verifier for your app (no dependency on this package; python-sdk uses didit-sdk)
 The secret may also come from FACEMATCH_WEBHOOK_SECRET. verify exits 0 when valid, 1 when not, 2 on bad input.`;
 
 interface Parsed {

@@ -39,7 +39,7 @@ export interface EnhanceConfig {
   denoiseAboveGain: number;
   /** A face dark enough to be smoothed is detected again on the corrected image (its box on the dark photo can be far off). */
   redetectDark: boolean;
-  /** CLAHE-like local contrast of the face (claheLuma); off by default (docs/engine-kyc.md "CLAHE"). */
+  /** CLAHE-like local contrast of the face (claheLuma); off by default (test/eval/kyc-research-log.md "CLAHE"). */
   clahe: ClaheConfig;
 }
 
@@ -55,18 +55,18 @@ export const DEFAULT_ENHANCE: EnhanceConfig = {
   castAbove: 0.45,
   retryDetect: true,
   retryOnOriginal: true,
-  // KYC seed 3 dim: 81.4 -> 83.7% not declined, auto-approved 69.8 -> 74.4% (docs/engine-kyc.md).
+  // KYC seed 3 dim: 81.4 -> 83.7% not declined, auto-approved 69.8 -> 74.4% (test/eval/kyc-research-log.md).
   retrySmoothFirst: true,
   retryHeavySmooth: true,
   denoiseAboveGain: 3,
   redetectDark: true,
-  // Measured on the dim selfies of KYC seed 1 (docs/engine-kyc.md): radius 1 / RGB 82.0% not
+  // Measured on the dim selfies of KYC seed 1 (test/eval/kyc-research-log.md): radius 1 / RGB 82.0% not
   // declined, chroma x3 84.6%, face-scaled radius + chroma x3 87.2% (x5: same >30, fewer >50).
   denoiseRadius: 'face',
   chromaRadius: 3,
   // Off: the best of five measured variants (these settings) moved one genuine pair of 600
   // on the dev set (occlusion, auto-approved) and none on the held-out set, while one more
-  // card-vs-selfie impostor pair crossed 30 on each (docs/engine-kyc.md "CLAHE (third pass)").
+  // card-vs-selfie impostor pair crossed 30 on each (test/eval/kyc-research-log.md "CLAHE (third pass)").
   clahe: { on: false, target: 'embed', tiles: 4, clip: 1.5, strength: 0.5, sdBelow: 0, bandBelow: 0.45 },
 };
 
@@ -206,7 +206,7 @@ export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceCo
 }
 
 /**
- * CLAHE-like local contrast equalisation of a face (third pass, docs/engine-kyc.md "CLAHE"):
+ * CLAHE-like local contrast equalisation of a face (third pass, test/eval/kyc-research-log.md "CLAHE"):
  * meant for faces with part of them in shadow (tinted glasses, hat brims) or flat after a
  * gain. Applied to what the models see only, and only when `claheGate` says so.
  */

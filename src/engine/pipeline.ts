@@ -64,7 +64,7 @@ export interface PipelineConfig {
 export const DEFAULT_PIPELINE: PipelineConfig = {
   choice: 'weighted',
   sigma: 0.35,
-  // 'small' measured on two KYC sets (docs/engine-kyc.md): +-1 pair per condition, no net gain
+  // 'small' measured on two KYC sets (test/eval/kyc-research-log.md): +-1 pair per condition, no net gain
   // on the held-out set, one more detector run per card: off.
   refine: false,
   smallFacePx: 96,
@@ -77,7 +77,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   padRetry: [0.3, 0.6],
   enhance: DEFAULT_ENHANCE,
   tileRetry: 4,
-  // Measured (docs/engine-kyc.md, fifth pass): portrait selfies padded to square, the
+  // Measured (test/eval/kyc-research-log.md, fifth pass): portrait selfies padded to square, the
   // geometry of the LFW photos the rest was tuned on; 16:9 frames padded to 4:3.
   detectAspect: [1, 4 / 3],
 };

@@ -169,7 +169,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE webhook_attempts ADD COLUMN response_body TEXT;
   ALTER TABLE webhook_attempts ADD COLUMN response_truncated INTEGER NOT NULL DEFAULT 0;
   `,
-  // 4 (issue 7): deleted workflows are tombstoned (sessions keep their versions); session reviews.
+  // 4: deleted workflows are tombstoned (sessions keep their versions); session reviews.
   `
   ALTER TABLE workflows ADD COLUMN deleted_at INTEGER;
   ALTER TABLE sessions ADD COLUMN liveness_checks TEXT;

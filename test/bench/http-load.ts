@@ -8,7 +8,7 @@
 //   3. webhook delivery latency: simulate an outcome, time until the loopback receiver has it;
 //   4. mixed load: --mixed-clients (32) clients for --mixed-duration (60) s, a quarter each on
 //      face match, session create, decision GET and destination list, with p50/p99 per route,
-//      errors, 429s (engine queue full), server RSS and the CPU model. The target (issue 10):
+//      errors, 429s (engine queue full), server RSS and the CPU model. The target:
 //      p99 of the non-face routes under 50 ms while face matches saturate the CPU.
 // Prints one JSON line on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,7 +24,7 @@ import { packageRoot } from '../../src/paths.js';
 import { hasFaces, noFacesReason, readPairs } from '../helpers/data.js';
 
 interface Args {
-  /** --only mixed: just the mixed scenario (the issue-10 latency target). */
+  /** --only mixed: just the mixed scenario (the latency target above). */
   only: 'all' | 'mixed';
   /** --profile DIR: the server runs with --cpu-prof, its profile written to DIR at exit. */
   profile: string | null;

@@ -102,7 +102,7 @@ test("docs/cli.md's command table is the CLI's commands, with the flags their --
       }
     }
   }
-  const langs = /webhook snippet --lang ([a-z|]+)/.exec(rows.join('\n'))![1]!.split('|');
+  const langs = /webhook snippet --lang ([a-z|-]+)/.exec(rows.join('\n'))![1]!.split('|');
   assert.deepEqual(langs, [...SNIPPET_LANGUAGES]);
   assert.match(readFileSync(join(packageRoot, 'README.md'), 'utf8'), /Every sandbox command takes --db PATH/);
 });

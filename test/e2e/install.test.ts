@@ -73,3 +73,12 @@ test('the README tells a contributor the two commands and what npm test needs', 
   const helper = readFileSync(join(packageRoot, 'test', 'helpers', 'data.ts'), 'utf8');
   assert.match(helper, /process\.env\.FACEMATCH_DATA/, 'the variable the README names is the one the tests read');
 });
+
+test('the packed package holds the compiled capture-page script the server reads', { timeout: 120_000 }, () => {
+  const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageRoot, encoding: 'utf8', env: childEnv({ npm_config_update_notifier: 'false' }) });
+  assert.equal(packed.status, 0, packed.stderr);
+  const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+  assert.ok(files.includes('dist/src/http/capture/browser/capture.js'), 'the script /static/capture.js serves');
+  assert.ok(files.includes('dist/src/http/capture/script.js'), 'the module that reads it');
+  assert.ok(!files.some((f) => f.startsWith('src/http/capture/')), 'the TypeScript source stays out, as for the rest of the server');
+});

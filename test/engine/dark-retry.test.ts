@@ -26,7 +26,7 @@ async function dimPair(seed: number, params: 'base' | 'wide', index: number): Pr
 }
 
 test('a very dark selfie whose first face box is off is detected again on the corrected image: the genuine pair matches', { skip }, async () => {
-  // Pairs where the lever still decides with the padded detector frame (docs/engine-kyc.md,
+  // Pairs where the lever still decides with the padded detector frame (test/eval/kyc-research-log.md,
   // fifth pass): seed 3 `base` pair 2695 (88.3, 11.6 without it), seed 1 `base` pair 0 (56.2, 29.3).
   for (const [seed, i] of [[3, 2695], [1, 0]] as const) {
     const { card, selfie, same } = await dimPair(seed, 'base', i);

@@ -1,7 +1,7 @@
 // The detector's frame (pipeline `detectAspect`): a portrait selfie is padded to square
 // before it is resized to the detector's 320x240, so its face is not squashed 1.8x (3:4)
 // or 2.4x (9:16). The KYC pairs below are ones where that decided the outcome on the
-// development sets (docs/engine-kyc.md, fifth pass).
+// development sets (test/eval/kyc-research-log.md, fifth pass).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -38,7 +38,7 @@ describe('HTTP twin: full scenario over HTTP', { skip: hasFaces ? false : noFace
     assert.equal(reg.status, 201, reg.text);
     assert.equal((reg.json as { email: string }).email, email);
 
-    // The peek hands out a secret: it needs the sandbox credential (issue 10).
+    // The peek hands out a secret: it needs the sandbox credential.
     const anonymous = await call(base, 'GET', `/sandbox/verification-code/?email=${encodeURIComponent(email)}`);
     assert.equal(anonymous.status, 401, anonymous.text);
     const credential = ensureSandboxCredential(twin.sandbox);

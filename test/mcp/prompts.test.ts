@@ -40,6 +40,40 @@ test('integrate_face_match: stack-specific raw body, dedupe and verifier for ten
   assert.match(unknown, /stacks with ready advice: .*Express.*Go net\/http/);
 });
 
+test('integrate_face_match leads with the vendor SDK: the tested Python one first, the others named with their page as untested, then the dependency-free verifier', () => {
+  const render = (stack: string): string => prompt('integrate_face_match').render({ my_stack: stack });
+  const before = (text: string, a: string, b: string, stack: string): void => {
+    assert.ok(text.includes(a), `${stack}: ${a}`);
+    assert.ok(text.includes(b), `${stack}: ${b}`);
+    assert.ok(text.indexOf(a) < text.indexOf(b), `${stack}: "${a}" comes before "${b}"`);
+  };
+  for (const stack of ['Django 5, Celery', 'FastAPI', 'Flask 3']) {
+    const text = render(stack);
+    before(text, 'Vendor SDK first: didit-sdk on PyPI (https://docs.didit.me/integration/server-sdks/python)', 'Verifier without dependencies (tested fallback)', stack);
+    assert.match(text, /webhook_verifier_snippet \(language "python-sdk"\)/, stack);
+    assert.match(text, /PyPI serves didit-sdk only up to 0\.4\.0 here, a community client/, stack);
+    assert.match(text, /\[new_secret, old_secret\]/, stack);
+    assert.match(text, /client = didit_client\(\), client\.sessions\.create\(/, `${stack}: the SDK's client calls in path A`);
+    assert.ok(SNIPPET_LANGUAGES.includes('python-sdk'));
+  }
+  const untested: Array<[string, string, RegExp]> = [
+    ['Express 4', '@didit-protocol/sdk-node on npm (https://docs.didit.me/integration/server-sdks/node)', /Not tested: it is not on the npm registry this machine reaches/],
+    ['Next.js 15 app router', '@didit-protocol/sdk-node on npm', /Not tested/],
+    ['Go net/http', 'the module github.com/didit-protocol/sdk-go (https://docs.didit.me/integration/server-sdks/go)', /Not tested: the Go module proxy refuses it/],
+    ['Rails 7', 'the didit-sdk gem on RubyGems', /Not tested: RubyGems is not reachable/],
+    ['Laravel 11', 'didit-protocol/sdk-php on Packagist (https://docs.didit.me/integration/server-sdks/php)', /Not tested: Packagist is not reachable/],
+  ];
+  for (const [stack, pkg, why] of untested) {
+    const text = render(stack);
+    before(text, `Vendor SDK: ${pkg}`, 'Verifier without dependencies (', stack);
+    assert.match(text, why, stack);
+    assert.doesNotMatch(text, /Vendor SDK first/, stack);
+  }
+  assert.match(render('Rails 7'), /Verifier without dependencies \(fallback\): no ready-made snippet for Rails: port the Python one/);
+  assert.match(render('Elixir Phoenix'), /server SDKs \(Python, Node\.js, Go, Java, PHP, Ruby, \.NET: https:\/\/docs\.didit\.me\/integration\/server-sdks\/overview\)/);
+  assert.match(prompt('debug_webhook_signature').render({ framework: 'Flask' }), /language "python"\) or, through the vendor's SDK package, language "python-sdk"/);
+});
+
 test('the verifier form fits the Node stack: ES module stacks get js, TypeScript ts, plain or CommonJS cjs', () => {
   const forms: Array<[string, string]> = [
     ['Express (ESM)', 'js'],

@@ -197,7 +197,7 @@ describe('tools with good and bad input', () => {
     assert.match(await fails(conn.client, 'provision_account', { email: 'not-an-email' }), /email/);
     const a = await ok<{ api_key: string; created: boolean }>(conn.client, 'provision_account', { email: 'dev@example.com', password: 'Str0ng!Pass' });
     assert.equal(a.created, true);
-    // An existing account's key only with proof (issue 10: no take-over by e-mail alone).
+    // An existing account's key only with proof: no take-over by e-mail alone.
     assert.match(await fails(conn.client, 'provision_account', { email: 'dev@example.com' }), /already exists.*password.*facematch-mcp provision/);
     assert.match(await fails(conn.client, 'provision_account', { email: 'dev@example.com', password: 'Wr0ng!Pass' }), /password is wrong/);
     const again = await ok<{ api_key: string; created: boolean }>(conn.client, 'provision_account', { email: 'dev@example.com', password: 'Str0ng!Pass' });

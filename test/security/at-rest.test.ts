@@ -1,4 +1,4 @@
-// Data at rest (issue 10 defects 5 and 9): the database folder is 0700 and the database, WAL,
+// Data at rest: the database folder is 0700 and the database, WAL,
 // SHM and credential files 0600 whatever the umask; secrets that are only checked are not in
 // the file in plain text; the media-signing secret cannot mint links that never expire; and an
 // API key can be revoked through the API, the CLI and MCP.

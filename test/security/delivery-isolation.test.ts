@@ -1,4 +1,4 @@
-// Delivery isolation (issue 10 defect 4): a receiver that never answers holds only its own
+// Delivery isolation: a receiver that never answers holds only its own
 // lane. Another destination keeps its latency, and the retry schedule (base, 2x, 4x, ...)
 // holds for a failing receiver while a never-answering one sits beside it.
 import assert from 'node:assert/strict';

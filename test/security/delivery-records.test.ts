@@ -1,4 +1,4 @@
-// Delivery records (issue 9 item 3): each attempt keeps the exact headers and body sent and
+// Delivery records: each attempt keeps the exact headers and body sent and
 // the receiver's status and first 2 KB of its answer; attempts list grouped by event; one
 // attempt is fetched by id, only within its application.
 import assert from 'node:assert/strict';

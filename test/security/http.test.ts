@@ -1,4 +1,4 @@
-// Origin safety of `serve` (issue 10 defects 1, 7, 8): exact Host and Origin allow-lists on
+// Origin safety of `serve`: exact Host and Origin allow-lists on
 // every route, the sandbox credential on /mcp and on the verification-code peek, provision
 // never hands an existing account's key to an unproven caller, /mcp sessions are never evicted
 // by another client, and every answer (missing Host, odd Expect, CONNECT) is JSON.

@@ -1,4 +1,4 @@
-// Inputs (issue 10 defects 3 and 6): local paths are read only when they are regular files,
+// Inputs: local paths are read only when they are regular files,
 // size-capped before reading; FIFOs and devices never hang or flood the server (through the
 // real stdio MCP server too); an optional root folder restricts what is read; URLs and
 // destinations refuse link-local / metadata addresses; errors do not tell which local ports

@@ -1,4 +1,4 @@
-// The engine's full queue (issue 10 defect 10): an error `{ code: 'ENGINE_BUSY',
+// The engine's full queue: an error `{ code: 'ENGINE_BUSY',
 // retryAfterSeconds }` from the engine becomes HTTP 429 with Retry-After and {"detail": ...}.
 // The engine here is a stand-in that is always full (the real bounded queue is the engine
 // helper's); the route, server and error mapping are the real ones.

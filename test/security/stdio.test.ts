@@ -1,4 +1,4 @@
-// The stdio MCP server and big or bad frames (issue 10 defect 2): a >10 MB tools/call (two
+// The stdio MCP server and big or bad frames: a >10 MB tools/call (two
 // 3.9 MB images in base64, under the 5 MB cap) is answered; a message over the budget gets an
 // isError result telling the agent to pass file paths; a line that is not JSON gets -32700;
 // and the server keeps serving after each. Real process, real pipes.

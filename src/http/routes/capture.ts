@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { isFacematchError } from '../../errors.js';
 import type { SessionByToken } from '../../services/types.js';
 import { capturePage, capturePageHeaders, messagePage } from '../capture/html.js';
-import { CAPTURE_JS } from '../capture/script.js';
+import { captureScript } from '../capture/script.js';
 import { CAPTURE_CSS } from '../capture/style.js';
 import { errorReply, HttpError } from '../errors.js';
 import type { Reply } from '../reply.js';
@@ -236,12 +236,16 @@ export const captureRoutes: Route[] = [
   ),
   // Browsers ask for it on every page; an empty answer keeps their consoles clean.
   openRoute('GET', '/favicon.ico', () => ({ status: 204 }), { rateLimited: false }),
-  openRoute('GET', '/static/capture.js', () => ({
-    status: 200,
-    body: CAPTURE_JS,
-    contentType: 'text/javascript; charset=utf-8',
-    headers: { 'Cache-Control': 'no-cache' },
-  }), { rateLimited: false }),
+  openRoute('GET', '/static/capture.js', () => {
+    let script: string;
+    try {
+      script = captureScript();
+    } catch (err) {
+      // A checkout built without the browser project: the page still posts without it.
+      return { status: 500, json: { detail: err instanceof Error ? err.message : String(err) } };
+    }
+    return { status: 200, body: script, contentType: 'text/javascript; charset=utf-8', headers: { 'Cache-Control': 'no-cache' } };
+  }, { rateLimited: false }),
   openRoute('GET', '/static/capture.css', () => ({
     status: 200,
     body: CAPTURE_CSS,

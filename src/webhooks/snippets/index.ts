@@ -1,12 +1,13 @@
-// The self-contained webhook verifiers users copy into their own app (no dependency on this
-// package). Sources sit beside this file; the JavaScript one is the TypeScript one as compiled
-// by this repo's tsc, so both are type-checked and can never drift apart.
+// The webhook verifiers users copy into their own app (no dependency on this package). Sources
+// sit beside this file; the JavaScript one is the TypeScript one as compiled by this repo's tsc,
+// so both are type-checked and can never drift apart. All are standard library only except
+// python-sdk, which verifies through the vendor-named PyPI package didit-sdk (pinned).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FacematchError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 
-export const SNIPPET_LANGUAGES = ['ts', 'js', 'cjs', 'python', 'go'] as const;
+export const SNIPPET_LANGUAGES = ['ts', 'js', 'cjs', 'python', 'python-sdk', 'go'] as const;
 export type SnippetLanguage = (typeof SNIPPET_LANGUAGES)[number];
 
 const COMPILED_JS = join('dist', 'src', 'webhooks', 'snippets', 'verify-webhook.js');
@@ -34,6 +35,12 @@ const SOURCES: Record<SnippetLanguage, { path: string; file: string; entry: stri
     file: 'verify_webhook.py',
     entry: 'verify_webhook(raw_body, headers, secret, now=None)',
     where: 'beside your app code: from verify_webhook import verify_webhook (Python 3.7+; Django, FastAPI and Flask usage in its header)',
+  },
+  'python-sdk': {
+    path: join('src', 'webhooks', 'snippets', 'didit_webhook.py'),
+    file: 'didit_webhook.py',
+    entry: 'verify(raw_body, headers, [new_secret, old_secret]) -> event dict, raises WebhookVerificationError',
+    where: 'beside your app code, after pip install "didit-sdk==0.4.0" (Python 3.10+): from didit_webhook import verify, didit_client (Django, FastAPI and Flask usage in its header)',
   },
   go: {
     path: join('src', 'webhooks', 'snippets', 'verify_webhook.go'),
@@ -82,6 +89,10 @@ export function parseSnippetLanguage(value: string): SnippetLanguage {
     commonjs: 'cjs',
     python: 'python',
     py: 'python',
+    'python-stdlib': 'python',
+    'python-sdk': 'python-sdk',
+    'py-sdk': 'python-sdk',
+    'didit-sdk': 'python-sdk',
     go: 'go',
     golang: 'go',
   };
