@@ -65,16 +65,15 @@ export async function startReceiver(): Promise<Receiver> {
     stall: false,
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
-        const check = () => {
+        // Each delivery wakes every waiter once; one still short of its count waits for the next.
+        const check = (): void => {
           if (received.length >= count) {
             clearTimeout(timer);
             resolve(received.slice());
-            return true;
-          }
-          return false;
+          } else waiters.push(check);
         };
         const timer = setTimeout(() => reject(new Error(`receiver got ${received.length} of ${count} webhooks in ${timeoutMs} ms`)), timeoutMs);
-        if (!check()) waiters.push(() => void check());
+        check();
       });
     },
     close: () =>
