@@ -228,7 +228,7 @@ export class FaceEngine {
       }
     }
     const sessions = await this.sessions();
-    return analyzeImage(sessions, buf, label, { cfg: this.config, modelsDir: this.modelsDir, ...opts });
+    return analyzeImage({ sessions, buf, label, cfg: this.config, modelsDir: this.modelsDir, ...opts });
   }
 
   /** The onnxruntime settings (level, threads, measured ms per level) each model runs with. */
@@ -244,7 +244,7 @@ export class FaceEngine {
   /** The pipeline on this thread (the worker side of the pool). */
   async analyzeInline(buf: Buffer, label: string, opts: AnalyzeOptions): Promise<FaceAnalysis> {
     const sessions = await this.sessions();
-    return analyzeImage(sessions, buf, label, { cfg: this.config, modelsDir: this.modelsDir, ...opts });
+    return analyzeImage({ sessions, buf, label, cfg: this.config, modelsDir: this.modelsDir, ...opts });
   }
 
   /** Runs the pipeline on one image (exposed for eval/bench). */
