@@ -16,6 +16,8 @@ import { chooseOrientation, type Rotation } from '../src/engine/orientation.js';
 import { correctExposure, measureFace, smallFaceRegion, type ImageRun, type Oriented } from '../src/engine/measure.js';
 import { fallbackSteps, firstFound } from '../src/engine/fallbacks.js';
 import { pipelineConfig } from '../src/engine/pipeline-config.js';
+import { analyzeImage } from '../src/engine/pipeline.js';
+import { matchReport } from '../src/engine/match-report.js';
 import { StageTimer } from '../src/engine/timer.js';
 import { modelsDir } from '../src/paths.js';
 import { iou } from '../src/engine/nms.js';
@@ -165,4 +167,21 @@ test('the embedder is described in one place: model file, input size, template, 
   const n = EMBEDDER.size * EMBEDDER.size;
   assert.equal(t[0], (aligned.data[2]! - EMBEDDER.mean) / EMBEDDER.std);
   assert.equal(t[2 * n], (aligned.data[0]! - EMBEDDER.mean) / EMBEDDER.std);
+});
+
+test('score step: two analysed photos give the calibrated score and decision; a side without a face is named in the warning', { skip }, async () => {
+  const [p, q] = [genuine()[5]!, genuine()[6]!];
+  const analyse = (file: string | Buffer, label: string): ReturnType<typeof analyzeImage> => analyzeImage({ sessions, buf: typeof file === 'string' ? readFileSync(file) : file, label, cfg });
+  const [a, b, other] = [await analyse(p.a, 'user_image'), await analyse(p.b, 'ref_image'), await analyse(q.b, 'ref_image')];
+  const thresholds = { mode: 'standalone' as const, decline: 30, review: 70, nodeId: null };
+  const same = matchReport({ user: a, ref: b, thresholds, timing: () => ({}) });
+  assert.equal(same.status, 'Approved');
+  assert.ok(same.score! > 50, `genuine pair scored ${same.score}`);
+  const diff = matchReport({ user: a, ref: other, thresholds, timing: () => ({}) });
+  assert.ok(diff.score! < same.score!, `impostor ${diff.score} >= genuine ${same.score}`);
+  const blank = await analyse(await sharp({ create: { width: 200, height: 200, channels: 3, background: '#808080' } }).png().toBuffer(), 'ref_image');
+  const none = matchReport({ user: a, ref: blank, thresholds, timing: () => ({}) });
+  assert.equal(none.score, null);
+  assert.equal(none.status, 'Declined');
+  assert.match(JSON.stringify(none.warnings), /ref_image|reference/i);
 });

@@ -46,48 +46,56 @@ export function brightenings(run: ImageRun): Brightening[] {
   return tries.filter((t) => t.lut !== null);
 }
 
+/** Look for the face on a brightened copy (copies sharing a lut share `cache`), measure it. */
+function brightenedStep(run: ImageRun, b: Brightening, cache: Map<Uint8Array, RgbImage>, embed: boolean): FallbackStep {
+  const { cfg, decoded, timer } = run;
+  const lut = b.lut!;
+  return {
+    name: b.name,
+    run: async () => {
+      let brighter = cache.get(lut) ?? applyColour(decoded.image, lut, null);
+      cache.set(lut, brighter);
+      if (b.blur) brighter = boxBlur(brighter, b.blur);
+      let found: Oriented | null;
+      if (cfg.enhance.retryOnOriginal) {
+        // Found on the copy, measured on the photo: the face's own exposure correction
+        // (gain to the face's target, smoothing of very dark faces) then applies.
+        found = await measureFace({ ...run, embed, detectOn: brighter });
+      } else {
+        found = await measureFace({ ...run, decoded: { ...decoded, image: brighter }, embed });
+        // Quality is measured on the photo as sent.
+        if (found && found.src === brighter) found.src = decoded.image;
+      }
+      timer.lap('detect_retry');
+      return found;
+    },
+  };
+}
+
+/** Look for faces on full-resolution tiles of the original, measure the one chosen. */
+function tilesStep(run: ImageRun, embed: boolean): FallbackStep {
+  const { sessions, cfg, decoded, timer } = run;
+  return {
+    name: 'tiles',
+    run: async () => {
+      const dets = await detectOnTiles({ session: sessions.detect, decoded, n: cfg.tileRetry, enhance: cfg.enhance, timer });
+      const found = dets.length > 0 ? await measureFace({ ...run, embed, given: dets }) : null;
+      timer.lap('detect_tiles');
+      return found;
+    },
+  };
+}
+
 /** The fallback steps that apply to this image, in the order they are tried. */
 export function fallbackSteps(o: ImageRun & { embed: boolean }): FallbackStep[] {
-  const { cfg, decoded, timer, embed } = o;
-  const run: ImageRun = { sessions: o.sessions, decoded, cfg, timer };
+  const run: ImageRun = { sessions: o.sessions, decoded: o.decoded, cfg: o.cfg, timer: o.timer };
+  const { cfg, decoded } = run;
   const steps: FallbackStep[] = [];
   if (cfg.enhance.on && cfg.enhance.retryDetect) {
-    // The tries sharing the gain share one brightened photo.
-    const brightened = new Map<Uint8Array, RgbImage>();
-    for (const { name, lut, blur } of brightenings(run)) {
-      steps.push({
-        name,
-        run: async () => {
-          let brighter = brightened.get(lut!) ?? applyColour(decoded.image, lut!, null);
-          brightened.set(lut!, brighter);
-          if (blur) brighter = boxBlur(brighter, blur);
-          let found: Oriented | null;
-          if (cfg.enhance.retryOnOriginal) {
-            // Found on the copy, measured on the photo: the face's own exposure correction
-            // (gain to the face's target, smoothing of very dark faces) then applies.
-            found = await measureFace({ ...run, embed, detectOn: brighter });
-          } else {
-            found = await measureFace({ ...run, decoded: { ...decoded, image: brighter }, embed });
-            // Quality is measured on the photo as sent.
-            if (found && found.src === brighter) found.src = decoded.image;
-          }
-          timer.lap('detect_retry');
-          return found;
-        },
-      });
-    }
+    const cache = new Map<Uint8Array, RgbImage>();
+    for (const b of brightenings(run)) steps.push(brightenedStep(run, b, cache, o.embed));
   }
-  if (cfg.tileRetry > 1 && decoded.scale > 1.01) {
-    steps.push({
-      name: 'tiles',
-      run: async () => {
-        const dets = await detectOnTiles({ session: o.sessions.detect, decoded, n: cfg.tileRetry, enhance: cfg.enhance, timer });
-        const found = dets.length > 0 ? await measureFace({ ...run, embed, given: dets }) : null;
-        timer.lap('detect_tiles');
-        return found;
-      },
-    });
-  }
+  if (cfg.tileRetry > 1 && decoded.scale > 1.01) steps.push(tilesStep(run, o.embed));
   return steps;
 }
 
