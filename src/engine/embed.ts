@@ -29,7 +29,7 @@ export function embedderTensor(face: RgbImage, mirror = false, order: 'bgr' | 'r
   return t;
 }
 
-export function l2normalize(v: Float32Array): Float32Array {
+function l2normalize(v: Float32Array): Float32Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   const k = s > 0 ? 1 / Math.sqrt(s) : 0;

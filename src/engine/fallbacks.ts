@@ -30,7 +30,7 @@ interface Brightening {
  * under ~0.15 and noise sd above ~10, only that leaves a face-shaped signal). A gain step
  * is left out when the photo is not dark.
  */
-export function brightenings(run: ImageRun): Brightening[] {
+function brightenings(run: ImageRun): Brightening[] {
   const { cfg, decoded } = run;
   const e = cfg.enhance;
   const mean = lumaStats(decoded.image).mean;

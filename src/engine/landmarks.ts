@@ -49,7 +49,7 @@ export function landmarkSquare(box: Box, shape: LandmarkCropShape): SquareCrop {
 }
 
 /** Runs the landmark model on the square crop; returns 68 points in image coordinates. */
-export async function landmarks68(session: InferenceSession, img: RgbImage, crop: SquareCrop, clock?: ModelClock): Promise<Point[]> {
+async function landmarks68(session: InferenceSession, img: RgbImage, crop: SquareCrop, clock?: ModelClock): Promise<Point[]> {
   const rgb = resampleRegion(img, crop.x, crop.y, crop.side, crop.side, LANDMARK_SIZE, LANDMARK_SIZE);
   const n = LANDMARK_SIZE * LANDMARK_SIZE;
   const t = new Float32Array(n);

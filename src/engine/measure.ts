@@ -56,7 +56,7 @@ export interface Oriented extends Reading {
 }
 
 /** Prepare: the working image turned by `angle` degrees clockwise. */
-export function orientedImage(decoded: DecodedImage, angle: 0 | 90 | 180 | 270): RgbImage {
+function orientedImage(decoded: DecodedImage, angle: 0 | 90 | 180 | 270): RgbImage {
   return angle === 0 ? decoded.image : rotateImage(decoded.image, angle);
 }
 
@@ -79,7 +79,7 @@ export async function smallFaceRegion(o: { decoded: DecodedImage; angle: number;
   return { src: reg.image, box: mapped, redecoded: true };
 }
 
-export interface Correction {
+interface Correction {
   image: RgbImage;
   corrected: boolean;
   denoised: boolean;
@@ -102,7 +102,7 @@ export function correctExposure(o: { asSent: RgbImage; working: RgbImage; box: B
 }
 
 /** The 68 points of the face in `box` (landmark augmentation, plus the re-centred pass when configured). */
-export async function readLandmarks(o: { run: ImageRun; image: RgbImage; box: Box }): Promise<LandmarkReading> {
+async function readLandmarks(o: { run: ImageRun; image: RgbImage; box: Box }): Promise<LandmarkReading> {
   const { sessions, cfg, timer } = o.run;
   const marks = await landmarksFor({ session: sessions.landmark, image: o.image, box: o.box, shape: cfg.landmarkCrop, scales: cfg.landmarkScales, flip: cfg.landmarkFlip, clock: timer.clock });
   if (!cfg.landmarkRecentre) return marks;
@@ -117,7 +117,7 @@ export async function readLandmarks(o: { run: ImageRun; image: RgbImage; box: Bo
  * corrected for the face found there. `chosen` and `dets` change only when the face was
  * read on the working image itself (not re-decoded); `redetect` false keeps the faces given.
  */
-export async function correctedFace(o: { run: ImageRun; asSent: RgbImage; working: RgbImage; box: Box; chosen: Detection; dets: Detection[]; redecoded: boolean; redetect: boolean }): Promise<{ corr: Correction; box: Box; chosen: Detection; dets: Detection[] }> {
+async function correctedFace(o: { run: ImageRun; asSent: RgbImage; working: RgbImage; box: Box; chosen: Detection; dets: Detection[]; redecoded: boolean; redetect: boolean }): Promise<{ corr: Correction; box: Box; chosen: Detection; dets: Detection[] }> {
   const { sessions, cfg, timer } = o.run;
   const { asSent, working } = o;
   let face = { corr: correctExposure({ asSent, working, box: o.box, enhance: cfg.enhance }), box: o.box, chosen: o.chosen, dets: o.dets };
@@ -135,7 +135,7 @@ export async function correctedFace(o: { run: ImageRun; asSent: RgbImage; workin
 }
 
 /** The embedding of the aligned face (equalised first when the CLAHE variant is on and its gate says so). */
-export async function embedStep(o: { run: ImageRun; aligned: RgbImage; src: RgbImage; box: Box }): Promise<{ embedding: Float32Array; norm: number; equalised: boolean }> {
+async function embedStep(o: { run: ImageRun; aligned: RgbImage; src: RgbImage; box: Box }): Promise<{ embedding: Float32Array; norm: number; equalised: boolean }> {
   const { sessions, cfg, timer } = o.run;
   const eq = cfg.enhance.on && cfg.enhance.clahe.on
     ? await equalisedForEmbedder({

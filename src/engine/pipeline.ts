@@ -16,7 +16,7 @@ import { measureFace, type ImageRun, type Oriented } from './measure.js';
 import { chooseOrientation } from './orientation.js';
 import { fallbackSteps, firstFound } from './fallbacks.js';
 
-export { DEFAULT_PIPELINE, pipelineConfig, type PipelineConfig } from './pipeline-config.js';
+export type { PipelineConfig } from './pipeline-config.js';
 
 export interface FaceAnalysis {
   /** Every face found, chosen face first; original-image pixels. */
