@@ -95,6 +95,7 @@ export function correctExposure(o: { asSent: RgbImage; working: RgbImage; box: B
   const corr = faceCorrection(lumaStats(asSent, b).mean, o.working, e);
   let out = corr ? applyColour(asSent, corr.lut, corr.gains) : asSent;
   if (corr?.denoise) {
+    // One luma radius per 112 px of face width: a tuned face size, not the embedder's input.
     const rl = e.denoiseRadius === 'face' ? Math.max(1, Math.round((b[2] - b[0]) / 112)) : 1;
     out = e.chromaRadius > 0 ? smoothLumaChroma(out, rl, Math.round(rl * e.chromaRadius)) : boxBlur(out, rl);
   }
