@@ -1,16 +1,11 @@
 // Alignment: least-squares similarity transform (Umeyama, no reflection) of the 5 points
-// onto the ArcFace 112x112 template, then a bilinear warp.
+// onto the embedder's template (the ArcFace 112x112 one), then a bilinear warp.
 import { bilinearInto, resampleRegion, type RgbImage } from './image.js';
-import type { Point } from './landmarks.js';
+import { fivePoints, type Point } from './landmarks.js';
+import { EMBEDDER } from './embedder.js';
 
-export const ALIGN_SIZE = 112;
-export const ARCFACE_TEMPLATE: Point[] = [
-  [38.2946, 51.6963],
-  [73.5318, 51.5014],
-  [56.0252, 71.7366],
-  [41.5493, 92.3655],
-  [70.7299, 92.2041],
-];
+export const ALIGN_SIZE = EMBEDDER.size;
+export const ARCFACE_TEMPLATE: Point[] = EMBEDDER.template;
 
 /** dst ≈ [a -b; b a] * src + [tx; ty]. */
 export interface Similarity {
@@ -56,7 +51,7 @@ export function invertSimilarity(t: Similarity): Similarity {
 }
 
 /**
- * Warps the face to 112x112 RGB. When the source face is much larger than the template
+ * Warps the face to the embedder's ALIGN_SIZE x ALIGN_SIZE RGB. When the source face is much larger than the template
  * (scale < 0.6), the surrounding region is first area-downsampled so bilinear sampling
  * does not alias.
  */
@@ -104,4 +99,10 @@ export function warpAligned(img: RgbImage, pts5: Point[]): RgbImage {
     }
   }
   return { data: out, width: ALIGN_SIZE, height: ALIGN_SIZE };
+}
+
+/** The face whose 68 landmarks (pixel-edge coordinates) are `pts68`, aligned for the embedder. */
+export function alignFace(img: RgbImage, pts68: Point[]): RgbImage {
+  // The warp samples at pixel centres.
+  return warpAligned(img, fivePoints(pts68).map((p) => [p[0] - 0.5, p[1] - 0.5] as Point));
 }

@@ -1,14 +1,17 @@
-// 512-D embedding of an aligned 112x112 face: BGR, (x - 127) / 128, channel-first,
-// L2-normalised. Optionally the horizontal mirror is embedded too and the two summed.
+// Embedding of an aligned face (size, normalisation, channel order and length from
+// embedder.ts), channel-first, L2-normalised. Optionally the horizontal mirror is embedded
+// too and the two summed.
 import type { InferenceSession } from 'onnxruntime-node';
 import type { RgbImage } from './image.js';
 import { runModel, type ModelClock } from './models.js';
 import { ALIGN_SIZE } from './align.js';
+import { EMBEDDER } from './embedder.js';
 
-export const EMBED_DIM = 512;
+export const EMBED_DIM = EMBEDDER.dim;
 
-/** Aligned RGB face -> BGR CHW tensor; `mirror` flips left-right. */
-export function embedderTensor(face: RgbImage, mirror = false, order: 'bgr' | 'rgb' = 'bgr'): Float32Array {
+/** Aligned RGB face -> CHW tensor in the embedder's channel order; `mirror` flips left-right. */
+export function embedderTensor(face: RgbImage, mirror = false, order: 'bgr' | 'rgb' = EMBEDDER.channels): Float32Array {
+  const { mean, std } = EMBEDDER;
   const n = ALIGN_SIZE * ALIGN_SIZE;
   const t = new Float32Array(3 * n);
   const d = face.data;
@@ -18,15 +21,15 @@ export function embedderTensor(face: RgbImage, mirror = false, order: 'bgr' | 'r
       const sx = mirror ? ALIGN_SIZE - 1 - x : x;
       const s = (y * ALIGN_SIZE + sx) * 3;
       const i = y * ALIGN_SIZE + x;
-      t[i] = (d[s + c0]! - 127) / 128;
-      t[n + i] = (d[s + 1]! - 127) / 128;
-      t[2 * n + i] = (d[s + c2]! - 127) / 128;
+      t[i] = (d[s + c0]! - mean) / std;
+      t[n + i] = (d[s + 1]! - mean) / std;
+      t[2 * n + i] = (d[s + c2]! - mean) / std;
     }
   }
   return t;
 }
 
-export function l2normalize(v: Float32Array): Float32Array {
+function l2normalize(v: Float32Array): Float32Array {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   const k = s > 0 ? 1 / Math.sqrt(s) : 0;

@@ -9,12 +9,12 @@ import { log } from '../log.js';
 import { loadSessions, sessionPlan, type SessionPlan, type Sessions } from './models.js';
 import { EnginePool } from './pool.js';
 import { asImageBuffer, probeImage } from './decode.js';
-import { analyzeImage, pipelineConfig, type FaceAnalysis, type PipelineConfig } from './pipeline.js';
-import { cosine } from './embed.js';
-import { reportScore } from './score.js';
-import { decideStandalone, decideWorkflow, noFaceWarning, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
+import { analyzeImage, type FaceAnalysis } from './pipeline.js';
+import { pipelineConfig, type PipelineConfig } from './pipeline-config.js';
+import { matchReport, pairTiming } from './match-report.js';
+import { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from './decision.js';
 import type { RgbImage } from './image.js';
-import { explainWarning, type ImageQuality } from './quality.js';
+import type { ImageQuality } from './quality.js';
 import type { AnalyzeOptions, FaceEmbeddings, FaceEntity, FaceMatchReport, MatchOptions, SingleFaceReport } from './types.js';
 
 /** Image bytes: a Buffer or any Uint8Array (others are refused with a clear error). */
@@ -228,7 +228,7 @@ export class FaceEngine {
       }
     }
     const sessions = await this.sessions();
-    return analyzeImage(sessions, buf, label, { cfg: this.config, modelsDir: this.modelsDir, ...opts });
+    return analyzeImage({ sessions, buf, label, cfg: this.config, modelsDir: this.modelsDir, ...opts });
   }
 
   /** The onnxruntime settings (level, threads, measured ms per level) each model runs with. */
@@ -244,7 +244,7 @@ export class FaceEngine {
   /** The pipeline on this thread (the worker side of the pool). */
   async analyzeInline(buf: Buffer, label: string, opts: AnalyzeOptions): Promise<FaceAnalysis> {
     const sessions = await this.sessions();
-    return analyzeImage(sessions, buf, label, { cfg: this.config, modelsDir: this.modelsDir, ...opts });
+    return analyzeImage({ sessions, buf, label, cfg: this.config, modelsDir: this.modelsDir, ...opts });
   }
 
   /** Runs the pipeline on one image (exposed for eval/bench). */
@@ -363,39 +363,10 @@ export class FaceEngine {
       throw err;
     }
     this.release(performance.now() - tQueued);
-    const similarity = user.embedding && ref.embedding ? cosine(user.embedding, ref.embedding) : null;
-    const score = similarity === null ? null : reportScore(similarity);
-    const decision = mode === 'workflow' ? decideWorkflow(score, decline, review, nodeId) : decideStandalone(score, decline);
-    // Both photos were given: an unscorable pair lacks a face, named by the side that lacks it.
-    const faceless = user.entities.length === 0 ? 'user_image' : 'ref_image';
-    if (score === null) decision.warnings = [noFaceWarning(faceless, nodeId)];
-    const timing: Record<string, number> = {};
-    for (const a of [user, ref]) for (const [k, v] of Object.entries(a.timings)) timing[k] = (timing[k] ?? 0) + v;
-    for (const k of Object.keys(timing)) timing[k] = round1(timing[k]!);
-    timing.queue = round1(tQueued - t0);
-    timing.model_load = round1(tLoad);
-    timing.model = round1(user.modelMs + ref.modelMs);
-    timing.total = round1(performance.now() - t0);
-    const quality = { user_image: user.quality, ref_image: ref.quality };
-    const report: FaceMatchReport = {
-      status: decision.status,
-      score,
-      user_image: { entities: user.entities, best_angle: user.bestAngle },
-      ref_image: { entities: ref.entities, best_angle: ref.bestAngle },
-      // Photo-quality reasons added to the decline/review warning (codes unchanged); with no
-      // score, only the image the warning names is consulted.
-      warnings: decision.warnings.map((w) => explainWarning(w, quality, score === null ? [faceless] : undefined)),
-      similarity: similarity === null ? null : Math.round(similarity * 1e6) / 1e6,
-      liveness: { user_image: user.liveness === null ? null : Math.round(user.liveness * 1e4) / 1e4 },
-      quality,
-      timing_ms: timing,
-    };
+    const timing = (): Record<string, number> => pairTiming(user, ref, { queue: tQueued - t0, model_load: tLoad, total: performance.now() - t0 });
+    const report = matchReport({ user, ref, thresholds: { mode, decline, review, nodeId }, timing });
     return { report, user, ref };
   }
-}
-
-function round1(v: number): number {
-  return Math.round(v * 10) / 10;
 }
 
 async function pngOf(img: RgbImage | null): Promise<Buffer | null> {

@@ -6,5 +6,6 @@ export { decideStandalone, decideWorkflow, STANDALONE_DECLINE_DEFAULT, WORKFLOW_
 export { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, probeImage } from './decode.js';
 export { sniffFormat } from './image-format.js';
 export { cosine } from './embed.js';
-export type { PipelineConfig, FaceAnalysis } from './pipeline.js';
+export type { FaceAnalysis } from './pipeline.js';
+export type { PipelineConfig } from './pipeline-config.js';
 export * from './types.js';

@@ -8,11 +8,12 @@ import { ort } from './ort.js';
 import { FacematchError } from '../errors.js';
 import { modelsDir as packageModelsDir } from '../paths.js';
 import { tunedSession, type ModelTuning } from './tuning.js';
+import { EMBEDDER } from './embedder.js';
 
 export const MODEL_FILES = {
   detect: 'fr_detect.onnx',
   landmark: 'fr_landmark.onnx',
-  feature: 'fr_feature.onnx',
+  feature: EMBEDDER.file,
   liveness: 'fr_liveness.onnx',
 } as const;
 
@@ -23,7 +24,7 @@ export type Sessions = Record<ModelName, ort.InferenceSession>;
 export const MODEL_DIMS: Record<ModelName, number[]> = {
   detect: [1, 3, 240, 320],
   landmark: [1, 1, 64, 64],
-  feature: [1, 3, 112, 112],
+  feature: [1, 3, EMBEDDER.size, EMBEDDER.size],
   liveness: [1, 3, 128, 128],
 };
 
