@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { UsageError, printJson, type Command } from './common.js';
-import { parseArgs } from './args.js';
+import { defineCommand, printedHelp, readFlags } from './flags.js';
 import { ort } from '../engine/ort.js';
 import { FaceEngine } from '../engine/index.js';
 import { MODEL_DIMS, MODEL_FILES, type ModelName } from '../engine/models.js';
@@ -116,23 +116,37 @@ async function pathCost(engine: FaceEngine, img: Buffer, runs: number, rotate = 
   return { ms: r1(median(ms)), face: last.chosen !== null, stages: Object.keys(last.timings).filter((k) => k.startsWith('detect_')) };
 }
 
+export const BENCH = defineCommand({
+  name: 'bench',
+  summary: 'Speed and memory benchmark on photos built from face photos at run time; progress on stderr, one JSON line last.',
+  flags: {
+    images: { type: 'string', value: 'DIR', description: 'a folder of face photos (default: the test data set)' },
+    iterations: { type: 'string', value: 'N', default: '40', description: 'timed matches of the 1-2 MP pair' },
+    pairs: { type: 'string', value: 'N', default: '120', description: 'matches for the throughput run' },
+    retune: { type: 'boolean', description: 'measure the onnxruntime settings again (ignore the cache)' },
+    'search-only': { type: 'boolean', description: 'only the face search benchmark' },
+    'search-sizes': { type: 'string', value: 'N,N,...', default: '1000,10000,100000,1000000', description: 'face counts for the search benchmark' },
+  },
+});
+
 export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs', 'search-sizes'], ['retune', 'search-only']);
+  if (printedHelp(BENCH, argv)) return 0;
+  const { positionals: positional, values: flags } = readFlags(BENCH, argv);
   // Face search: exact scan over 1k..1M synthetic faces (see bench-search.ts).
-  const sizes = (flags['search-sizes'] ?? '1000,10000,100000,1000000').split(',').map(Number);
+  const sizes = flags['search-sizes'].split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5_000_000)) throw new UsageError('--search-sizes takes whole numbers from 1 to 5000000, comma-separated.');
-  if (flags['search-only'] === 'true') {
+  if (flags['search-only']) {
     const { searchBench } = await import('./bench-search.js');
     printJson({ cpu: cpuIdentity().model, face_search: await searchBench(sizes, 50) });
     return 0;
   }
   // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
-  if (flags.retune === 'true') process.env.FACEMATCH_RETUNE = '1';
+  if (flags.retune) process.env.FACEMATCH_RETUNE = '1';
   if (positional.length > 0) throw new UsageError(`bench takes no positional arguments (got '${positional[0]}'); use --images DIR.`);
   const dir = resolve(flags.images ?? defaultImagesDir());
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`image folder '${dir}' not found; pass --images DIR with a few face photos.`);
-  const iterations = Number(flags.iterations ?? 40);
-  const pairCount = Number(flags.pairs ?? 120);
+  const iterations = Number(flags.iterations);
+  const pairCount = Number(flags.pairs);
   if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(pairCount) || pairCount < 1) throw new UsageError('--iterations and --pairs must be positive integers.');
   const photos = findPhotos(dir, 16);
   if (photos.length < 2) throw new UsageError(`fewer than two photos in '${dir}'; pass --images DIR with face photos.`);

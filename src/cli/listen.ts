@@ -11,63 +11,69 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { verifyWebhook } from '../webhooks/index.js';
-import { WEBHOOK_EVENTS } from '../services/index.js';
+import { isListenLabel, LISTEN_LABEL, WEBHOOK_EVENTS, type AttemptFeedRow } from '../services/index.js';
 import { attemptUuid } from '../services/webhooks.js';
 import { UsageError, type Command } from './common.js';
+import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
-import { claimSlot, isListenLabel, listenSecret, releaseSlot, LISTEN_LABEL } from './listen-slots.js';
 import { untilStopped } from './parent-watch.js';
 
 export { LISTEN_LABEL };
 const POLL_MS = 250;
 const MAX_BODY = 4 * 1024 * 1024;
 
-const USAGE = `usage: facematch-mcp listen [--forward-to URL] [--events status.updated,data.updated] [--db PATH] [--app ID] [--print-secret]
-Prints one line per webhook event and per delivery attempt of the sandbox until Ctrl-C. With
+export const LISTEN = defineCommand({
+  name: 'listen',
+  summary: `Prints one line per webhook event and per delivery attempt of the sandbox until Ctrl-C. With
 --forward-to, every event is delivered to URL as a destination would (same body, same signed
 headers); the signing secret is printed at start and stays the same across runs.
 It stops when the process that started it exits; FACEMATCH_KEEP_RUNNING=1 keeps it running
-(nohup ... &, setsid, a process manager that double-forks).`;
+(nohup ... &, setsid, a process manager that double-forks).`,
+  flags: {
+    'forward-to': { type: 'string', value: 'URL', description: "your app's webhook endpoint, e.g. http://localhost:3000/webhooks/didit" },
+    events: { type: 'string', value: 'status.updated,data.updated', description: 'only these events (default: all)' },
+    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
+    app: { type: 'string', value: 'ID|NAME', description: 'the application (default: FACEMATCH_APP, else the most recently provisioned)' },
+    'print-secret': { type: 'boolean', description: "print listen's signing secret and exit (for your app's .env)" },
+  },
+});
 
 interface ListenArgs {
   forwardTo: string | null;
   events: string[];
-  db?: string;
-  app?: string;
+  db: string | undefined;
+  app: string | undefined;
   printSecret: boolean;
 }
 
-function parseListenArgs(argv: string[]): ListenArgs {
-  const out: ListenArgs = { forwardTo: null, events: [...WEBHOOK_EVENTS], printSecret: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--print-secret') {
-      out.printSecret = true;
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') ? a.slice(2, eq < 0 ? undefined : eq) : '';
-    if (!['forward-to', 'events', 'db', 'app'].includes(name)) throw new UsageError(`unknown argument '${a}'; ${USAGE.split('\n')[0]}`);
-    const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
-    if (!v) throw new UsageError(`--${name} needs a value.`);
-    if (name === 'forward-to') {
-      let u: URL;
-      try {
-        u = new URL(v);
-      } catch {
-        throw new UsageError(`--forward-to must be a URL such as http://localhost:3000/webhooks/didit (got '${v}').`);
-      }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--forward-to must be an http:// or https:// URL (got '${v}').`);
-      out.forwardTo = u.toString();
-    } else if (name === 'events') {
-      const list = v.split(',').map((e) => e.trim()).filter(Boolean);
-      const bad = list.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
-      if (bad.length || list.length === 0) throw new UsageError(`--events takes a comma-separated list of ${WEBHOOK_EVENTS.join(', ')} (got '${v}').`);
-      out.events = [...new Set(list)];
-    } else if (name === 'db') out.db = v;
-    else out.app = v;
+function forwardUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new UsageError(`--forward-to must be a URL such as http://localhost:3000/webhooks/didit (got '${v}').`);
   }
-  return out;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--forward-to must be an http:// or https:// URL (got '${v}').`);
+  return u.toString();
+}
+
+function eventList(v: string): string[] {
+  const list = v.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = list.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+  if (bad.length || list.length === 0) throw new UsageError(`--events takes a comma-separated list of ${WEBHOOK_EVENTS.join(', ')} (got '${v}').`);
+  return [...new Set(list)];
+}
+
+function parseListenArgs(argv: string[]): ListenArgs {
+  const { values, positionals } = readFlags(LISTEN, argv);
+  if (positionals.length) throw new UsageError(`unknown argument '${positionals[0]}'; ${usageLine(LISTEN)}`);
+  return {
+    forwardTo: values['forward-to'] === undefined ? null : forwardUrl(values['forward-to']),
+    events: values.events === undefined ? [...WEBHOOK_EVENTS] : eventList(values.events),
+    db: values.db,
+    app: values.app,
+    printSecret: values['print-secret'],
+  };
 }
 
 function clock(): string {
@@ -97,27 +103,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** The headers a destination receives, passed on unchanged. */
 const FORWARDED = ['content-type', 'user-agent', 'x-signature', 'x-signature-v2', 'x-signature-simple', 'x-timestamp'];
 
-interface AttemptRow {
-  id: number;
-  attempt: number;
-  status_code: number | null;
-  error: string | null;
-  outcome: string;
-  event_id: string;
-  webhook_type: string;
-  session_id: string | null;
-  payload: string;
-  destination_id: string;
-  url: string;
-  label: string;
-  secret: string;
-  created_at: number;
-  request_headers: string | null;
-  request_body: string | null;
-}
-
 /** The signature check of what the sandbox recorded as sent (the delivery records). */
-function recordedSignature(r: AttemptRow): string {
+function recordedSignature(r: AttemptFeedRow): string {
   if (r.request_headers === null || r.request_body === null) return 'signature not recorded';
   try {
     const v = verifyWebhook({ rawBody: r.request_body, headers: JSON.parse(r.request_headers) as Record<string, string>, secret: r.secret, now: Math.floor(r.created_at / 1000) });
@@ -148,10 +135,7 @@ function sameReceiver(a: string, b: string): boolean {
 }
 
 export const run: Command = async (argv) => {
-  if (argv.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  if (printedHelp(LISTEN, argv)) return 0;
   const args = parseListenArgs(argv);
   const { sandbox, location } = openCliSandbox(args.db, { deliverWebhooks: !args.printSecret });
   const agent = new Agent({ connect: { timeout: 10_000 }, headersTimeout: 10_000, bodyTimeout: 10_000 });
@@ -164,7 +148,7 @@ export const run: Command = async (argv) => {
     announce(location, choice, args.app !== undefined);
 
     if (args.printSecret) {
-      process.stdout.write(`${listenSecret(sandbox, app, args.events)}\n`);
+      process.stdout.write(`${sandbox.listenSlots.secret(app, args.events)}\n`);
       return 0;
     }
 
@@ -253,7 +237,7 @@ export const run: Command = async (argv) => {
     port = (server.address() as AddressInfo).port;
     // The pid in the path lets another listener tell a live slot from a crashed one.
     const url = `http://127.0.0.1:${port}/facematch-listen/${process.pid}`;
-    const claimed = claimSlot(sandbox, app, url, args.events);
+    const claimed = sandbox.listenSlots.claim(app, url, args.events);
     destinationId = claimed.id;
     secret = claimed.secret;
     const others = claimed.others ? `; ${claimed.others} other listener(s) on this application keep receiving too (destination '${claimed.label}' is this one's)` : '';
@@ -270,16 +254,10 @@ export const run: Command = async (argv) => {
     }
 
     // Every delivery attempt recorded from now on, by any process on this database.
-    let lastAttempt = (sandbox.db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM webhook_attempts').get() as { n: number }).n;
-    const attempts = sandbox.db.prepare<[number, string], AttemptRow>(
-      `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, o.destination_id, d.url, d.label, d.secret,
-              a.created_at, a.request_headers, a.request_body
-         FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id
-        WHERE a.id > ? AND o.application_id = ? ORDER BY a.id LIMIT 200`,
-    );
-    const appId = app.applicationId;
+    let lastAttempt = sandbox.deliveries.latestAttemptId();
+    const acting = app;
     const poll = (): void => {
-      for (const r of attempts.all(lastAttempt, appId)) {
+      for (const r of sandbox.deliveries.attemptsSince(acting, lastAttempt)) {
         lastAttempt = r.id;
         if (!args.events.includes(r.webhook_type)) continue;
         let status = '?';
@@ -318,7 +296,7 @@ export const run: Command = async (argv) => {
     // Disabled, not deleted: the next listen reuses it with the same secret.
     if (destinationId && app) {
       try {
-        releaseSlot(sandbox, app, destinationId);
+        sandbox.listenSlots.release(app, destinationId);
       } catch {
         /* the database may be gone; nothing to clean */
       }
