@@ -44,7 +44,7 @@ test('readFlags: values, defaults, positionals, = and space forms, repeats, shor
 });
 
 test('readFlags: every mistake is one sentence naming the flag (a usage error, exit 2)', () => {
-  usageError(() => readFlags(DEMO, ['--bogus']), /unknown option '--bogus' for demo/);
+  usageError(() => readFlags(DEMO, ['--bogus']), /unknown option --bogus for demo/);
   usageError(() => readFlags(DEMO, ['--db']), /--db needs a value/);
   usageError(() => readFlags(DEMO, ['--db', '--json']), /--db needs a value/);
   usageError(() => readFlags(DEMO, ['--db=']), /--db needs a value/);
@@ -93,7 +93,7 @@ test('every command: --help lists each declared flag; an unknown flag exits 2 wi
       const bad = spawnSync(process.execPath, [CLI, ...words, '--no-such-flag'], { cwd, env, encoding: 'utf8', timeout: 20_000 });
       assert.equal(bad.status, 2, `${spec.name} --no-such-flag: ${bad.stderr}`);
       assert.equal(bad.stdout, '');
-      assert.match(bad.stderr, new RegExp(`^facematch-mcp: unknown option '--no-such-flag' for ${spec.name}; run 'facematch-mcp ${spec.name} --help' for the options\\.\\n$`));
+      assert.match(bad.stderr, new RegExp(`^facematch-mcp: unknown option --no-such-flag for ${spec.name}; run 'facematch-mcp ${spec.name} --help' for the options\\.\\n$`));
     }
     assert.deepEqual(readdirSync(cwd), [], 'neither help nor a refused flag opens the sandbox');
   } finally {

@@ -112,7 +112,7 @@ export function readFlags<F extends FlagSpecs>(spec: CommandSpec<F>, argv: strin
     const code = (err as { code?: string }).code;
     const message = err instanceof Error ? err.message : String(err);
     const flag = optionName(message);
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${flag}' for ${spec.name}; ${help}.`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${flag} for ${spec.name}; ${help}.`);
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       if (/does not take an argument/.test(message)) throw new UsageError(`${flag} takes no value; ${help}.`);
       if (/ambiguous/.test(message)) throw new UsageError(`${flag} needs a value (one starting with '-' is written ${flag}=VALUE).`);

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { verifyWebhook } from '../webhooks/index.js';
-import { isListenLabel, LISTEN_LABEL, WEBHOOK_EVENTS, type AttemptFeedRow } from '../services/index.js';
+import { isListenLabel, LISTEN_LABEL, WEBHOOK_EVENTS, type AttemptFeedRow, type WebhookDestination } from '../services/index.js';
 import { attemptUuid } from '../services/webhooks.js';
 import { UsageError, type Command } from './common.js';
 import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
@@ -134,6 +134,112 @@ function sameReceiver(a: string, b: string): boolean {
   }
 }
 
+/** The printed fields of one recorded delivery attempt; `ownId` is this listener's destination. */
+function attemptFields(r: AttemptFeedRow, ownId: string | null): string[] {
+  let status = '?';
+  try {
+    status = String((JSON.parse(r.payload) as { status?: unknown }).status ?? '?');
+  } catch {
+    /* keep '?' */
+  }
+  const answer = r.status_code === null ? `-> no answer (${(r.error ?? 'error').slice(0, 80)})` : `-> ${r.status_code}`;
+  // Only this listener's own destination is "this listener": another one's deliveries are not ours.
+  const to = r.destination_id === ownId ? 'this listener' : isListenLabel(r.label) ? `another listener ('${r.label}')` : r.url;
+  let sig = recordedSignature(r);
+  // A receiver that refuses correctly signed bytes checks another secret: not "signature ok".
+  if (sig === 'signature ok' && (r.status_code === 401 || r.status_code === 403)) sig = "signed correctly with this destination's secret, refused by the receiver (it checks another secret)";
+  return [clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${attemptUuid(r.id)}`];
+}
+
+interface Receiver {
+  forwardTo: string | null;
+  agent: Agent;
+  /** The app's own destinations on the server listen forwards to (they sign with their own secrets). */
+  rivals: WebhookDestination[];
+  /** Known once the slot is claimed (deliveries come only after that). */
+  secret: string;
+  port: number;
+  /** Event ids seen, to tell a redelivery from a first delivery. */
+  seen: Set<string>;
+}
+
+/** The signature check of a delivery as the receiver got it. */
+function receivedSignature(raw: Buffer, headers: Record<string, string>, secret: string): { ok: boolean; text: string } {
+  try {
+    const r = verifyWebhook({ rawBody: raw, headers, secret });
+    const why = Object.entries(r.signatures).find(([, c]) => c && !c.ok);
+    return { ok: r.valid, text: r.valid ? 'signature ok' : `signature INVALID (${why ? `${why[0]}: ${why[1]!.reason}` : (r.timestamp.reason ?? r.reason ?? 'unknown')})` };
+  } catch (err) {
+    return { ok: false, text: `signature INVALID (${err instanceof Error ? err.message : String(err)})` };
+  }
+}
+
+/** Passes the exact bytes and signed headers on to the app; its status is the answer to the sandbox. */
+async function forward(rx: Receiver, to: string, raw: Buffer, headers: Record<string, string>): Promise<{ answer: number; http: string }> {
+  const fwd: Record<string, string> = {};
+  for (const h of FORWARDED) if (headers[h] !== undefined) fwd[h] = headers[h]!;
+  try {
+    const r = await request(to, { method: 'POST', headers: fwd, body: raw, dispatcher: rx.agent });
+    await r.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    return { answer: r.statusCode, http: `-> ${r.statusCode} from ${to}` };
+  } catch (err) {
+    // Unreachable app: answer like a down destination, so the sandbox retries.
+    const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    return { answer: 502, http: `-> no answer from ${to} (${code ?? (err instanceof Error ? err.message : String(err))})` };
+  }
+}
+
+/** One delivery to the listen receiver: checked, printed, forwarded with --forward-to. */
+async function receive(rx: Receiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Only the sandbox posts here: a browser page (any Origin, or a foreign Host after DNS
+  // rebinding) must not get its requests forwarded to the app as signed deliveries.
+  if (!hostAllowed(req.headers.host, rx.port) || req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) {
+    res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: 'This is the facematch listen receiver; only the local sandbox posts here (no browser Origin, Host 127.0.0.1 or localhost).' }));
+    process.stderr.write(`facematch-mcp: refused a request to the listen receiver from Host ${String(req.headers.host)}${req.headers.origin ? `, Origin ${req.headers.origin}` : ''}\n`);
+    req.resume();
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(JSON.stringify({ detail: 'The listen receiver takes POST deliveries only.' }));
+    req.resume();
+    return;
+  }
+  let raw: Buffer;
+  try {
+    raw = await readBody(req);
+  } catch {
+    res.statusCode = 413;
+    res.end();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+  const checked = receivedSignature(raw, headers, rx.secret);
+  let sig = checked.text;
+  let payload: Record<string, unknown> = {};
+  try {
+    payload = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    /* shown as '?' */
+  }
+  const eventId = String(payload.event_id ?? '?');
+  const kind = rx.seen.has(eventId) ? 'redelivery' : 'event';
+  rx.seen.add(eventId);
+  let answer = 200;
+  let http = '-> 200 (not forwarded)';
+  if (rx.forwardTo) {
+    const sent = await forward(rx, rx.forwardTo, raw, headers);
+    ({ answer, http } = sent);
+    if (checked.ok && (answer === 401 || answer === 403)) {
+      // The bytes are signed correctly with listen's secret; the app checks another one.
+      sig = `signed with listen's secret, but your app refused it: it checks another secret${rx.rivals.length ? ` (destination '${rx.rivals[0]!.label}' signs with its own)` : ''}; set FACEMATCH_WEBHOOK_SECRET to the secret that \`listen --print-secret\` prints`;
+    }
+  }
+  line([clock(), kind.padEnd(10), String(payload.webhook_type ?? '?').padEnd(14), String(payload.status ?? '?').padEnd(14), `session ${String(payload.session_id ?? '-')}`, http, sig, `event ${eventId}`]);
+  res.statusCode = answer;
+  res.end();
+}
+
 export const run: Command = async (argv) => {
   if (printedHelp(LISTEN, argv)) return 0;
   const args = parseListenArgs(argv);
@@ -157,89 +263,20 @@ export const run: Command = async (argv) => {
     const rivals = args.forwardTo
       ? sandbox.webhooks.listDestinations(app).filter((d) => d.enabled && !isListenLabel(d.label) && sameReceiver(d.url, args.forwardTo!))
       : [];
-    let secret = '';
-    const seen = new Set<string>();
-    let port = 0;
-    server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      void (async () => {
-        // Only the sandbox posts here: a browser page (any Origin, or a foreign Host after DNS
-        // rebinding) must not get its requests forwarded to the app as signed deliveries.
-        if (!hostAllowed(req.headers.host, port) || req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined) {
-          res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: 'This is the facematch listen receiver; only the local sandbox posts here (no browser Origin, Host 127.0.0.1 or localhost).' }));
-          process.stderr.write(`facematch-mcp: refused a request to the listen receiver from Host ${String(req.headers.host)}${req.headers.origin ? `, Origin ${req.headers.origin}` : ''}\n`);
-          req.resume();
-          return;
-        }
-        if (req.method !== 'POST') {
-          res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(JSON.stringify({ detail: 'The listen receiver takes POST deliveries only.' }));
-          req.resume();
-          return;
-        }
-        let raw: Buffer;
-        try {
-          raw = await readBody(req);
-        } catch {
-          res.statusCode = 413;
-          res.end();
-          return;
-        }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        let sig = 'signature INVALID';
-        let sigOk = false;
-        try {
-          const r = verifyWebhook({ rawBody: raw, headers, secret });
-          const why = Object.entries(r.signatures).find(([, c]) => c && !c.ok);
-          sigOk = r.valid;
-          sig = r.valid ? 'signature ok' : `signature INVALID (${why ? `${why[0]}: ${why[1]!.reason}` : (r.timestamp.reason ?? r.reason ?? 'unknown')})`;
-        } catch (err) {
-          sig = `signature INVALID (${err instanceof Error ? err.message : String(err)})`;
-        }
-        let payload: Record<string, unknown> = {};
-        try {
-          payload = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-        } catch {
-          /* shown as '?' */
-        }
-        const eventId = String(payload.event_id ?? '?');
-        const kind = seen.has(eventId) ? 'redelivery' : 'event';
-        seen.add(eventId);
-        let answer = 200;
-        let http = '-> 200 (not forwarded)';
-        if (args.forwardTo) {
-          const fwd: Record<string, string> = {};
-          for (const h of FORWARDED) if (headers[h] !== undefined) fwd[h] = headers[h]!;
-          try {
-            const r = await request(args.forwardTo, { method: 'POST', headers: fwd, body: raw, dispatcher: agent });
-            await r.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-            answer = r.statusCode;
-            http = `-> ${r.statusCode} from ${args.forwardTo}`;
-            if (sigOk && (answer === 401 || answer === 403)) {
-              // The bytes are signed correctly with listen's secret; the app checks another one.
-              sig = `signed with listen's secret, but your app refused it: it checks another secret${rivals.length ? ` (destination '${rivals[0]!.label}' signs with its own)` : ''}; set FACEMATCH_WEBHOOK_SECRET to the secret that \`listen --print-secret\` prints`;
-            }
-          } catch (err) {
-            // Unreachable app: answer like a down destination, so the sandbox retries.
-            answer = 502;
-            const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-            http = `-> no answer from ${args.forwardTo} (${code ?? (err instanceof Error ? err.message : String(err))})`;
-          }
-        }
-        line([clock(), kind.padEnd(10), String(payload.webhook_type ?? '?').padEnd(14), String(payload.status ?? '?').padEnd(14), `session ${String(payload.session_id ?? '-')}`, http, sig, `event ${eventId}`]);
-        res.statusCode = answer;
-        res.end();
-      })();
-    });
+    const receiver: Receiver = { forwardTo: args.forwardTo, agent, rivals, secret: '', port: 0, seen: new Set<string>() };
+    server = createServer((req, res) => void receive(receiver, req, res));
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(0, '127.0.0.1', () => resolve());
     });
-    port = (server.address() as AddressInfo).port;
+    const port = (server.address() as AddressInfo).port;
+    receiver.port = port;
     // The pid in the path lets another listener tell a live slot from a crashed one.
     const url = `http://127.0.0.1:${port}/facematch-listen/${process.pid}`;
     const claimed = sandbox.listenSlots.claim(app, url, args.events);
     destinationId = claimed.id;
-    secret = claimed.secret;
+    const secret = claimed.secret;
+    receiver.secret = secret;
     const others = claimed.others ? `; ${claimed.others} other listener(s) on this application keep receiving too (destination '${claimed.label}' is this one's)` : '';
     process.stderr.write(
       `facematch-mcp: ready; webhook signing secret ${secret}${args.forwardTo ? `; forwarding ${args.events.join(', ')} to ${args.forwardTo}` : `; listening for ${args.events.join(', ')}`}${others} (Ctrl-C to stop)\n`,
@@ -259,20 +296,7 @@ export const run: Command = async (argv) => {
     const poll = (): void => {
       for (const r of sandbox.deliveries.attemptsSince(acting, lastAttempt)) {
         lastAttempt = r.id;
-        if (!args.events.includes(r.webhook_type)) continue;
-        let status = '?';
-        try {
-          status = String((JSON.parse(r.payload) as { status?: unknown }).status ?? '?');
-        } catch {
-          /* keep '?' */
-        }
-        const answer = r.status_code === null ? `-> no answer (${(r.error ?? 'error').slice(0, 80)})` : `-> ${r.status_code}`;
-        // Only this listener's own destination is "this listener": another one's deliveries are not ours.
-        const to = r.destination_id === destinationId ? 'this listener' : isListenLabel(r.label) ? `another listener ('${r.label}')` : r.url;
-        let sig = recordedSignature(r);
-        // A receiver that refuses correctly signed bytes checks another secret: not "signature ok".
-        if (sig === 'signature ok' && (r.status_code === 401 || r.status_code === 403)) sig = "signed correctly with this destination's secret, refused by the receiver (it checks another secret)";
-        line([clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${attemptUuid(r.id)}`]);
+        if (args.events.includes(r.webhook_type)) line(attemptFields(r, destinationId));
       }
     };
     const timer = setInterval(() => {

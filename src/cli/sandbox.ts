@@ -1,11 +1,11 @@
 // What every sandbox command shares: which database (one per project by default, see
 // src/paths.ts) and which application it acts for, both said on stderr before anything else.
 import { displayDbPath, prepareProjectSandboxDir, resolveDbLocation, type DbLocation } from '../paths.js';
-import { describeApplications, openSandbox, type AppContext, type Sandbox, type SandboxOptions } from '../services/index.js';
+import { describeApplications, openSandbox, type AppContext, type SandboxOptions, type SandboxServices } from '../services/index.js';
 import { UsageError } from './common.js';
 
 export interface CliSandbox {
-  sandbox: Sandbox;
+  sandbox: SandboxServices;
   location: DbLocation;
 }
 
@@ -41,7 +41,7 @@ export interface AppChoice {
  * reads too, with the same rule: see services/applications.ts), else the most recently
  * provisioned one. Throws a sentence telling the user what to run when there is none.
  */
-export function chooseApplication(sandbox: Sandbox, flagApp: string | undefined): AppChoice {
+export function chooseApplication(sandbox: SandboxServices, flagApp: string | undefined): AppChoice {
   const ref = flagApp ?? (process.env.FACEMATCH_APP?.trim() || undefined);
   const fromEnv = ref !== undefined && flagApp === undefined;
   const found = sandbox.applications.resolve(ref ?? null);

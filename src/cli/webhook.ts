@@ -7,7 +7,7 @@ import { defineCommand, printedHelp, readFlags, usageLine, type CommandSpec, typ
 import { replayInput } from '../webhooks/diagnose.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { receiverRefused, type ReceiverVerdict } from './receiver-verdict.js';
-import type { AppContext, Sandbox } from '../services/index.js';
+import type { AppContext, SandboxServices } from '../services/index.js';
 import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
 const DB_FLAG = { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" } as const;
@@ -133,7 +133,7 @@ function headerBag(p: Parsed): HeaderBag {
   return bag;
 }
 
-function refusedVerdict(sandbox: Sandbox, app: AppContext, record: { destination_id: string; response: { status: number | null } }): ReceiverVerdict | null {
+function refusedVerdict(sandbox: SandboxServices, app: AppContext, record: { destination_id: string; response: { status: number | null } }): ReceiverVerdict | null {
   const dests = sandbox.webhooks.listDestinations(app);
   const own = dests.find((d) => d.uuid === record.destination_id);
   const others = dests

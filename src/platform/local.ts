@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { FacematchError } from '../errors.js';
 import type { FaceEngine } from '../engine/index.js';
-import { compareFaces, describeApplications, type AppContext, type ApplicationSummary, type Sandbox, type SimulateOutcome } from '../services/index.js';
+import { compareFaces, describeApplications, type AppContext, type ApplicationSummary, type SandboxServices, type SimulateOutcome } from '../services/index.js';
 import { withEventIds } from './deliveries.js';
 import type { ActingFor, DeliveryEntry, PageQuery, Platform, PlatformStatus, ReviewResult, SandboxControls } from './types.js';
 
@@ -22,7 +22,7 @@ function nextOffset(q: PageQuery, got: number, count: number): number | null {
 }
 
 export interface LocalPlatformOptions {
-  sandbox: Sandbox;
+  sandbox: SandboxServices;
   selection: AppSelection;
   /** The engine with progress notifications bound to the current call. */
   engine: () => Promise<FaceEngine>;
@@ -33,7 +33,7 @@ export interface LocalPlatformOptions {
 export class LocalPlatform implements Platform, SandboxControls {
   readonly kind = 'local' as const;
   readonly label: string;
-  private readonly sandbox: Sandbox;
+  private readonly sandbox: SandboxServices;
   private readonly selection: AppSelection;
   private readonly engine: () => Promise<FaceEngine>;
   private readonly httpBaseUrl: string | null;

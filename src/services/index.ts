@@ -107,6 +107,8 @@ export interface Sandbox {
 }
 
 export type { AppContext };
+/** What the layers above the services get: every operation, not the database handle. */
+export type SandboxServices = Omit<Sandbox, 'db'>;
 export type { ImageQuality, PhotoCheck, PhotoPurpose, Quality, QualityIssue } from './quality.js';
 
 export function openSandbox(opts: SandboxOptions): Sandbox {
