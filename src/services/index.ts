@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { FaceEngine } from '../engine/index.js';
 import { startCheckpointer } from '../store/checkpointer.js';
 import { openStore, type Db } from '../store/db.js';
-import { loadSealKey } from '../key-seal.js';
+import { loadSealKey } from './key-seal.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
@@ -23,7 +23,7 @@ import { createWorkflows, type Workflows } from './workflows.js';
 import { createApplications, type Applications } from './applications.js';
 import { createListenSlots, type ListenSlots } from './listen-slots.js';
 import { createSyntheticFaces, type SyntheticFaces } from './synthetic-faces.js';
-import { checkSandboxCredential, ensureSandboxCredential } from '../sandbox-credential.js';
+import { checkSandboxCredential, ensureSandboxCredential } from './sandbox-credential.js';
 
 export * from './types.js';
 export type { AttemptFeedRow, DeliveryAttemptRecord, DeliveryEventRecord, DeliveryRecordFilter, DeliveryRecords, SessionDeliveryRow } from './delivery-records.js';
