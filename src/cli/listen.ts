@@ -11,11 +11,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { verifyWebhook } from '../webhooks/index.js';
-import { isListenLabel, LISTEN_LABEL, WEBHOOK_EVENTS, type AttemptFeedRow, type WebhookDestination } from '../services/index.js';
+import { WEBHOOK_EVENTS } from '../services/index.js';
 import { attemptUuid } from '../services/webhooks.js';
 import { UsageError, type Command } from './common.js';
 import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { isListenLabel, LISTEN_LABEL, type AttemptFeedRow, type WebhookDestination } from '../services/index.js';
 import { untilStopped } from './parent-watch.js';
 
 export { LISTEN_LABEL };
@@ -31,7 +32,7 @@ It stops when the process that started it exits; FACEMATCH_KEEP_RUNNING=1 keeps 
 (nohup ... &, setsid, a process manager that double-forks).`,
   flags: {
     'forward-to': { type: 'string', value: 'URL', description: "your app's webhook endpoint, e.g. http://localhost:3000/webhooks/didit" },
-    events: { type: 'string', value: 'status.updated,data.updated', description: 'only these events (default: all)' },
+    events: { type: 'string', value: WEBHOOK_EVENTS.join(','), description: 'only these events (default: all)' },
     db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
     app: { type: 'string', value: 'ID|NAME', description: 'the application (default: FACEMATCH_APP, else the most recently provisioned)' },
     'print-secret': { type: 'boolean', description: "print listen's signing secret and exit (for your app's .env)" },

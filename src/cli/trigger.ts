@@ -2,10 +2,11 @@
 // creates a session and drives it to an outcome with the real webhooks, like `stripe trigger`.
 // The webhooks go to every subscribed destination (a running `facematch-mcp listen`, the app's
 // own); this process delivers them itself if no server is running, and waits for them.
-import { isListenLabel, SIMULATE_OUTCOMES, type SimulateOutcome } from '../services/index.js';
+import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../services/index.js';
 import { printJson, UsageError, type Command } from './common.js';
 import { defineCommand, printedHelp, readFlags } from './flags.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
+import { isListenLabel } from '../services/index.js';
 
 /** The outcomes as typed on the command line, in the order of a session's branches. */
 export const OUTCOME_NAMES = ['approved', 'in-review', 'declined', 'no-reference-image', 'abandoned', 'expired'] as const;
