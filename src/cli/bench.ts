@@ -116,6 +116,97 @@ async function pathCost(engine: FaceEngine, img: Buffer, runs: number, rotate = 
   return { ms: r1(median(ms)), face: last.chosen !== null, stages: Object.keys(last.timings).filter((k) => k.startsWith('detect_')) };
 }
 
+/** The face photos to build test images from: two of one person first (a genuine pair) when there are. */
+function benchSources(dir: string): Buffer[] {
+  const photos = findPhotos(dir, 16);
+  if (photos.length < 2) throw new UsageError(`fewer than two photos in '${dir}'; pass --images DIR with face photos.`);
+  // Prefer two photos of the same person (same folder) for the 1-2 MP pair: a genuine match.
+  const byDir = new Map<string, string[]>();
+  for (const p of findPhotos(dir, 400)) byDir.set(p.slice(0, p.lastIndexOf('/')), [...(byDir.get(p.slice(0, p.lastIndexOf('/'))) ?? []), p]);
+  const samePerson = [...byDir.values()].find((v) => v.length >= 2);
+  return (samePerson ? [...samePerson.slice(0, 2), ...photos] : photos).map((p) => readFileSync(p));
+}
+
+/** End-to-end match times of the 1-2 MP pair, and per-stage medians of its images analysed one after the other. */
+async function timedPair(engine: FaceEngine, big: Buffer[], iterations: number): Promise<{ totals: number[]; matchP50: number; modelMs: number; stageMedians: Record<string, number> }> {
+  for (let i = 0; i < 5; i++) await engine.match(big[0]!, big[1]!); // warm-up
+  const totals: number[] = [];
+  const models: number[] = [];
+  let lastReport = null;
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    const { report } = await engine.matchInternal(big[0]!, big[1]!);
+    totals.push(performance.now() - t);
+    models.push(report.timing_ms.model!);
+    lastReport = report;
+  }
+  // Per-stage medians from the two images analysed one after the other (inside match()
+  // they interleave, so stage wall times overlap).
+  const seqStages: Record<string, number[]> = {};
+  for (let i = 0; i < Math.max(10, Math.floor(iterations / 2)); i++) {
+    const per: Record<string, number> = {};
+    for (const [k, img] of big.entries()) {
+      const a = await engine.analyze(img, k === 0 ? 'user_image' : 'ref_image', { liveness: k === 0 });
+      for (const [st, v] of Object.entries(a.timings)) per[st] = (per[st] ?? 0) + v;
+      per.model = (per.model ?? 0) + a.modelMs;
+    }
+    for (const [st, v] of Object.entries(per)) (seqStages[st] ??= []).push(v);
+  }
+  const matchP50 = median(totals);
+  const modelMs = median(models);
+  const stageMedians = Object.fromEntries(Object.entries(seqStages).map(([k, v]) => [k, r1(median(v))]));
+  process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}; stages, both images one after the other: ${JSON.stringify(stageMedians)}\n`);
+  return { totals, matchP50, modelMs, stageMedians };
+}
+
+/** What the rare paths cost (one photo, analysed on the calling engine's path): the plain
+ *  selfie; a dark noisy one (retries on brightened copies, re-detection on the corrected
+ *  image); a tiny face in a big frame (full-resolution tiles); rotations tried (sessions always
+ *  try them) on the upright selfie and on a copy turned 90 degrees. */
+async function rarePaths(engine: FaceEngine, bigSelfie: Buffer, photo: Buffer): Promise<Record<string, { ms: number; face: boolean; stages: string[] }>> {
+  return {
+    plain: await pathCost(engine, bigSelfie, 7),
+    rotations: await pathCost(engine, bigSelfie, 7, true),
+    turned_90: await pathCost(engine, await sharp(bigSelfie).rotate(90).jpeg({ quality: 90 }).toBuffer(), 7, true),
+    dark: await pathCost(engine, await darkSelfie(bigSelfie), 7),
+    far_face: await pathCost(engine, await farFace(photo), 7),
+  };
+}
+
+/** Matches per second on 640x480 pairs through the engine (its workers), 2 matches per worker in flight. */
+async function throughput(engine: FaceEngine, src: Buffer[], pairCount: number): Promise<number> {
+  const small = await Promise.all(src.slice(0, 8).map((p) => selfie(p, 640, 480)));
+  const workers = engine.workers;
+  for (let i = 0; i < workers * 2; i++) await engine.match(small[i % small.length]!, small[(i + 1) % small.length]!);
+  let next = 0;
+  const tThroughput = performance.now();
+  await Promise.all(
+    Array.from({ length: workers * 2 }, async () => {
+      while (next < pairCount) {
+        const i = next++;
+        await engine.match(small[i % small.length]!, small[(i * 3 + 1) % small.length]!);
+      }
+    }),
+  );
+  return pairCount / ((performance.now() - tThroughput) / 1000);
+}
+
+/** The onnxruntime settings chosen, each model's time at every level, and what the models of one
+ *  match cost at the best and at the chosen levels. */
+async function modelCosts(engine: FaceEngine) {
+  const settings = await engine.onnxSettings();
+  const chosen = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { level: v.level, threads: v.threads }]));
+  process.stderr.write(`bench: chosen onnxruntime settings ${JSON.stringify(chosen)}\n`);
+  const levels = await levelTable(engine.modelsDir);
+  process.stderr.write(`bench: model ms at each level (1 thread, median of 11): ${JSON.stringify(levels)}\n`);
+  const perMatch = runsPerMatch(engine.config);
+  const bestModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, Math.min(...Object.values(levels[m]))])) as Record<ModelName, number>;
+  const chosenModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, levels[m][settings[m].level]])) as Record<ModelName, number>;
+  const bestSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * bestModel[m], 0);
+  const chosenSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * chosenModel[m], 0);
+  return { chosen, levels, perMatch, bestSum, chosenSum };
+}
+
 export const BENCH = defineCommand({
   name: 'bench',
   summary: 'Speed and memory benchmark on photos built from face photos at run time; progress on stderr, one JSON line last.',
@@ -148,14 +239,7 @@ export const run: Command = async (argv) => {
   const iterations = Number(flags.iterations);
   const pairCount = Number(flags.pairs);
   if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(pairCount) || pairCount < 1) throw new UsageError('--iterations and --pairs must be positive integers.');
-  const photos = findPhotos(dir, 16);
-  if (photos.length < 2) throw new UsageError(`fewer than two photos in '${dir}'; pass --images DIR with face photos.`);
-  // Prefer two photos of the same person (same folder) for the 1-2 MP pair: a genuine match.
-  const byDir = new Map<string, string[]>();
-  for (const p of findPhotos(dir, 400)) byDir.set(p.slice(0, p.lastIndexOf('/')), [...(byDir.get(p.slice(0, p.lastIndexOf('/'))) ?? []), p]);
-  const samePerson = [...byDir.values()].find((v) => v.length >= 2);
-  const src = (samePerson ? [...samePerson.slice(0, 2), ...photos] : photos).map((p) => readFileSync(p));
-
+  const src = benchSources(dir);
   // 1. Two 1-2 MP JPEGs, one engine, end to end.
   const big = [await selfie(src[0]!, 1600, 1200), await idCard(src[1]!)];
   const engine = new FaceEngine();
@@ -164,74 +248,15 @@ export const run: Command = async (argv) => {
   const tLoad = performance.now();
   await engine.load();
   const loadMs = performance.now() - tLoad;
-  const settings = await engine.onnxSettings();
-  const chosen = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { level: v.level, threads: v.threads }]));
-  process.stderr.write(`bench: chosen onnxruntime settings ${JSON.stringify(chosen)}\n`);
-  const levels = await levelTable(engine.modelsDir);
-  process.stderr.write(`bench: model ms at each level (1 thread, median of 11): ${JSON.stringify(levels)}\n`);
-  const perMatch = runsPerMatch(engine.config);
-  const bestModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, Math.min(...Object.values(levels[m]))])) as Record<ModelName, number>;
-  const chosenModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, levels[m][settings[m].level]])) as Record<ModelName, number>;
-  const bestSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * bestModel[m], 0);
-  const chosenSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * chosenModel[m], 0);
+  const { chosen, levels, perMatch, bestSum, chosenSum } = await modelCosts(engine);
   process.stderr.write(`bench: models loaded in ${r1(loadMs)} ms; selfie ${r1(big[0]!.length / 1024)} KB (1600x1200), id ${r1(big[1]!.length / 1024)} KB (1500x1000)\n`);
-  for (let i = 0; i < 5; i++) await engine.match(big[0]!, big[1]!); // warm-up
-  const totals: number[] = [];
-  const models: number[] = [];
-  let lastReport = null;
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    const { report } = await engine.matchInternal(big[0]!, big[1]!);
-    totals.push(performance.now() - t);
-    models.push(report.timing_ms.model!);
-    lastReport = report;
-  }
-  // Per-stage medians from the two images analysed one after the other (inside match()
-  // they interleave, so stage wall times overlap).
-  const seqStages: Record<string, number[]> = {};
-  for (let i = 0; i < Math.max(10, Math.floor(iterations / 2)); i++) {
-    const per: Record<string, number> = {};
-    for (const [k, img] of big.entries()) {
-      const a = await engine.analyze(img, k === 0 ? 'user_image' : 'ref_image', { liveness: k === 0 });
-      for (const [st, v] of Object.entries(a.timings)) per[st] = (per[st] ?? 0) + v;
-      per.model = (per.model ?? 0) + a.modelMs;
-    }
-    for (const [st, v] of Object.entries(per)) (seqStages[st] ??= []).push(v);
-  }
-  const matchP50 = median(totals);
-  const modelMs = median(models);
-  const stageMedians = Object.fromEntries(Object.entries(seqStages).map(([k, v]) => [k, r1(median(v))]));
-  process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}; stages, both images one after the other: ${JSON.stringify(stageMedians)}\n`);
+  const { totals, matchP50, modelMs, stageMedians } = await timedPair(engine, big, iterations);
   const rssSingle = process.memoryUsage().rss / 1048576;
-
-  // What the rare paths cost (one photo, analysed on the calling engine's path): the plain
-  // selfie; a dark noisy one (retries on brightened copies, re-detection on the corrected
-  // image); a tiny face in a big frame (full-resolution tiles); rotations tried (sessions always
-  // try them) on the upright selfie and on a copy turned 90 degrees.
-  const retryPaths = {
-    plain: await pathCost(engine, big[0]!, 7),
-    rotations: await pathCost(engine, big[0]!, 7, true),
-    turned_90: await pathCost(engine, await sharp(big[0]!).rotate(90).jpeg({ quality: 90 }).toBuffer(), 7, true),
-    dark: await pathCost(engine, await darkSelfie(big[0]!), 7),
-    far_face: await pathCost(engine, await farFace(src[0]!), 7),
-  };
+  const retryPaths = await rarePaths(engine, big[0]!, src[0]!);
   process.stderr.write(`bench: rare paths, one photo: ${JSON.stringify(retryPaths)}\n`);
-
-  // 2. Throughput on 640x480 pairs through the engine (its workers), 2 matches per worker in flight.
-  const small = await Promise.all(src.slice(0, 8).map((p) => selfie(p, 640, 480)));
+  // 2. Throughput on 640x480 pairs.
   const workers = engine.workers;
-  for (let i = 0; i < workers * 2; i++) await engine.match(small[i % small.length]!, small[(i + 1) % small.length]!);
-  let next = 0;
-  const tThroughput = performance.now();
-  await Promise.all(
-    Array.from({ length: workers * 2 }, async () => {
-      while (next < pairCount) {
-        const i = next++;
-        await engine.match(small[i % small.length]!, small[(i * 3 + 1) % small.length]!);
-      }
-    }),
-  );
-  const matchesPerS = pairCount / ((performance.now() - tThroughput) / 1000);
+  const matchesPerS = await throughput(engine, src, pairCount);
   await engine.close();
   const rssAll = process.memoryUsage().rss / 1048576;
   process.stderr.write(`bench: 640x480 pairs: ${r1(matchesPerS)} matches/s with ${workers} workers\n`);

@@ -116,6 +116,23 @@ export function groupMetrics(pairs: PairRow[], results: Map<string, PoolEmbedRes
   };
 }
 
+/** Embeds every image once, `workers` x 2 in flight, with progress on stderr. */
+async function embedAll(pool: EnginePool, dir: string, images: string[], workers: number, results: Map<string, PoolEmbedResult>): Promise<void> {
+  let done = 0;
+  let next = 0;
+  const inflight = workers * 2;
+  await Promise.all(
+    Array.from({ length: inflight }, async () => {
+      while (next < images.length) {
+        const rel = images[next++]!;
+        results.set(rel, await pool.embedFile(join(dir, rel)));
+        done++;
+        if (done % 200 === 0 || done === images.length) process.stderr.write(`eval: ${done}/${images.length} images\n`);
+      }
+    }),
+  );
+}
+
 export const run: Command = async (argv) => {
   if (printedHelp(EVAL, argv)) return 0;
   const { positionals: positional, values: flags } = readFlags(EVAL, argv);
@@ -143,19 +160,7 @@ export const run: Command = async (argv) => {
   try {
     await pool.load();
     const t0 = performance.now();
-    let done = 0;
-    let next = 0;
-    const inflight = workers * 2;
-    await Promise.all(
-      Array.from({ length: inflight }, async () => {
-        while (next < images.length) {
-          const rel = images[next++]!;
-          results.set(rel, await pool.embedFile(join(dir, rel)));
-          done++;
-          if (done % 200 === 0 || done === images.length) process.stderr.write(`eval: ${done}/${images.length} images\n`);
-        }
-      }),
-    );
+    await embedAll(pool, dir, images, workers, results);
     const seconds = (performance.now() - t0) / 1000;
 
     const noFace = images.filter((i) => !results.get(i)!.embedding);

@@ -152,6 +152,16 @@ function attemptFields(r: AttemptFeedRow, ownId: string | null): string[] {
   return [clock(), 'attempt'.padEnd(10), r.webhook_type.padEnd(14), status.padEnd(14), `session ${r.session_id ?? '-'}`, `${answer} ${r.outcome} (attempt ${r.attempt}) to ${to}`, sig, `event ${r.event_id}`, `delivery ${attemptUuid(r.id)}`];
 }
 
+/** The warning about an app destination on the server listen forwards to (it signs with its own secret). */
+function rivalNote(d: WebhookDestination): string {
+  return (
+    `facematch-mcp: note: this application's destination '${d.label}' (${d.uuid}) also delivers to ${d.url}, signed with ITS OWN secret (…${d.secret_last4}); ` +
+    `your app would get every event twice and reject one of them. Forwarded deliveries are signed with listen's secret above. ` +
+    `Pause that destination while listen runs (PATCH /v3/webhook/destinations/${d.uuid}/ {"enabled": false}, or the update_webhook_destination tool), ` +
+    `or stop listen and keep that destination's secret in FACEMATCH_WEBHOOK_SECRET.\n`
+  );
+}
+
 interface Receiver {
   forwardTo: string | null;
   agent: Agent;
@@ -282,14 +292,7 @@ export const run: Command = async (argv) => {
     process.stderr.write(
       `facematch-mcp: ready; webhook signing secret ${secret}${args.forwardTo ? `; forwarding ${args.events.join(', ')} to ${args.forwardTo}` : `; listening for ${args.events.join(', ')}`}${others} (Ctrl-C to stop)\n`,
     );
-    for (const d of rivals) {
-      process.stderr.write(
-        `facematch-mcp: note: this application's destination '${d.label}' (${d.uuid}) also delivers to ${d.url}, signed with ITS OWN secret (…${d.secret_last4}); ` +
-          `your app would get every event twice and reject one of them. Forwarded deliveries are signed with listen's secret above. ` +
-          `Pause that destination while listen runs (PATCH /v3/webhook/destinations/${d.uuid}/ {"enabled": false}, or the update_webhook_destination tool), ` +
-          `or stop listen and keep that destination's secret in FACEMATCH_WEBHOOK_SECRET.\n`,
-      );
-    }
+    for (const d of rivals) process.stderr.write(rivalNote(d));
 
     // Every delivery attempt recorded from now on, by any process on this database.
     let lastAttempt = sandbox.deliveries.latestAttemptId();
