@@ -89,16 +89,8 @@ export async function searchBench(sizes: number[], runs: number): Promise<{ rows
     const appId = app.application_id;
     const n = 10_000;
     const vecs = unitVectors(n + 200, 7);
-    const db = sandbox.db;
     const t0 = performance.now();
-    db.transaction(() => {
-      const ins = db.prepare("INSERT INTO sessions (id, application_id, kind, session_number, status, attempts, created_at, updated_at) VALUES (?, ?, 'face_match', ?, 'Approved', 1, 0, 0)");
-      const face = db.prepare("INSERT INTO faces (id, application_id, session_id, role, embedding, created_at) VALUES (?, ?, ?, 'selfie', ?, 0)");
-      for (let i = 0; i < n; i++) {
-        ins.run(`s${i}`, appId, i + 1);
-        face.run(`f${i}`, appId, `s${i}`, Buffer.from(vecs.buffer, i * EMBED_DIM * 4, EMBED_DIM * 4));
-      }
-    })();
+    sandbox.syntheticFaces.bulkInsert(appId, 's', vecs, n, EMBED_DIM);
     store.bulk_insert_10k_ms = Math.round(performance.now() - t0);
     const q = vecs.subarray(0, EMBED_DIM);
     const faces = sandbox.faces;
@@ -108,10 +100,7 @@ export async function searchBench(sizes: number[], runs: number): Promise<{ rows
     const adds: number[] = [];
     for (let i = 0; i < 100; i++) {
       t = performance.now();
-      db.transaction(() => {
-        db.prepare("INSERT INTO sessions (id, application_id, kind, session_number, status, attempts, created_at, updated_at) VALUES (?, ?, 'face_match', ?, 'Approved', 1, 0, 0)").run(`x${i}`, appId, n + i + 1);
-        faces.put(appId, { sessionId: `x${i}` }, 'selfie', vecs.subarray((n + i) * EMBED_DIM, (n + i + 1) * EMBED_DIM), null);
-      }).immediate();
+      sandbox.syntheticFaces.addOne(appId, `x${i}`, vecs.subarray((n + i) * EMBED_DIM, (n + i + 1) * EMBED_DIM));
       const insertMs = performance.now() - t;
       await faces.search(appId, q, { floor, limit: 200 });
       adds.push(insertMs);
@@ -127,7 +116,7 @@ export async function searchBench(sizes: number[], runs: number): Promise<{ rows
     searches.sort((a, b) => a - b);
     store.search_10k_p50_ms = r2(pct(searches, 0.5));
     // Deleting one face makes the next search reload the index from the file.
-    db.prepare("DELETE FROM sessions WHERE id = 'x0'").run();
+    sandbox.syntheticFaces.remove('x0');
     t = performance.now();
     await faces.search(appId, q, { floor, limit: 200 });
     store.search_after_delete_10k_ms = r2(performance.now() - t);

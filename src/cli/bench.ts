@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { UsageError, printJson, type Command } from './common.js';
-import { parseArgs } from './args.js';
+import { defineCommand, printedHelp, readFlags } from './flags.js';
 import { ort } from '../engine/ort.js';
 import { FaceEngine } from '../engine/index.js';
 import { MODEL_DIMS, MODEL_FILES, type ModelName } from '../engine/models.js';
@@ -116,51 +116,19 @@ async function pathCost(engine: FaceEngine, img: Buffer, runs: number, rotate = 
   return { ms: r1(median(ms)), face: last.chosen !== null, stages: Object.keys(last.timings).filter((k) => k.startsWith('detect_')) };
 }
 
-export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['images', 'iterations', 'pairs', 'search-sizes'], ['retune', 'search-only']);
-  // Face search: exact scan over 1k..1M synthetic faces (see bench-search.ts).
-  const sizes = (flags['search-sizes'] ?? '1000,10000,100000,1000000').split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5_000_000)) throw new UsageError('--search-sizes takes whole numbers from 1 to 5000000, comma-separated.');
-  if (flags['search-only'] === 'true') {
-    const { searchBench } = await import('./bench-search.js');
-    printJson({ cpu: cpuIdentity().model, face_search: await searchBench(sizes, 50) });
-    return 0;
-  }
-  // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
-  if (flags.retune === 'true') process.env.FACEMATCH_RETUNE = '1';
-  if (positional.length > 0) throw new UsageError(`bench takes no positional arguments (got '${positional[0]}'); use --images DIR.`);
-  const dir = resolve(flags.images ?? defaultImagesDir());
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`image folder '${dir}' not found; pass --images DIR with a few face photos.`);
-  const iterations = Number(flags.iterations ?? 40);
-  const pairCount = Number(flags.pairs ?? 120);
-  if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(pairCount) || pairCount < 1) throw new UsageError('--iterations and --pairs must be positive integers.');
+/** The face photos to build test images from: two of one person first (a genuine pair) when there are. */
+function benchSources(dir: string): Buffer[] {
   const photos = findPhotos(dir, 16);
   if (photos.length < 2) throw new UsageError(`fewer than two photos in '${dir}'; pass --images DIR with face photos.`);
   // Prefer two photos of the same person (same folder) for the 1-2 MP pair: a genuine match.
   const byDir = new Map<string, string[]>();
   for (const p of findPhotos(dir, 400)) byDir.set(p.slice(0, p.lastIndexOf('/')), [...(byDir.get(p.slice(0, p.lastIndexOf('/'))) ?? []), p]);
   const samePerson = [...byDir.values()].find((v) => v.length >= 2);
-  const src = (samePerson ? [...samePerson.slice(0, 2), ...photos] : photos).map((p) => readFileSync(p));
+  return (samePerson ? [...samePerson.slice(0, 2), ...photos] : photos).map((p) => readFileSync(p));
+}
 
-  // 1. Two 1-2 MP JPEGs, one engine, end to end.
-  const big = [await selfie(src[0]!, 1600, 1200), await idCard(src[1]!)];
-  const engine = new FaceEngine();
-  const cpu = cpuIdentity();
-  process.stderr.write(`bench: CPU ${cpu.model} (flags ${cpu.flagsHash}), onnxruntime-node ${ortVersion()}, tuning cache ${cacheFile()}\n`);
-  const tLoad = performance.now();
-  await engine.load();
-  const loadMs = performance.now() - tLoad;
-  const settings = await engine.onnxSettings();
-  const chosen = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { level: v.level, threads: v.threads }]));
-  process.stderr.write(`bench: chosen onnxruntime settings ${JSON.stringify(chosen)}\n`);
-  const levels = await levelTable(engine.modelsDir);
-  process.stderr.write(`bench: model ms at each level (1 thread, median of 11): ${JSON.stringify(levels)}\n`);
-  const perMatch = runsPerMatch(engine.config);
-  const bestModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, Math.min(...Object.values(levels[m]))])) as Record<ModelName, number>;
-  const chosenModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, levels[m][settings[m].level]])) as Record<ModelName, number>;
-  const bestSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * bestModel[m], 0);
-  const chosenSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * chosenModel[m], 0);
-  process.stderr.write(`bench: models loaded in ${r1(loadMs)} ms; selfie ${r1(big[0]!.length / 1024)} KB (1600x1200), id ${r1(big[1]!.length / 1024)} KB (1500x1000)\n`);
+/** End-to-end match times of the 1-2 MP pair, and per-stage medians of its images analysed one after the other. */
+async function timedPair(engine: FaceEngine, big: Buffer[], iterations: number): Promise<{ totals: number[]; matchP50: number; modelMs: number; stageMedians: Record<string, number> }> {
   for (let i = 0; i < 5; i++) await engine.match(big[0]!, big[1]!); // warm-up
   const totals: number[] = [];
   const models: number[] = [];
@@ -188,22 +156,25 @@ export const run: Command = async (argv) => {
   const modelMs = median(models);
   const stageMedians = Object.fromEntries(Object.entries(seqStages).map(([k, v]) => [k, r1(median(v))]));
   process.stderr.write(`bench: 1-2 MP pair: p50 ${r1(matchP50)} ms, model ${r1(modelMs)} ms, score ${lastReport?.score}; stages, both images one after the other: ${JSON.stringify(stageMedians)}\n`);
-  const rssSingle = process.memoryUsage().rss / 1048576;
+  return { totals, matchP50, modelMs, stageMedians };
+}
 
-  // What the rare paths cost (one photo, analysed on the calling engine's path): the plain
-  // selfie; a dark noisy one (retries on brightened copies, re-detection on the corrected
-  // image); a tiny face in a big frame (full-resolution tiles); rotations tried (sessions always
-  // try them) on the upright selfie and on a copy turned 90 degrees.
-  const retryPaths = {
-    plain: await pathCost(engine, big[0]!, 7),
-    rotations: await pathCost(engine, big[0]!, 7, true),
-    turned_90: await pathCost(engine, await sharp(big[0]!).rotate(90).jpeg({ quality: 90 }).toBuffer(), 7, true),
-    dark: await pathCost(engine, await darkSelfie(big[0]!), 7),
-    far_face: await pathCost(engine, await farFace(src[0]!), 7),
+/** What the rare paths cost (one photo, analysed on the calling engine's path): the plain
+ *  selfie; a dark noisy one (retries on brightened copies, re-detection on the corrected
+ *  image); a tiny face in a big frame (full-resolution tiles); rotations tried (sessions always
+ *  try them) on the upright selfie and on a copy turned 90 degrees. */
+async function rarePaths(engine: FaceEngine, bigSelfie: Buffer, photo: Buffer): Promise<Record<string, { ms: number; face: boolean; stages: string[] }>> {
+  return {
+    plain: await pathCost(engine, bigSelfie, 7),
+    rotations: await pathCost(engine, bigSelfie, 7, true),
+    turned_90: await pathCost(engine, await sharp(bigSelfie).rotate(90).jpeg({ quality: 90 }).toBuffer(), 7, true),
+    dark: await pathCost(engine, await darkSelfie(bigSelfie), 7),
+    far_face: await pathCost(engine, await farFace(photo), 7),
   };
-  process.stderr.write(`bench: rare paths, one photo: ${JSON.stringify(retryPaths)}\n`);
+}
 
-  // 2. Throughput on 640x480 pairs through the engine (its workers), 2 matches per worker in flight.
+/** Matches per second on 640x480 pairs through the engine (its workers), 2 matches per worker in flight. */
+async function throughput(engine: FaceEngine, src: Buffer[], pairCount: number): Promise<number> {
   const small = await Promise.all(src.slice(0, 8).map((p) => selfie(p, 640, 480)));
   const workers = engine.workers;
   for (let i = 0; i < workers * 2; i++) await engine.match(small[i % small.length]!, small[(i + 1) % small.length]!);
@@ -217,7 +188,75 @@ export const run: Command = async (argv) => {
       }
     }),
   );
-  const matchesPerS = pairCount / ((performance.now() - tThroughput) / 1000);
+  return pairCount / ((performance.now() - tThroughput) / 1000);
+}
+
+/** The onnxruntime settings chosen, each model's time at every level, and what the models of one
+ *  match cost at the best and at the chosen levels. */
+async function modelCosts(engine: FaceEngine) {
+  const settings = await engine.onnxSettings();
+  const chosen = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { level: v.level, threads: v.threads }]));
+  process.stderr.write(`bench: chosen onnxruntime settings ${JSON.stringify(chosen)}\n`);
+  const levels = await levelTable(engine.modelsDir);
+  process.stderr.write(`bench: model ms at each level (1 thread, median of 11): ${JSON.stringify(levels)}\n`);
+  const perMatch = runsPerMatch(engine.config);
+  const bestModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, Math.min(...Object.values(levels[m]))])) as Record<ModelName, number>;
+  const chosenModel = Object.fromEntries((Object.keys(levels) as ModelName[]).map((m) => [m, levels[m][settings[m].level]])) as Record<ModelName, number>;
+  const bestSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * bestModel[m], 0);
+  const chosenSum = (Object.keys(perMatch) as ModelName[]).reduce((a, m) => a + perMatch[m] * chosenModel[m], 0);
+  return { chosen, levels, perMatch, bestSum, chosenSum };
+}
+
+export const BENCH = defineCommand({
+  name: 'bench',
+  summary: 'Speed and memory benchmark on photos built from face photos at run time; progress on stderr, one JSON line last.',
+  flags: {
+    images: { type: 'string', value: 'DIR', description: 'a folder of face photos (default: the test data set)' },
+    iterations: { type: 'string', value: 'N', default: '40', description: 'timed matches of the 1-2 MP pair' },
+    pairs: { type: 'string', value: 'N', default: '120', description: 'matches for the throughput run' },
+    retune: { type: 'boolean', description: 'measure the onnxruntime settings again (ignore the cache)' },
+    'search-only': { type: 'boolean', description: 'only the face search benchmark' },
+    'search-sizes': { type: 'string', value: 'N,N,...', default: '1000,10000,100000,1000000', description: 'face counts for the search benchmark' },
+  },
+});
+
+export const run: Command = async (argv) => {
+  if (printedHelp(BENCH, argv)) return 0;
+  const { positionals: positional, values: flags } = readFlags(BENCH, argv);
+  // Face search: exact scan over 1k..1M synthetic faces (see bench-search.ts).
+  const sizes = flags['search-sizes'].split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 5_000_000)) throw new UsageError('--search-sizes takes whole numbers from 1 to 5000000, comma-separated.');
+  if (flags['search-only']) {
+    const { searchBench } = await import('./bench-search.js');
+    printJson({ cpu: cpuIdentity().model, face_search: await searchBench(sizes, 50) });
+    return 0;
+  }
+  // --retune: measure the onnxruntime levels again (the cache may come from a busy moment).
+  if (flags.retune) process.env.FACEMATCH_RETUNE = '1';
+  if (positional.length > 0) throw new UsageError(`bench takes no positional arguments (got '${positional[0]}'); use --images DIR.`);
+  const dir = resolve(flags.images ?? defaultImagesDir());
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`image folder '${dir}' not found; pass --images DIR with a few face photos.`);
+  const iterations = Number(flags.iterations);
+  const pairCount = Number(flags.pairs);
+  if (!Number.isInteger(iterations) || iterations < 1 || !Number.isInteger(pairCount) || pairCount < 1) throw new UsageError('--iterations and --pairs must be positive integers.');
+  const src = benchSources(dir);
+  // 1. Two 1-2 MP JPEGs, one engine, end to end.
+  const big = [await selfie(src[0]!, 1600, 1200), await idCard(src[1]!)];
+  const engine = new FaceEngine();
+  const cpu = cpuIdentity();
+  process.stderr.write(`bench: CPU ${cpu.model} (flags ${cpu.flagsHash}), onnxruntime-node ${ortVersion()}, tuning cache ${cacheFile()}\n`);
+  const tLoad = performance.now();
+  await engine.load();
+  const loadMs = performance.now() - tLoad;
+  const { chosen, levels, perMatch, bestSum, chosenSum } = await modelCosts(engine);
+  process.stderr.write(`bench: models loaded in ${r1(loadMs)} ms; selfie ${r1(big[0]!.length / 1024)} KB (1600x1200), id ${r1(big[1]!.length / 1024)} KB (1500x1000)\n`);
+  const { totals, matchP50, modelMs, stageMedians } = await timedPair(engine, big, iterations);
+  const rssSingle = process.memoryUsage().rss / 1048576;
+  const retryPaths = await rarePaths(engine, big[0]!, src[0]!);
+  process.stderr.write(`bench: rare paths, one photo: ${JSON.stringify(retryPaths)}\n`);
+  // 2. Throughput on 640x480 pairs.
+  const workers = engine.workers;
+  const matchesPerS = await throughput(engine, src, pairCount);
   await engine.close();
   const rssAll = process.memoryUsage().rss / 1048576;
   process.stderr.write(`bench: 640x480 pairs: ${r1(matchesPerS)} matches/s with ${workers} workers\n`);

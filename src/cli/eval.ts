@@ -8,13 +8,27 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UsageError, printJson, type Command } from './common.js';
-import { parseArgs } from './args.js';
+import { defineCommand, printedHelp, readFlags } from './flags.js';
 import { EnginePool, type PoolEmbedResult } from '../engine/pool.js';
 import { cosine } from '../engine/embed.js';
 import { reportScore } from '../engine/score.js';
 import { STANDALONE_DECLINE_DEFAULT, WORKFLOW_DECLINE_DEFAULT, WORKFLOW_REVIEW_DEFAULT } from '../engine/decision.js';
 import { accuracyAt, bestThreshold, equalErrorRate, leaveOneFoldOut, tarAtFar, type ScoredPair } from '../engine/metrics.js';
 import type { PipelineConfig } from '../engine/pipeline.js';
+
+export const EVAL = defineCommand({
+  name: 'eval',
+  args: 'SET_DIR',
+  summary: 'Accuracy on a labelled set: SET_DIR/pairs.tsv (path_a, path_b, same, fold[, condition]); one JSON line.',
+  flags: {
+    folds: { type: 'string', value: 'A-B', description: 'only these folds, e.g. 1-5 or 3' },
+    workers: { type: 'string', value: 'N', description: 'worker threads (default: the CPU count)' },
+    condition: { type: 'string', value: 'NAME', description: 'only the pairs of this condition (5th column)' },
+    pipeline: { type: 'string', value: 'JSON', description: 'engine pipeline settings to try, as a JSON object' },
+    dump: { type: 'string', value: 'FILE', description: 'write every embedding to FILE as JSON' },
+    errors: { type: 'boolean', description: 'list the misclassified pairs on stderr' },
+  },
+});
 
 export interface PairRow {
   a: string;
@@ -102,8 +116,26 @@ export function groupMetrics(pairs: PairRow[], results: Map<string, PoolEmbedRes
   };
 }
 
+/** Embeds every image once, `workers` x 2 in flight, with progress on stderr. */
+async function embedAll(pool: EnginePool, dir: string, images: string[], workers: number, results: Map<string, PoolEmbedResult>): Promise<void> {
+  let done = 0;
+  let next = 0;
+  const inflight = workers * 2;
+  await Promise.all(
+    Array.from({ length: inflight }, async () => {
+      while (next < images.length) {
+        const rel = images[next++]!;
+        results.set(rel, await pool.embedFile(join(dir, rel)));
+        done++;
+        if (done % 200 === 0 || done === images.length) process.stderr.write(`eval: ${done}/${images.length} images\n`);
+      }
+    }),
+  );
+}
+
 export const run: Command = async (argv) => {
-  const { positional, flags } = parseArgs(argv, ['folds', 'workers', 'pipeline', 'dump', 'condition'], ['errors']);
+  if (printedHelp(EVAL, argv)) return 0;
+  const { positionals: positional, values: flags } = readFlags(EVAL, argv);
   if (positional.length !== 1) throw new UsageError('eval needs one set folder: facematch-mcp eval SET_DIR [--folds A-B].');
   const dir = resolve(positional[0]!);
   const folds = parseFolds(flags.folds);
@@ -128,19 +160,7 @@ export const run: Command = async (argv) => {
   try {
     await pool.load();
     const t0 = performance.now();
-    let done = 0;
-    let next = 0;
-    const inflight = workers * 2;
-    await Promise.all(
-      Array.from({ length: inflight }, async () => {
-        while (next < images.length) {
-          const rel = images[next++]!;
-          results.set(rel, await pool.embedFile(join(dir, rel)));
-          done++;
-          if (done % 200 === 0 || done === images.length) process.stderr.write(`eval: ${done}/${images.length} images\n`);
-        }
-      }),
-    );
+    await embedAll(pool, dir, images, workers, results);
     const seconds = (performance.now() - t0) / 1000;
 
     const noFace = images.filter((i) => !results.get(i)!.embedding);
@@ -152,7 +172,7 @@ export const run: Command = async (argv) => {
       return { s: ea && eb ? cosine(ea, eb) : -Infinity, same: p.same, fold: p.fold };
     });
     const lofo = leaveOneFoldOut(scored);
-    if (flags.errors === 'true') {
+    if (flags.errors) {
       // Pairs misclassified at the all-folds best threshold, worst first (for diagnosis).
       const t = bestThreshold(scored);
       const wrong = pairs.map((p, i) => ({ p, s: scored[i]!.s })).filter(({ p, s }) => s > t !== p.same);

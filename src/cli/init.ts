@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PROJECT_SANDBOX_DIR, SANDBOX_FILE, prepareProjectSandboxDir } from '../paths.js';
 import { UsageError, type Command } from './common.js';
-import { HTTP_SERVER_NAME, httpServerEntry, takeHttpFlag } from './init-http.js';
+import { HTTP_SERVER_NAME, httpServerEntry, mcpUrlOf } from './init-http.js';
+import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 
 export const SERVER_NAME = 'facematch';
 /**
@@ -41,27 +42,26 @@ interface InitArgs {
   db: string | null;
 }
 
-function parseInitArgs(argv: string[]): InitArgs {
-  let value = 'all';
-  let db: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--client') {
-      const v = argv[++i];
-      if (!v) throw new UsageError('--client needs a value: claude, cursor or all.');
-      value = v;
-    } else if (a.startsWith('--client=')) {
-      value = a.slice('--client='.length);
-    } else if (a === '--db' || a.startsWith('--db=')) {
-      const v = a === '--db' ? argv[++i] : a.slice('--db='.length);
-      if (!v) throw new UsageError('--db needs the path of the sandbox database file.');
-      db = v;
-    } else {
-      throw new UsageError(`unknown option '${a}'; usage: facematch-mcp init [--client claude|cursor|all] [--db PATH]`);
-    }
-  }
-  if (value === 'all') return { clients: ['claude', 'cursor'], db };
-  if (value === 'claude' || value === 'cursor') return { clients: [value], db };
+export const INIT = defineCommand({
+  name: 'init',
+  summary: `Adds the facematch server to .mcp.json (claude) and/or .cursor/mcp.json (cursor) in the current
+directory. Existing files are merged, never overwritten. Creates the project's own sandbox folder
+.facematch/ and adds it to .gitignore.`,
+  flags: {
+    client: { type: 'string', value: 'claude|cursor|all', default: 'all', description: 'which MCP client config to write' },
+    db: { type: 'string', value: 'PATH', description: 'use that sandbox file instead (written into the client config; a relative path is taken from the folder the client starts the server in)' },
+    http: { type: 'string', value: 'URL', description: 'also add "facematch-http", /mcp of a running serve (e.g. http://127.0.0.1:8787), with the sandbox credential in its headers' },
+  },
+});
+
+function parseInitArgs(argv: string[]): InitArgs & { mcpUrl: string | null } {
+  const { values, positionals } = readFlags(INIT, argv);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'; ${usageLine(INIT)}`);
+  const db = values.db ?? null;
+  const mcpUrl = values.http === undefined ? null : mcpUrlOf(values.http);
+  const value = values.client;
+  if (value === 'all') return { clients: ['claude', 'cursor'], db, mcpUrl };
+  if (value === 'claude' || value === 'cursor') return { clients: [value], db, mcpUrl };
   throw new UsageError(`--client must be claude, cursor or all, not '${value}'.`);
 }
 
@@ -122,22 +122,11 @@ function ignoreInGit(cwd: string, line: string): boolean {
   return true;
 }
 
-const INIT_USAGE = `usage: facematch-mcp init [--client claude|cursor|all] [--db PATH] [--http http://127.0.0.1:8787]
-Adds the facematch server to .mcp.json (claude) and/or .cursor/mcp.json (cursor) in the current
-directory; default all. Existing files are merged, never overwritten. Creates the project's own
-sandbox folder .facematch/ and adds it to .gitignore; --db PATH uses that file instead (written
-into the client config; a relative path is taken from the folder the client starts the server in).
---http URL also adds "facematch-http", /mcp of a running serve, with the sandbox credential in its headers.`;
-
 export const run: Command = async (argv) => {
-  if (argv.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${INIT_USAGE}\n`);
-    return 0;
-  }
-  const { mcpUrl, rest } = takeHttpFlag(argv);
-  const { clients, db } = parseInitArgs(rest);
+  if (printedHelp(INIT, argv)) return 0;
+  const { clients, db, mcpUrl } = parseInitArgs(argv);
   const cwd = process.cwd();
-  const extra = mcpUrl ? { [HTTP_SERVER_NAME]: httpServerEntry(mcpUrl) } : {};
+  const extra = mcpUrl ? { [HTTP_SERVER_NAME]: await httpServerEntry(mcpUrl) } : {};
   // Check every file before writing any, so a bad one leaves all of them as they were.
   const plans = clients.map((c) => planFor(c, cwd, db, extra));
   for (const p of plans) {

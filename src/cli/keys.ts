@@ -5,29 +5,29 @@ import { readFileSync } from 'node:fs';
 import { defaultDbPath } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { printJson, UsageError, type Command } from './common.js';
+import { defineCommand, helpText, printedHelp, readFlags, usageLine } from './flags.js';
 
-const USAGE = 'usage: facematch-mcp keys revoke KEY|- [--db PATH]   (- reads the key from stdin)';
+export const KEYS = defineCommand({
+  name: 'keys revoke',
+  args: 'KEY|-',
+  summary: 'Revokes one API key of the local sandbox at once (it answers 401 from then on); - reads the key from stdin.',
+  flags: {
+    db: { type: 'string', value: 'PATH', description: 'the sandbox database (default: FACEMATCH_DB, else the default sandbox path)' },
+  },
+});
 
 export const run: Command = async (argv) => {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
+  if (argv.length === 0 || printedHelp(KEYS, argv)) {
+    if (argv.length === 0) process.stdout.write(`${helpText(KEYS)}\n`);
     return argv.length === 0 ? 2 : 0;
   }
   const [action, ...rest] = argv;
-  if (action !== 'revoke') throw new UsageError(`unknown keys action '${action}'; ${USAGE}`);
-  let key: string | undefined;
-  let db: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a === '--db') {
-      db = rest[++i];
-      if (!db) throw new UsageError(`--db needs a path; ${USAGE}`);
-    } else if (a.startsWith('--db=')) db = a.slice(5);
-    else if (a.startsWith('--') ) throw new UsageError(`unknown option '${a}'; ${USAGE}`);
-    else if (key !== undefined) throw new UsageError(`one key at a time; ${USAGE}`);
-    else key = a;
-  }
-  if (key === undefined) throw new UsageError(`give the key to revoke; ${USAGE}`);
+  if (action !== 'revoke') throw new UsageError(`unknown keys action '${action}'; ${usageLine(KEYS)}`);
+  const { values, positionals } = readFlags(KEYS, rest);
+  if (positionals.length > 1) throw new UsageError(`one key at a time; ${usageLine(KEYS)}`);
+  let key = positionals[0];
+  const { db } = values;
+  if (key === undefined) throw new UsageError(`give the key to revoke; ${usageLine(KEYS)}`);
   if (key === '-') key = readFileSync(0, 'utf8').trim();
   const sandbox = openSandbox({ dbPath: db ?? defaultDbPath(), deliverWebhooks: false });
   try {

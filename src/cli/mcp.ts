@@ -4,6 +4,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
+import { defineCommand, printedHelp, readFlags } from './flags.js';
 import { log } from '../log.js';
 import { watchParent } from './parent-watch.js';
 import { McpRuntime } from '../mcp/context.js';
@@ -13,25 +14,17 @@ import { BudgetedStdioTransport } from '../mcp/stdio-transport.js';
 import type { AnyTool } from '../mcp/tool.js';
 import { TOOLS } from '../../tools/index.js';
 
-function parseArgs(argv: string[]): { dbPath?: string; tools?: string } {
-  const out: { dbPath?: string; tools?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--db' || a === '--tools') {
-      const v = argv[++i];
-      if (!v) throw new UsageError(a === '--db' ? '--db needs a path to the sandbox database file.' : '--tools needs a comma-separated list of tool names, e.g. --tools face_match,verify_webhook_signature.');
-      if (a === '--db') out.dbPath = v;
-      else out.tools = v;
-    } else if (a.startsWith('--db=')) {
-      out.dbPath = a.slice(5);
-    } else if (a.startsWith('--tools=')) {
-      out.tools = a.slice(8);
-    } else {
-      throw new UsageError(`unknown option '${a}' for the MCP server; it accepts --db PATH and --tools NAME[,NAME...].`);
-    }
-  }
-  return out;
-}
+export const MCP = defineCommand({
+  name: 'mcp',
+  summary: '  MCP server on stdio (also what `facematch-mcp` with no command runs).',
+  flags: {
+    db: { type: 'string', value: 'PATH', description: 'the sandbox database (default: FACEMATCH_DB, else the default sandbox path)' },
+    tools: { type: 'string', value: 'LIST', description: 'expose only these tools, comma-separated (default: FACEMATCH_TOOLS, else all); unknown names exit 2' },
+  },
+  notes: `environment:
+  FACEMATCH_API_BASE + FACEMATCH_API_KEY   act on the hosted platform instead of the sandbox
+  FACEMATCH_APP                            the sandbox application to act for (id, or a name only one application has)`,
+});
 
 /** The tools to expose: --tools wins over FACEMATCH_TOOLS; unknown names stop the start-up. */
 export function chooseTools(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): readonly AnyTool[] {
@@ -82,20 +75,11 @@ function trackInFlight(transport: Transport): { drained(timeoutMs: number): Prom
   };
 }
 
-const USAGE = `usage: facematch-mcp mcp [--db PATH] [--tools NAME[,NAME...]]
-  MCP server on stdio (also what \`facematch-mcp\` with no command runs).
-  --db PATH      the sandbox database (default: FACEMATCH_DB, else the default sandbox path)
-  --tools LIST   expose only these tools (default: FACEMATCH_TOOLS, else all); unknown names exit 2
-environment:
-  FACEMATCH_API_BASE + FACEMATCH_API_KEY   act on the hosted platform instead of the sandbox
-  FACEMATCH_APP                            the sandbox application to act for (uuid or name)`;
-
 export const run: Command = async (argv) => {
-  if (argv.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const { dbPath, tools: toolsFlag } = parseArgs(argv);
+  if (printedHelp(MCP, argv)) return 0;
+  const { values, positionals } = readFlags(MCP, argv);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' for the MCP server; it accepts --db PATH and --tools NAME[,NAME...].`);
+  const { db: dbPath, tools: toolsFlag } = values;
   const tools = chooseTools(toolsFlag);
   // A stray console.log from any library would corrupt the protocol stream.
   console.log = console.error;

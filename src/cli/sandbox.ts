@@ -1,11 +1,11 @@
 // What every sandbox command shares: which database (one per project by default, see
 // src/paths.ts) and which application it acts for, both said on stderr before anything else.
 import { displayDbPath, prepareProjectSandboxDir, resolveDbLocation, type DbLocation } from '../paths.js';
-import { openSandbox, type AppContext, type Sandbox, type SandboxOptions } from '../services/index.js';
+import { describeApplications, openSandbox, type AppContext, type SandboxOptions, type SandboxServices } from '../services/index.js';
 import { UsageError } from './common.js';
 
 export interface CliSandbox {
-  sandbox: Sandbox;
+  sandbox: SandboxServices;
   location: DbLocation;
 }
 
@@ -37,30 +37,26 @@ export interface AppChoice {
 }
 
 /**
- * The application a command acts for: --app ID, else FACEMATCH_APP (what the MCP server reads
- * too), else the most recently provisioned one. Throws a sentence telling the user what to run
- * when there is none.
+ * The application a command acts for: --app ID|NAME, else FACEMATCH_APP (what the MCP server
+ * reads too, with the same rule: see services/applications.ts), else the most recently
+ * provisioned one. Throws a sentence telling the user what to run when there is none.
  */
-export function chooseApplication(sandbox: Sandbox, flagAppId: string | undefined): AppChoice {
-  const appId = flagAppId ?? (process.env.FACEMATCH_APP?.trim() || undefined);
-  const rows = sandbox.db
-    .prepare<[], { id: string; organization_id: string; email: string | null }>(
-      `SELECT a.id, a.organization_id, (SELECT email FROM accounts c WHERE c.organization_id = a.organization_id ORDER BY c.created_at LIMIT 1) AS email
-         FROM applications a ORDER BY a.provision_seq DESC, a.provisioned_at DESC`,
-    )
-    .all();
-  if (rows.length === 0) {
-    throw new UsageError(`this sandbox (${displayDbPath(sandbox.dbPath)}) has no account yet: run 'facematch-mcp provision --email you@example.com' first.`);
+export function chooseApplication(sandbox: SandboxServices, flagApp: string | undefined): AppChoice {
+  const ref = flagApp ?? (process.env.FACEMATCH_APP?.trim() || undefined);
+  const fromEnv = ref !== undefined && flagApp === undefined;
+  const found = sandbox.applications.resolve(ref ?? null);
+  if (!found.ok) {
+    if (found.reason === 'empty') {
+      throw new UsageError(`this sandbox (${displayDbPath(sandbox.dbPath)}) has no account yet: run 'facematch-mcp provision --email you@example.com' first.`);
+    }
+    if (found.reason === 'ambiguous') throw new UsageError(`${found.problem}${fromEnv ? ' (from FACEMATCH_APP)' : ''}.`);
+    throw new UsageError(`no application ${ref}${fromEnv ? ' (from FACEMATCH_APP)' : ''} in ${displayDbPath(sandbox.dbPath)}; it has: ${describeApplications(found.known)}.`);
   }
-  const row = appId === undefined ? rows[0]! : rows.find((r) => r.id === appId);
-  if (!row) {
-    throw new UsageError(`no application ${appId}${flagAppId === undefined ? ' (from FACEMATCH_APP)' : ''} in ${displayDbPath(sandbox.dbPath)}; it has ${rows.map((r) => r.id).join(', ')}.`);
-  }
-  const key = sandbox.db.prepare<[string], { id: string }>('SELECT id FROM api_keys WHERE application_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1').get(row.id);
+  const { application: a } = found;
   return {
-    app: { applicationId: row.id, organizationId: row.organization_id, keyId: key?.id ?? null },
-    label: `application ${row.id}${row.email ? ` of ${row.email}` : ''}${appId !== undefined && flagAppId === undefined ? ' (from FACEMATCH_APP)' : ''}`,
-    total: rows.length,
+    app: found.app,
+    label: `application ${a.application_id}${a.email ? ` of ${a.email}` : ''}${fromEnv ? ' (from FACEMATCH_APP)' : ''}`,
+    total: found.total,
   };
 }
 

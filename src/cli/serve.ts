@@ -4,12 +4,12 @@
 // /mcp. Listens on loopback only; the base URL goes to stderr once the port is bound.
 import { isIP } from 'node:net';
 import { UsageError, type Command } from './common.js';
+import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 import { log } from '../log.js';
 import { resolveDbLocation, prepareProjectSandboxDir, type DbLocation } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { describeLocation } from './sandbox.js';
 import { untilStopped } from './parent-watch.js';
-import { ensureSandboxCredential } from '../sandbox-credential.js';
 import { startHttpServer, type ExtraHandler } from '../http/server.js';
 
 interface ServeArgs {
@@ -23,11 +23,25 @@ interface ServeArgs {
   rateLimits: { get: number; write: number };
 }
 
-const VALUE_FLAGS = new Set(['port', 'host', 'db', 'public-url', 'rate-limit-get', 'rate-limit-write']);
+export const SERVE = defineCommand({
+  name: 'serve',
+  summary: `The HTTP twin of the hosted API, the capture page and MCP (Streamable HTTP) at /mcp, on loopback only.
+It stops when the process that started it exits (so npx or an IDE's stop leaves nothing behind).`,
+  flags: {
+    port: { type: 'string', value: 'N', default: '8787', description: 'the port (0 = any free port)' },
+    host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'a loopback address: 127.0.0.1, ::1 or localhost' },
+    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
+    'public-url': { type: 'string', value: 'URL', description: 'the base URL session and media links use (default: the address served)' },
+    'no-mcp': { type: 'boolean', description: 'no MCP endpoint at /mcp' },
+    'rate-limit-get': { type: 'string', value: 'N', default: '600', description: 'GET requests per key per minute' },
+    'rate-limit-write': { type: 'string', value: 'N', default: '300', description: 'other requests per key per minute' },
+  },
+  notes: `environment:
+  FACEMATCH_KEEP_RUNNING=1   keep running after that (nohup ... &, setsid, a process manager
+                             that double-forks); stop it with SIGTERM or Ctrl-C`,
+});
 
-function positiveInt(flags: Record<string, string>, name: string, fallback: number): number {
-  const text = flags[name];
-  if (text === undefined) return fallback;
+function positiveInt(name: string, text: string): number {
   if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a whole number of requests per minute, at least 1 (got '${text}')`);
   return Number(text);
 }
@@ -39,28 +53,13 @@ function isLoopback(host: string): boolean {
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const flags: Record<string, string> = {};
-  let mcp = true;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--no-mcp') {
-      mcp = false;
-      continue;
-    }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'; usage: facematch-mcp serve [--port N] [--host 127.0.0.1] [--db PATH]`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (!VALUE_FLAGS.has(name)) {
-      throw new UsageError(`unknown option --${name} for serve; options: --port N, --host H, --db PATH, --public-url URL, --no-mcp, --rate-limit-get N, --rate-limit-write N`);
-    }
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-    flags[name] = value;
-  }
-  const portText = flags.port ?? '8787';
+  const { values: flags, positionals } = readFlags(SERVE, argv);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'; ${usageLine(SERVE)}`);
+  const mcp = !flags['no-mcp'];
+  const portText = flags.port;
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (got '${portText}')`);
-  const host = flags.host ?? '127.0.0.1';
+  const host = flags.host;
   if (!isLoopback(host)) {
     throw new UsageError(`--host ${host} is not a loopback address: the sandbox only listens on this computer (use 127.0.0.1, ::1 or localhost)`);
   }
@@ -74,24 +73,13 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       throw new UsageError(`--public-url must be an http(s) URL (got '${flags['public-url']}')`);
     }
   }
-  const rateLimits = { get: positiveInt(flags, 'rate-limit-get', 600), write: positiveInt(flags, 'rate-limit-write', 300) };
+  const rateLimits = { get: positiveInt('rate-limit-get', flags['rate-limit-get']), write: positiveInt('rate-limit-write', flags['rate-limit-write']) };
   const location = resolveDbLocation({ flag: flags.db });
   return { port, host, dbPath: location.path, location, publicUrl, mcp, rateLimits };
 }
 
-const SERVE_USAGE = `usage: facematch-mcp serve [--port 8787] [--host 127.0.0.1] [--db PATH] [--public-url URL] [--no-mcp]
-                           [--rate-limit-get 600] [--rate-limit-write 300]
-The HTTP twin of the hosted API, the capture page and MCP (Streamable HTTP) at /mcp, on loopback only.
-It stops when the process that started it exits (so npx or an IDE's stop leaves nothing behind).
-environment:
-  FACEMATCH_KEEP_RUNNING=1   keep running after that (nohup ... &, setsid, a process manager
-                             that double-forks); stop it with SIGTERM or Ctrl-C`;
-
 export const run: Command = async (argv) => {
-  if (argv.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${SERVE_USAGE}\n`);
-    return 0;
-  }
+  if (printedHelp(SERVE, argv)) return 0;
   const args = parseServeArgs(argv);
   // Loaded before the database is opened, so a broken install fails without side effects.
   const mcpModule = args.mcp ? await import('../mcp/http.js') : null;
@@ -120,7 +108,7 @@ export const run: Command = async (argv) => {
 
   // The sandbox credential (for /mcp and the sandbox-only peeks) goes first, so it is on
   // screen by the time scripts see the line they wait for: the base URL, on stderr.
-  const credential = ensureSandboxCredential(sandbox);
+  const credential = sandbox.credential.ensure();
   process.stderr.write(`facematch-mcp: sandbox credential (send as "Authorization: Bearer <credential>" to /mcp): ${credential}\n`);
   process.stderr.write(`facematch-mcp: listening on ${running.url}\n`);
   process.stderr.write(`facematch-mcp: sandbox ${describeLocation(args.location)}; serves every application in it (each request acts for the application of its x-api-key)\n`);

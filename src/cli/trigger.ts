@@ -4,16 +4,28 @@
 // own); this process delivers them itself if no server is running, and waits for them.
 import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../contract/index.js';
 import { printJson, UsageError, type Command } from './common.js';
+import { defineCommand, printedHelp, readFlags } from './flags.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
-import { isListenLabel } from './listen-slots.js';
-
-const USAGE = `usage: facematch-mcp trigger OUTCOME [--workflow ID] [--db PATH] [--app ID] [--vendor-data V] [--wait SECONDS] [--json]
-OUTCOME: approved, in-review, declined, no-reference-image, abandoned, expired (any case; spaces,
-dashes or underscores). Creates a session, drives it there, fires the real webhooks and waits
-(default 15 s) until every delivery has finished.`;
+import { isListenLabel } from '../services/index.js';
 
 /** The outcomes as typed on the command line, in the order of a session's branches. */
 export const OUTCOME_NAMES = ['approved', 'in-review', 'declined', 'no-reference-image', 'abandoned', 'expired'] as const;
+
+export const TRIGGER = defineCommand({
+  name: 'trigger',
+  args: 'OUTCOME',
+  summary: `OUTCOME: approved, in-review, declined, no-reference-image, abandoned, expired (any case; spaces,
+dashes or underscores). Creates a session, drives it there, fires the real webhooks and waits
+(default 15 s) until every delivery has finished.`,
+  flags: {
+    workflow: { type: 'string', value: 'ID', description: 'the workflow (default: the default workflow; one is created if there is none)' },
+    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
+    app: { type: 'string', value: 'ID|NAME', description: 'the application (default: FACEMATCH_APP, else the most recently provisioned)' },
+    'vendor-data': { type: 'string', value: 'V', description: "the session's vendor_data (default: trigger-<outcome>-<time>)" },
+    wait: { type: 'string', value: 'SECONDS', default: '15', description: 'how long to wait for the deliveries' },
+    json: { type: 'boolean', description: 'print the session, its decision and the deliveries as JSON' },
+  },
+});
 
 /** "In Review", "in_review", "IN-REVIEW" -> "In Review"; null when it is not an outcome. */
 export function parseOutcome(text: string): SimulateOutcome | null {
@@ -21,42 +33,10 @@ export function parseOutcome(text: string): SimulateOutcome | null {
   return SIMULATE_OUTCOMES.find((o) => key(o) === key(text)) ?? null;
 }
 
-interface DeliveryRow {
-  webhook_type: string;
-  status: string | null;
-  url: string;
-  label: string;
-  state: string;
-  attempts: number;
-  last_error: string | null;
-  status_code: number | null;
-}
-
 export const run: Command = async (argv) => {
-  if (argv.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') {
-      json = true;
-      continue;
-    }
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    if (!['workflow', 'db', 'app', 'vendor-data', 'wait'].includes(name)) throw new UsageError(`unknown option --${name}; ${USAGE.split('\n')[0]}`);
-    const v = eq < 0 ? argv[++i] : a.slice(eq + 1);
-    if (!v) throw new UsageError(`--${name} needs a value.`);
-    flags[name] = v;
-  }
+  if (printedHelp(TRIGGER, argv)) return 0;
+  const { values: flags, positionals: positional } = readFlags(TRIGGER, argv);
+  const { json } = flags;
   // "in review" may arrive as two words when unquoted.
   const outcomeText = positional.join(' ');
   if (!outcomeText) throw new UsageError(`say which outcome: ${OUTCOME_NAMES.join(', ')}.`);
@@ -64,7 +44,7 @@ export const run: Command = async (argv) => {
   if (!outcome) {
     throw new UsageError(`unknown outcome '${outcomeText}'; choose one of ${OUTCOME_NAMES.join(', ')}.`);
   }
-  const waitText = flags.wait ?? '15';
+  const waitText = flags.wait;
   if (!/^\d{1,4}(\.\d+)?$/.test(waitText)) throw new UsageError(`--wait must be a number of seconds (got '${waitText}').`);
 
   const { sandbox, location } = openCliSandbox(flags.db);
@@ -75,11 +55,9 @@ export const run: Command = async (argv) => {
     let workflowId = flags.workflow;
     let workflowNote = '';
     if (!workflowId) {
-      const row = sandbox.db
-        .prepare<[string], { id: string }>('SELECT id FROM workflows WHERE application_id = ? ORDER BY is_default DESC, created_at DESC LIMIT 1')
-        .get(app.applicationId);
-      if (row) {
-        workflowId = row.id;
+      const found = sandbox.workflows.defaultId(app);
+      if (found) {
+        workflowId = found;
         workflowNote = ' (the default workflow; choose another with --workflow ID)';
       } else {
         workflowId = sandbox.workflows.create(app, { workflow_label: 'facematch trigger', features: [{ feature: 'FACE_MATCH' }] }).uuid;
@@ -89,13 +67,7 @@ export const run: Command = async (argv) => {
     const session = sandbox.sessions.create(app, { workflow_id: workflowId, vendor_data: flags['vendor-data'] ?? `trigger-${outcome.toLowerCase().replace(/[\s_]+/g, '-')}-${Date.now()}` });
     const decision = sandbox.sessions.simulate(app, session.session_id, outcome);
     await sandbox.webhooks.flush(Number(waitText) * 1000);
-    const deliveries = sandbox.db
-      .prepare<[string], DeliveryRow>(
-        `SELECT o.webhook_type, json_extract(o.payload, '$.status') AS status, d.url, d.label, o.state, o.attempts, o.last_error,
-                (SELECT a.status_code FROM webhook_attempts a WHERE a.outbox_id = o.id ORDER BY a.id DESC LIMIT 1) AS status_code
-           FROM webhook_outbox o JOIN webhook_destinations d ON d.id = o.destination_id WHERE o.session_id = ? ORDER BY o.id`,
-      )
-      .all(session.session_id);
+    const deliveries = sandbox.deliveries.sessionOutbox(app, session.session_id);
     const fm = decision.face_matches?.[0];
     if (json) {
       printJson({ session_id: session.session_id, workflow_id: workflowId, status: decision.status, face_match: fm ?? null, deliveries });

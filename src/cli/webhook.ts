@@ -3,51 +3,74 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag } from '../webhooks/index.js';
 import { UsageError, printJson, type Command } from './common.js';
+import { defineCommand, printedHelp, readFlags, usageLine, type CommandSpec, type FlagSpecs } from './flags.js';
 import { replayInput } from '../webhooks/diagnose.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { receiverRefused, type ReceiverVerdict } from './receiver-verdict.js';
-import type { Sandbox } from '../services/index.js';
+import type { AppContext, SandboxServices } from '../services/index.js';
 import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
-const USAGE = `usage:
-  facematch-mcp webhook verify --secret S --body FILE [--header "Name: value"]... [--headers FILE.json]
-                               [--now UNIX_SECONDS] [--tolerance SECONDS]
-  facematch-mcp webhook verify --delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID]
-                               replays a recorded delivery attempt (default secret: its destination's)
-  facematch-mcp webhook sign --secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]
-  facematch-mcp webhook snippet --lang ts|js|cjs|python|python-sdk|go
-                               prints a verifier for your app (no dependency on this package; python-sdk uses didit-sdk)
-The secret may also come from FACEMATCH_WEBHOOK_SECRET. verify exits 0 when valid, 1 when not, 2 on bad input.`;
+const DB_FLAG = { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" } as const;
+const SECRET_NOTE = 'The secret may also come from FACEMATCH_WEBHOOK_SECRET.';
+
+export const VERIFY = defineCommand({
+  name: 'webhook verify',
+  summary: `Checks a received webhook from its raw body file and headers; with --delivery, replays a recorded
+delivery attempt (default secret: its destination's). Exits 0 when valid, 1 when not, 2 on bad input.`,
+  forms: ['--secret S --body FILE [--header "Name: value"]... [--headers FILE.json] [--now UNIX_SECONDS] [--tolerance SECONDS]', '--delivery ATTEMPT_ID [--secret S] [--db PATH] [--app ID|NAME]'],
+  flags: {
+    secret: { type: 'string', value: 'S', description: "the destination's secret_shared_key" },
+    body: { type: 'string', value: 'FILE', description: 'the request body exactly as received' },
+    header: { type: 'string', value: '"Name: value"', multiple: true, description: 'a received header (X-Signature, X-Signature-V2, X-Signature-Simple, X-Timestamp)' },
+    headers: { type: 'string', value: 'FILE.json', description: 'the received headers as a JSON object' },
+    now: { type: 'string', value: 'UNIX_SECONDS', description: 'judge the timestamp at this time (default: now)' },
+    tolerance: { type: 'string', value: 'SECONDS', description: 'how old a timestamp may be' },
+    delivery: { type: 'string', value: 'ATTEMPT_ID', description: 'replay this recorded delivery attempt instead of --body and headers' },
+    db: DB_FLAG,
+    app: { type: 'string', value: 'ID|NAME', description: 'the application of --delivery (default: FACEMATCH_APP, else the most recently provisioned)' },
+  },
+  notes: SECRET_NOTE,
+});
+
+export const SIGN = defineCommand({
+  name: 'webhook sign',
+  summary: 'Prints the headers the hosted service would send for a JSON body, as JSON.',
+  forms: ['--secret S --body FILE [--timestamp UNIX_SECONDS] [--body-out FILE]'],
+  flags: {
+    secret: { type: 'string', value: 'S', description: 'the signing secret' },
+    body: { type: 'string', value: 'FILE', description: 'the JSON body to sign' },
+    timestamp: { type: 'string', value: 'UNIX_SECONDS', description: 'the X-Timestamp to sign with (default: now)' },
+    'body-out': { type: 'string', value: 'FILE', description: 'also write the exact bytes signed to FILE' },
+  },
+  notes: SECRET_NOTE,
+});
+
+export const SNIPPET = defineCommand({
+  name: 'webhook snippet',
+  summary: 'Prints a verifier for your app (no dependency on this package; python-sdk verifies through the PyPI didit-sdk); where to save it goes to stderr.',
+  flags: {
+    lang: { type: 'string', value: SNIPPET_LANGUAGES.join('|'), aliases: ['language'], required: true, description: 'the language of the verifier' },
+  },
+});
+
+/** The group's help: each subcommand's usage line, then where to read more. */
+function groupHelp(): string {
+  const lines = [VERIFY, SIGN, SNIPPET].flatMap((c) => (c.forms?.length ? c.forms.map((f) => `facematch-mcp ${c.name} ${f}`) : [usageLine(c).replace(/^usage: /, '')]));
+  return ['usage:', ...lines.map((l) => `  ${l}`), `${SECRET_NOTE} verify exits 0 when valid, 1 when not, 2 on bad input.`, "Run 'facematch-mcp webhook verify --help' (or sign, snippet) for each one's options."].join('\n');
+}
 
 interface Parsed {
   single: Map<string, string>;
   headers: string[];
 }
 
-const SINGLE = new Set(['--secret', '--body', '--now', '--tolerance', '--timestamp', '--body-out', '--headers', '--delivery', '--db', '--app']);
-
-function parseArgs(argv: string[], allowed: Set<string>): Parsed {
+/** The flags given, keyed '--name' (the header list apart); positionals are refused. */
+function parse(spec: CommandSpec<FlagSpecs>, argv: string[]): Parsed {
+  const { values, positionals, given } = readFlags(spec, argv);
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'; run 'facematch-mcp ${spec.name} --help' for the options.`);
   const single = new Map<string, string>();
-  const headers: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!allowed.has(name)) throw new UsageError(`unknown option '${name}'; run 'facematch-mcp webhook --help' for the options.`);
-    let value: string | undefined;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      i++;
-    }
-    if (value === undefined) throw new UsageError(`${name} needs a value.`);
-    if (name === '--header') headers.push(value);
-    else if (SINGLE.has(name)) {
-      if (single.has(name)) throw new UsageError(`${name} was given twice.`);
-      single.set(name, value);
-    }
-  }
-  return { single, headers };
+  for (const name of given) if (name !== 'header') single.set(`--${name}`, values[name] as string);
+  return { single, headers: (values.header as string[] | undefined) ?? [] };
 }
 
 function secretOf(p: Parsed): string {
@@ -110,12 +133,12 @@ function headerBag(p: Parsed): HeaderBag {
   return bag;
 }
 
-function refusedVerdict(sandbox: Sandbox, applicationId: string, record: { destination_id: string; response: { status: number | null } }): ReceiverVerdict | null {
-  const dests = sandbox.db
-    .prepare<[string], { id: string; label: string; url: string; secret: string; enabled: number }>('SELECT id, label, url, secret, enabled FROM webhook_destinations WHERE application_id = ?')
-    .all(applicationId);
-  const own = dests.find((d) => d.id === record.destination_id);
-  const others = dests.filter((d) => d.id !== record.destination_id && d.enabled === 1 && d.secret !== own?.secret).map((d) => ({ label: d.label, url: d.url, last4: d.secret.slice(-4) }));
+function refusedVerdict(sandbox: SandboxServices, app: AppContext, record: { destination_id: string; response: { status: number | null } }): ReceiverVerdict | null {
+  const dests = sandbox.webhooks.listDestinations(app);
+  const own = dests.find((d) => d.uuid === record.destination_id);
+  const others = dests
+    .filter((d) => d.uuid !== record.destination_id && d.enabled && d.secret_shared_key !== own?.secret_shared_key)
+    .map((d) => ({ label: d.label, url: d.url, last4: d.secret_last4 }));
   return receiverRefused(record.response.status, own?.label ?? record.destination_id, others);
 }
 
@@ -129,14 +152,14 @@ async function verifyRecorded(p: Parsed): Promise<number> {
     const replay = replayInput(record);
     const secret =
       p.single.get('--secret') ??
-      sandbox.db.prepare<[string], { secret: string }>('SELECT secret FROM webhook_destinations WHERE id = ?').get(record.destination_id)?.secret;
+      sandbox.webhooks.listDestinations(choice.app).find((d) => d.uuid === record.destination_id)?.secret_shared_key;
     if (!secret) throw new UsageError(`the destination of delivery ${record.id} no longer exists; pass --secret S (the secret your receiver uses).`);
     // Judged at now, as a receiver would judge it arriving now; --now judges it at another time.
     const now = seconds(p, '--now');
     const toleranceSeconds = seconds(p, '--tolerance');
     const result = verifyWebhook({ rawBody: replay.rawBody, headers: replay.headers, secret, now, ...(toleranceSeconds !== undefined ? { toleranceSeconds } : {}) });
     // Judged with the destination's own secret, a refused delivery is not VALID: say so.
-    const refused = result.valid && !p.single.has('--secret') ? refusedVerdict(sandbox, choice.app.applicationId, record) : null;
+    const refused = result.valid && !p.single.has('--secret') ? refusedVerdict(sandbox, choice.app, record) : null;
     printJson({ delivery_id: record.id, event_id: record.event_id, url: record.url, response_status: record.response.status, ...result, ...(refused ?? {}) });
     return result.valid && !refused ? 0 : 1;
   } finally {
@@ -145,7 +168,7 @@ async function verifyRecorded(p: Parsed): Promise<number> {
 }
 
 async function verify(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, new Set(['--secret', '--body', '--header', '--headers', '--now', '--tolerance', '--delivery', '--db', '--app']));
+  const p = parse(VERIFY, argv);
   if (p.single.has('--delivery')) return verifyRecorded(p);
   const secret = secretOf(p);
   const rawBody = readBody(p);
@@ -167,7 +190,7 @@ async function verify(argv: string[]): Promise<number> {
 }
 
 async function sign(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, new Set(['--secret', '--body', '--timestamp', '--body-out']));
+  const p = parse(SIGN, argv);
   const secret = secretOf(p);
   const bytes = readBody(p);
   let text: string;
@@ -199,13 +222,9 @@ async function sign(argv: string[]): Promise<number> {
 }
 
 async function snippet(argv: string[]): Promise<number> {
-  let lang: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--lang' || a === '--language') lang = argv[++i];
-    else if (a.startsWith('--lang=')) lang = a.slice('--lang='.length);
-    else throw new UsageError(`unknown option '${a}'; usage: facematch-mcp webhook snippet --lang ${SNIPPET_LANGUAGES.join('|')}`);
-  }
+  const { values, positionals } = readFlags(SNIPPET, argv);
+  if (positionals.length) throw new UsageError(`unknown option '${positionals[0]}'; usage: facematch-mcp webhook snippet --lang ${SNIPPET_LANGUAGES.join('|')}`);
+  const { lang } = values;
   if (!lang) throw new UsageError(`--lang is required: one of ${SNIPPET_LANGUAGES.join(', ')}.`);
   const s = webhookVerifierSnippet(parseSnippetLanguage(lang));
   // stdout is the file itself, so `> verify-webhook.ts` works; the hint goes to stderr.
@@ -216,16 +235,14 @@ async function snippet(argv: string[]): Promise<number> {
 
 export const run: Command = async (argv) => {
   const [sub, ...rest] = argv;
-  if ((sub === 'verify' || sub === 'sign' || sub === 'snippet') && rest.some((a) => a === '--help' || a === '-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const spec = sub === 'verify' ? VERIFY : sub === 'sign' ? SIGN : sub === 'snippet' ? SNIPPET : null;
+  if (spec && printedHelp(spec, rest)) return 0;
   if (sub === 'verify') return verify(rest);
   if (sub === 'sign') return sign(rest);
   if (sub === 'snippet') return snippet(rest);
   if (sub === undefined || sub === '--help' || sub === '-h') {
     if (sub === undefined) throw new UsageError(`say 'webhook verify', 'webhook sign' or 'webhook snippet'; run 'facematch-mcp webhook --help' for the options.`);
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${groupHelp()}\n`);
     return 0;
   }
   throw new UsageError(`unknown webhook subcommand '${sub}'; use 'verify', 'sign' or 'snippet'.`);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { log } from '../log.js';
-import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
+import { bearerToken } from '../sandbox-credential.js';
 import type { Sandbox } from '../services/index.js';
 import { declaredLength, formatBytes } from './body.js';
 import { uploadTooLarge } from './multipart.js';
@@ -115,7 +115,7 @@ export function createHttpServer(sandbox: Sandbox, opts: HttpServerOptions = {})
     const badOrigin = originProblem(req, sandbox.publicBaseUrl);
     if (badOrigin) return detail(403, badOrigin);
     const { path } = splitTarget(req.url ?? '/');
-    if (CREDENTIAL_PATHS.some((p) => path === p || path === p.slice(0, -1)) && !checkSandboxCredential(sandbox.db, bearerToken(req))) {
+    if (CREDENTIAL_PATHS.some((p) => path === p || path === p.slice(0, -1)) && !sandbox.credential.check(bearerToken(req))) {
       return {
         status: 401,
         json: { detail: 'This sandbox-only endpoint needs the sandbox credential: send Authorization: Bearer <credential> (serve prints it at start-up; it is also in the file <db>-credential).' },

@@ -8,7 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Sandbox } from '../services/index.js';
 import { log } from '../log.js';
 import { hostProblem, originProblem } from '../http/origin.js';
-import { bearerToken, checkSandboxCredential } from '../sandbox-credential.js';
+import { bearerToken } from '../sandbox-credential.js';
 import { McpRuntime } from './context.js';
 import { createMcpServer } from './server.js';
 
@@ -97,7 +97,7 @@ export function createMcpHttpHandler(sandbox: Sandbox, opts: McpHttpOptions = {}
     }
     // Any local process can reach the port: the sandbox credential says the caller may act for it.
     const token = bearerToken(req);
-    if (!checkSandboxCredential(sandbox.db, token)) {
+    if (!sandbox.credential.check(token)) {
       res.setHeader('www-authenticate', 'Bearer realm="facematch-mcp"');
       jsonRpcError(
         res,

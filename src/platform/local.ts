@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { FacematchError } from '../errors.js';
 import type { FaceEngine } from '../engine/index.js';
-import { compareFaces, type AppContext, type Sandbox } from '../services/index.js';
+import { compareFaces, describeApplications, type AppContext, type ApplicationSummary, type SandboxServices } from '../services/index.js';
 import type { SimulateOutcome } from '../contract/index.js';
 import { withEventIds } from './deliveries.js';
 import type { ActingFor, DeliveryEntry, PageQuery, Platform, PlatformStatus, ReviewResult, SandboxControls } from './types.js';
@@ -15,12 +15,6 @@ export interface AppSelection {
   chosenBy: string;
 }
 
-interface AppRow {
-  id: string;
-  organization_id: string;
-  name: string;
-}
-
 /** How long a resend waits for the receiver's answer, as the platform's resend call does. */
 const RESEND_WAIT_MS = 5000;
 
@@ -29,7 +23,7 @@ function nextOffset(q: PageQuery, got: number, count: number): number | null {
 }
 
 export interface LocalPlatformOptions {
-  sandbox: Sandbox;
+  sandbox: SandboxServices;
   selection: AppSelection;
   /** The engine with progress notifications bound to the current call. */
   engine: () => Promise<FaceEngine>;
@@ -40,7 +34,7 @@ export interface LocalPlatformOptions {
 export class LocalPlatform implements Platform, SandboxControls {
   readonly kind = 'local' as const;
   readonly label: string;
-  private readonly sandbox: Sandbox;
+  private readonly sandbox: SandboxServices;
   private readonly selection: AppSelection;
   private readonly engine: () => Promise<FaceEngine>;
   private readonly httpBaseUrl: string | null;
@@ -56,34 +50,20 @@ export class LocalPlatform implements Platform, SandboxControls {
   // ---- application choice -------------------------------------------------------------------
 
   applications(): Array<{ application_id: string; name: string; organization_id: string }> {
-    return this.sandbox.db
-      .prepare<[], AppRow>('SELECT id, organization_id, name FROM applications ORDER BY provision_seq DESC, provisioned_at DESC')
-      .all()
-      .map((r) => ({ application_id: r.id, name: r.name, organization_id: r.organization_id }));
+    return this.sandbox.applications.list().map((a) => ({ application_id: a.application_id, name: a.name, organization_id: a.organization_id }));
   }
 
-  private findApp(idOrName: string): AppRow | undefined {
-    return this.sandbox.db
-      .prepare<[string, string], AppRow>('SELECT id, organization_id, name FROM applications WHERE id = ? OR name = ? ORDER BY provision_seq DESC LIMIT 1')
-      .get(idOrName, idOrName);
-  }
-
-  private appRow(): AppRow {
-    if (this.selection.chosen !== null) {
-      const row = this.findApp(this.selection.chosen);
-      if (!row) {
-        throw new FacematchError(
-          'NOT_FOUND',
-          `${this.selection.chosenBy} names application '${this.selection.chosen}', which this sandbox (${this.sandbox.dbPath}) does not have. Call use_application with no arguments to list the applications, or provision_account to create one.`,
-        );
-      }
-      return row;
-    }
-    const app = this.sandbox.accounts.defaultApplication();
-    if (!app) {
+  /** The chosen application (FACEMATCH_APP, use_application), else the latest provisioned: the services' one rule. */
+  private resolved(): { app: AppContext; application: ApplicationSummary } {
+    const found = this.sandbox.applications.resolve(this.selection.chosen);
+    if (found.ok) return found;
+    if (found.reason === 'empty') {
       throw new FacematchError('FORBIDDEN', 'This sandbox has no account yet: call provision_account first (any email; it returns an API key and application id).');
     }
-    return this.findApp(app.applicationId)!;
+    throw new FacematchError(
+      'NOT_FOUND',
+      `${this.selection.chosenBy} names application '${this.selection.chosen}', which this sandbox (${this.sandbox.dbPath}) cannot use: ${found.problem}. Call use_application with no arguments to list the applications, or provision_account to create one.`,
+    );
   }
 
   private acted = false;
@@ -93,28 +73,27 @@ export class LocalPlatform implements Platform, SandboxControls {
   }
 
   private app(): AppContext {
-    const row = this.appRow();
+    const { app } = this.resolved();
     this.acted = true;
-    const key = this.sandbox.db
-      .prepare<[string], { id: string }>('SELECT id FROM api_keys WHERE application_id = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1')
-      .get(row.id);
-    return { applicationId: row.id, organizationId: row.organization_id, keyId: key?.id ?? null };
+    return app;
   }
 
   actingFor(): ActingFor {
-    const row = this.appRow();
-    return { application_id: row.id, name: row.name, chosen_by: this.selection.chosen === null ? 'latest provisioned' : this.selection.chosenBy };
+    const { application } = this.resolved();
+    return { application_id: application.application_id, name: application.name, chosen_by: this.selection.chosen === null ? 'latest provisioned' : this.selection.chosenBy };
   }
 
   useApplication(idOrName: string): ActingFor {
-    const row = this.findApp(idOrName.trim());
-    if (!row) {
-      const known = this.applications().slice(0, 10).map((a) => `${a.name} (${a.application_id})`);
-      throw new FacematchError('NOT_FOUND', `No application '${idOrName}' in this sandbox. ${known.length ? `Known: ${known.join('; ')}.` : 'It has none yet: call provision_account.'}`);
+    const found = this.sandbox.applications.resolve(idOrName.trim());
+    if (!found.ok) {
+      const known = found.known.length ? `Known: ${describeApplications(found.known)}.` : 'It has none yet: call provision_account.';
+      const why = found.reason === 'ambiguous' ? `${found.problem}.` : `No application '${idOrName}' in this sandbox.`;
+      throw new FacematchError(found.reason === 'ambiguous' ? 'VALIDATION' : 'NOT_FOUND', `${why} ${known}`);
     }
-    this.selection.chosen = row.id;
+    const { application } = found;
+    this.selection.chosen = application.application_id;
     this.selection.chosenBy = 'use_application';
-    return { application_id: row.id, name: row.name, chosen_by: 'use_application' };
+    return { application_id: application.application_id, name: application.name, chosen_by: 'use_application' };
   }
 
   provision(email: string, password?: string) {

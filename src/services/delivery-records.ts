@@ -52,6 +52,46 @@ export interface DeliveryRecords {
   listByEvent(app: AppContext, filter?: DeliveryRecordFilter): DeliveryEventRecord[];
   /** One attempt by id (number, its decimal text, or the uuid listDeliveries shows); NOT_FOUND outside the application. */
   attempt(app: AppContext, attemptId: number | string): DeliveryAttemptRecord;
+  /** The id of the newest attempt recorded by any process on this database (0 when none). */
+  latestAttemptId(): number;
+  /** The application's attempts after `afterId`, oldest first, at most `limit` (what `listen` prints). */
+  attemptsSince(app: AppContext, afterId: number, limit?: number): AttemptFeedRow[];
+  /** Where each delivery of a session stands, oldest first (what `trigger` prints). */
+  sessionOutbox(app: AppContext, sessionId: string): SessionDeliveryRow[];
+}
+
+/** One recorded attempt with its event and destination, including the destination's secret
+ *  (the command line re-checks the recorded signature with it). */
+export interface AttemptFeedRow {
+  id: number;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  outcome: string;
+  event_id: string;
+  webhook_type: string;
+  session_id: string | null;
+  payload: string;
+  destination_id: string;
+  url: string;
+  label: string;
+  secret: string;
+  created_at: number;
+  request_headers: string | null;
+  request_body: string | null;
+}
+
+export interface SessionDeliveryRow {
+  webhook_type: string;
+  /** The session status the event announced. */
+  status: string | null;
+  url: string;
+  label: string;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  /** The newest attempt's HTTP status (null before any answer). */
+  status_code: number | null;
 }
 
 interface AttemptRow {
@@ -101,6 +141,17 @@ function toRecord(r: AttemptRow): DeliveryAttemptRecord {
 
 export function createDeliveryRecords(ctx: ServiceContext): DeliveryRecords {
   const { db } = ctx;
+  const feedStmt = db.prepare<[number, string, number], AttemptFeedRow>(
+    `SELECT a.id, a.attempt, a.status_code, a.error, a.outcome, o.event_id, o.webhook_type, o.session_id, o.payload, o.destination_id, d.url, d.label, d.secret,
+            a.created_at, a.request_headers, a.request_body
+       FROM webhook_attempts a JOIN webhook_outbox o ON o.id = a.outbox_id JOIN webhook_destinations d ON d.id = o.destination_id
+      WHERE a.id > ? AND o.application_id = ? ORDER BY a.id LIMIT ?`,
+  );
+  const outboxStmt = db.prepare<[string, string], SessionDeliveryRow>(
+    `SELECT o.webhook_type, json_extract(o.payload, '$.status') AS status, d.url, d.label, o.state, o.attempts, o.last_error,
+            (SELECT a.status_code FROM webhook_attempts a WHERE a.outbox_id = o.id ORDER BY a.id DESC LIMIT 1) AS status_code
+       FROM webhook_outbox o JOIN webhook_destinations d ON d.id = o.destination_id WHERE o.session_id = ? AND o.application_id = ? ORDER BY o.id`,
+  );
   return {
     listByEvent(app, filter = {}) {
       const limit = Math.min(500, Math.max(1, Math.floor(Number(filter.limit ?? 50)) || 50));
@@ -138,6 +189,18 @@ export function createDeliveryRecords(ctx: ServiceContext): DeliveryRecords {
         : undefined;
       if (!row) throw new FacematchError('NOT_FOUND', `Webhook delivery attempt ${String(attemptId).slice(0, 80)} not found in this application.`);
       return toRecord(row);
+    },
+
+    latestAttemptId() {
+      return (db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM webhook_attempts').get() as { n: number }).n;
+    },
+
+    attemptsSince(app, afterId, limit = 200) {
+      return feedStmt.all(afterId, app.applicationId, limit);
+    },
+
+    sessionOutbox(app, sessionId) {
+      return outboxStmt.all(sessionId, app.applicationId);
     },
   };
 }

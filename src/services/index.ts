@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { FaceEngine } from '../engine/index.js';
 import { startCheckpointer } from '../store/checkpointer.js';
 import { openStore, type Db } from '../store/db.js';
-import { loadSealKey } from '../key-seal.js';
+import { loadSealKey } from './key-seal.js';
 import { createAccounts, type Accounts } from './accounts.js';
 import type { ServiceContext } from './context.js';
 import { DeliveryWorker } from './delivery.js';
@@ -20,9 +20,18 @@ import { createSessions, type Sessions } from './sessions.js';
 import type { AppContext, FaceMatcher, SandboxStatus, WebhookDeliveryOptions } from './types.js';
 import { createWebhooks, type Webhooks } from './webhooks.js';
 import { createWorkflows, type Workflows } from './workflows.js';
+import { createApplications, type Applications } from './applications.js';
+import { createListenSlots, type ListenSlots } from './listen-slots.js';
+import { createSyntheticFaces, type SyntheticFaces } from './synthetic-faces.js';
+import { checkSandboxCredential, ensureSandboxCredential } from './sandbox-credential.js';
 
 export * from './types.js';
-export type { DeliveryAttemptRecord, DeliveryEventRecord, DeliveryRecordFilter, DeliveryRecords } from './delivery-records.js';
+export type { AttemptFeedRow, DeliveryAttemptRecord, DeliveryEventRecord, DeliveryRecordFilter, DeliveryRecords, SessionDeliveryRow } from './delivery-records.js';
+export type { AppResolution, Applications, ApplicationSummary } from './applications.js';
+export { describeApplications } from './applications.js';
+export type { Claimed, ListenSlots, SlotRow } from './listen-slots.js';
+export { isListenLabel, LISTEN_LABEL, ownerPid, slotTaken } from './listen-slots.js';
+export type { SyntheticFaces } from './synthetic-faces.js';
 export { FACE_MATCH_DEFAULTS } from './workflows.js';
 export { compareFaces, parseBool, parseCompareOptions, parseMetadata, parseThreshold } from './faceMatch.js';
 
@@ -56,6 +65,8 @@ export interface Sandbox {
   /** The last `serve` on this database known to have stopped (address, when), or null if none is known. */
   lastServe(): { url: string; stopped_at: number } | null;
   accounts: Accounts;
+  /** Which application a caller acts for: an id, or a name exactly one application has. */
+  applications: Applications;
   workflows: Workflows;
   sessions: Sessions;
   faceMatch: FaceMatch;
@@ -74,15 +85,30 @@ export interface Sandbox {
   };
   /** The delivery log with requests and answers, grouped by event; one attempt by id. */
   deliveries: DeliveryRecords;
+  /** The destinations `listen` processes own, one per running listener. */
+  listenSlots: ListenSlots;
+  /** Benchmarks only: bare sessions with one synthetic face each. */
+  syntheticFaces: SyntheticFaces;
+  /** The sandbox credential (a file beside the database, its hash inside): required by /mcp
+   *  over HTTP and the sandbox-only peeks. */
+  credential: {
+    /** The credential, created on first use. */
+    ensure(): string;
+    /** Whether `presented` is this sandbox's credential. */
+    check(presented: string | undefined | null): boolean;
+  };
   status(): SandboxStatus;
   /** Stops claiming deliveries, waits (bounded by the attempt timeout) for sends in flight to
    *  finish and be recorded, then closes the DB. */
   close(): Promise<void>;
-  /** The raw database, for diagnostics and tests. */
+  /** The raw database, for the services' own tests only: the layers above (cli, platform, mcp,
+   *  http, tools, prompts) go through the operations above (test/structure/layers.test.ts). */
   readonly db: Db;
 }
 
 export type { AppContext };
+/** What the layers above the services get: every operation, not the database handle. */
+export type SandboxServices = Omit<Sandbox, 'db'>;
 export type { ImageQuality, PhotoCheck, PhotoPurpose, Quality, QualityIssue } from './quality.js';
 
 export function openSandbox(opts: SandboxOptions): Sandbox {
@@ -189,6 +215,7 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
       update: workflows.update,
       remove: workflows.remove,
       byLinkCode: workflows.byLinkCode,
+      defaultId: workflows.defaultId,
     },
     sessions: {
       create: sessions.create,
@@ -210,6 +237,13 @@ export function openSandbox(opts: SandboxOptions): Sandbox {
     lists,
     faces,
     deliveries: createDeliveryRecords(ctx),
+    applications: createApplications(ctx),
+    listenSlots: createListenSlots(ctx, webhooks),
+    syntheticFaces: createSyntheticFaces(ctx, faces),
+    credential: {
+      ensure: () => ensureSandboxCredential({ db, dbPath }),
+      check: (presented) => checkSandboxCredential(db, presented),
+    },
     quality,
     media: { signedUrl: media.signedUrl, open: media.open },
     webhooks: {

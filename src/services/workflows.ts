@@ -206,6 +206,8 @@ export interface Workflows {
   remove(app: AppContext, workflowId: string): void;
   /** The workflow behind a public `workflow_url` code (for the HTTP twin's /u/{code} page). */
   byLinkCode(code: string): { app: AppContext; workflow: Workflow } | null;
+  /** The workflow a session made without one would use: the default, else the newest; null when none. */
+  defaultId(app: AppContext): string | null;
 }
 
 /** Internal helpers the session services use. */
@@ -384,6 +386,13 @@ export function createWorkflows(ctx: ServiceContext): Workflows & WorkflowIntern
         .prepare<[string], { organization_id: string }>('SELECT organization_id FROM applications WHERE id = ?')
         .get(row.application_id)!;
       return { app: { applicationId: row.application_id, organizationId: app.organization_id, keyId: null }, workflow: toWorkflow(row) };
+    },
+
+    defaultId(app) {
+      const row = db
+        .prepare<[string], { id: string }>('SELECT id FROM workflows WHERE application_id = ? AND deleted_at IS NULL ORDER BY is_default DESC, created_at DESC LIMIT 1')
+        .get(app.applicationId);
+      return row?.id ?? null;
     },
   };
 }

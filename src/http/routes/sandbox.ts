@@ -1,5 +1,5 @@
 // Sandbox-only extras, all under /sandbox/ so they never collide with hosted paths.
-import { bearerToken, checkSandboxCredential } from '../../sandbox-credential.js';
+import { bearerToken } from '../../sandbox-credential.js';
 import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../../contract/index.js';
 import { readJsonObject } from '../body.js';
 import { HttpError } from '../errors.js';
@@ -36,7 +36,7 @@ export const sandboxRoutes: Route[] = [
   // Anyone who reaches the port learns that the sandbox runs; its database path (with the home
   // folder) and counts only with the sandbox credential.
   openRoute('GET', '/sandbox/status/', (ctx) =>
-    checkSandboxCredential(ctx.sandbox.db, bearerToken(ctx.req))
+    ctx.sandbox.credential.check(bearerToken(ctx.req))
       ? json(200, ctx.sandbox.status())
       : json(200, {
           running: true,

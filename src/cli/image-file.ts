@@ -1,41 +1,9 @@
-// Tiny argument helpers for the engine's subcommands (match, eval, bench).
+// Reading an image named on the command line (match, calibrate), safely.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from './common.js';
 import { FacematchError } from '../errors.js';
 import { MAX_IMAGE_BYTES } from '../engine/index.js';
 import { tooLargeMessage } from '../engine/decode.js';
-
-/** Splits argv into positionals and --flag value pairs (flags listed in `withValue`). */
-export function parseArgs(argv: string[], withValue: string[], booleans: string[] = []): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-      if (booleans.includes(name)) {
-        flags[name] = 'true';
-        continue;
-      }
-      if (!withValue.includes(name)) throw new UsageError(`unknown option --${name}.`);
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError(`option --${name} needs a value.`);
-      flags[name] = v;
-    } else {
-      positional.push(a);
-    }
-  }
-  return { positional, flags };
-}
-
-export function numberFlag(flags: Record<string, string>, name: string): number | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  // Plain decimals only: Number() would also take '0x1e' or '0b1'.
-  const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a decimal number (got '${v}').`);
-  return n;
-}
 
 /**
  * Reads an image file: regular files only, at most MAX_IMAGE_BYTES + 1 bytes read. Opened

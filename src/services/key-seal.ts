@@ -5,7 +5,7 @@
 // meta table have it moved to the file (and erased from the table) the first time they open.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Db } from './store/db.js';
+import type { Db } from '../store/db.js';
 
 const LEGACY_META_KEY = 'key_seal_secret';
 
