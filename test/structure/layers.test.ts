@@ -55,7 +55,7 @@ test('the check sees the patterns it forbids', () => {
       probe,
       [
         "import Database from 'better-sqlite3';",
-        "import { openStore } from '../../store/db.js';",
+        "import { openStore } from '../store/db.js';",
         "const row = sandbox.db.prepare<[string], { id: string }>('SELECT id FROM applications').get('x');",
         'db.transaction(() => undefined)();',
         '// sandbox.db.prepare in a comment is fine',

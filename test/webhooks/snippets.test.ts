@@ -126,7 +126,7 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 const JS_RUNNER = `import { readFileSync } from 'node:fs';
-import { verifyWebhook } from '../verify-webhook.mjs';
+import { verifyWebhook } from './verify-webhook.mjs';
 const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const out = cases.map((c) => {
   const r = verifyWebhook(Buffer.from(c.body_b64, 'base64'), c.headers, c.secret, { now: c.now, allowSimple: !!c.allow_simple });
@@ -136,7 +136,7 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 const TS_RUNNER = `import { readFileSync } from 'node:fs';
-import { verifyWebhook, type VerifyWebhookResult } from '../verify-webhook.js';
+import { verifyWebhook, type VerifyWebhookResult } from './verify-webhook.js';
 interface Case { name: string; body_b64: string; headers: Record<string, string>; secret: string; now: number; allow_simple?: boolean }
 const cases = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Case[];
 const out = cases.map((c) => {
