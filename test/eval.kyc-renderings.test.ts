@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { DIM_RENDERINGS, PARAM_SETS, Rng, coarseNoise, liftBlacks, phoneDenoise, renderPair, renderSelfiePhoto, type DimRendering, type Raw } from './eval/kyc-set.js';
+import { sumConditions } from './eval/kyc-table.js';
 import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
 
 const skip = hasFaces ? false : noFacesReason;
@@ -111,4 +112,21 @@ test('every dim rendering of a pair is a 960x1280 JPEG, reproducible per seed, d
   assert.ok(x4!.hf / x4!.sd < 0.7 * (dim!.hf / dim!.sd), `high-frequency share dim ${(dim!.hf / dim!.sd).toFixed(2)}, x4 ${(x4!.hf / x4!.sd).toFixed(2)}`);
   assert.ok(up!.hf < dim!.hf, `upscaled ${up!.hf.toFixed(2)} vs dim ${dim!.hf.toFixed(2)}`);
   assert.ok(dn!.hf < dim!.hf / 1.5, `denoised ${dn!.hf.toFixed(2)} vs dim ${dim!.hf.toFixed(2)}`);
+});
+
+test('kyc-table sums each condition over sets as counts (the shares eval prints times the genuine count)', () => {
+  const group = (genuine: number, k30: number, k70: number, noFace: number, imp30: number) => ({
+    genuine, impostors: 10, selfies: genuine + 10, no_face_selfie: noFace,
+    genuine_not_declined_standalone: Math.round((k30 / genuine) * 1e4) / 1e4,
+    genuine_not_declined_workflow: Math.round((k30 / genuine) * 1e4) / 1e4,
+    genuine_auto_approved: Math.round((k70 / genuine) * 1e4) / 1e4,
+    impostors_above_30: imp30, impostors_above_50: 0,
+  });
+  const sums = sumConditions([
+    { conditions: { dim: group(29, 26, 21, 0, 0), dim_lifted: group(31, 23, 17, 1, 1) } },
+    { conditions: { dim: group(31, 28, 20, 2, 1) } },
+  ]);
+  assert.deepEqual(sums.get('dim'), { genuine: 60, impostors: 20, selfies: 80, noFace: 2, above30: 54, above50: 54, above70: 41, imp30: 1, imp50: 0 });
+  assert.equal(sums.get('dim_lifted')!.above30, 23);
+  assert.equal(sums.size, 2);
 });
