@@ -9,7 +9,8 @@ import { kycDumpArgs } from './kyc-dump-args.js';
 const { kycDir, src, kyc, emb } = kycDumpArgs('kyc-far');
 const person = (p: string): string => p.split('/').slice(-2, -1)[0]!;
 const idx = (f: string): number => Number(/(\d+)\.jpg$/.exec(f)![1]);
-const refs = kyc.map((p) => ({ file: p.a, who: person(src[idx(p.a)]!.a), e: emb[p.a] }));
+// One entry per card: a set with several selfie renderings per pair lists each card once per rendering.
+const refs = [...new Set(kyc.map((p) => p.a))].map((a) => ({ file: a, who: person(src[idx(a)]!.a), e: emb[a] }));
 const dot = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
 const thresholds = [20, 30, 50, 70];
 const out: Record<string, unknown> = {};

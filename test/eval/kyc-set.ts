@@ -9,6 +9,8 @@
 //        [--source ../shared/data/faces/lfw-funneled-dev] [--folds 1-5] [--limit N]
 //        [--resume | --index-only]   (keep rendered pairs / only index a cut-short run)
 //   node dist/src/cli.js eval /tmp/kyc-s1            # per-condition metrics
+//   node dist/test/eval/kyc-set.js --out /tmp/kyc-dim-s1 --seed 1 --renderings dim --limit 60
+//        (every pair's selfie under each of DIM_RENDERINGS, one condition each: docs/engine-dim.md)
 //
 // Output: OUT/ref/NNNNN.jpg, OUT/selfie/NNNNN.jpg, OUT/pairs.tsv (ref, selfie, same,
 // fold, condition) and OUT/params.json (the ranges used). Never write it into the repo.
@@ -23,6 +25,25 @@ export const CONDITIONS = ['ordinary', 'dim', 'colour_cast', 'backlight', 'blur_
 export type Condition = (typeof CONDITIONS)[number];
 /** Conditions an ordinary user produces with an ordinary phone (the auto-approval target). */
 export const ORDINARY_CONDITIONS: Condition[] = ['ordinary', 'colour_cast', 'small_face', 'occlusion'];
+
+/**
+ * Renderings of the dim condition, each reported as its own condition. `dim` is the set's
+ * own rendering (unchanged); the others share its framing, gain, gamma, noise sd and JPEG
+ * quality draws, so a pair differs between renderings only in what the name says:
+ * - `dim_coarse_x2` / `_x4`: the noise field drawn at 1/2 or 1/4 resolution, upscaled
+ *   (bilinear) and rescaled to the same sd: grain, not more noise;
+ * - `dim_upscaled`: the dark photo shrunk by `dimUpscale`, noise added, enlarged again (a
+ *   sensor crop or binned mode upscaled by the phone: coarse grain and softer detail);
+ * - `dim_lifted`: black level raised by `dimLift` levels, contrast compressed to keep white;
+ * - `dim_upscaled_lifted`: both;
+ * - `dim_denoised_jpeg`: the noisy photo through a phone-style denoise (edge-preserving luma
+ *   smoothing, strong chroma smoothing, light sharpening), then JPEG at `dimPhoneJpeg`.
+ */
+export const DIM_RENDERINGS = ['dim', 'dim_coarse_x2', 'dim_coarse_x4', 'dim_upscaled', 'dim_lifted', 'dim_upscaled_lifted', 'dim_denoised_jpeg'] as const;
+export type DimRendering = (typeof DIM_RENDERINGS)[number];
+export type SelfieCondition = Condition | DimRendering;
+
+export const isDimRendering = (c: string): c is DimRendering => (DIM_RENDERINGS as readonly string[]).includes(c);
 
 type Range = readonly [number, number];
 export interface KycParams {
@@ -57,6 +78,14 @@ export interface KycParams {
     dimGain: Range;
     dimGamma: Range;
     dimNoise: Range;
+    /** Dim renderings (DIM_RENDERINGS): shrink factor before the noise; black level raised, levels. */
+    dimUpscale: Range;
+    dimLift: Range;
+    /** Phone denoise: luma range sigma / noise sd; chroma box radius, px; unsharp amount; then JPEG quality. */
+    dimDenoiseRange: Range;
+    dimDenoiseChroma: Range;
+    dimSharpen: Range;
+    dimPhoneJpeg: Range;
     /** Colour cast strength 0..1 (tungsten, fluorescent green, or cold blue). */
     castStrength: Range;
     backlightBoost: Range;
@@ -78,6 +107,7 @@ export const PARAM_SETS: Record<'base' | 'wide', KycParams> = {
     selfie: {
       sidePx: [780, 1000], ordinaryGain: [0.85, 1.15], ordinaryNoise: [1, 3], jpeg: [70, 90],
       dimGain: [0.12, 0.3], dimGamma: [1, 1.3], dimNoise: [4, 10], castStrength: [0.5, 1],
+      dimUpscale: [1.5, 2.5], dimLift: [12, 32], dimDenoiseRange: [1.5, 3], dimDenoiseChroma: [2, 4], dimSharpen: [0.2, 0.6], dimPhoneJpeg: [78, 92],
       backlightBoost: [90, 160], backlightFace: [0.35, 0.6], blurFrac: [0.01, 0.025], blurJpeg: [12, 30],
       smallFacePx: [45, 90], sunglassOpacity: [0.55, 0.9], hatDepth: [0.05, 0.25],
     },
@@ -87,6 +117,7 @@ export const PARAM_SETS: Record<'base' | 'wide', KycParams> = {
     selfie: {
       sidePx: [700, 1050], ordinaryGain: [0.75, 1.25], ordinaryNoise: [0.5, 4], jpeg: [60, 92],
       dimGain: [0.08, 0.4], dimGamma: [0.9, 1.4], dimNoise: [3, 14], castStrength: [0.4, 1],
+      dimUpscale: [1.3, 3], dimLift: [8, 40], dimDenoiseRange: [1.2, 3.5], dimDenoiseChroma: [1, 5], dimSharpen: [0, 0.8], dimPhoneJpeg: [70, 95],
       backlightBoost: [70, 190], backlightFace: [0.28, 0.7], blurFrac: [0.008, 0.032], blurJpeg: [8, 40],
       smallFacePx: [38, 110], sunglassOpacity: [0.4, 0.95], hatDepth: [0.02, 0.32],
     },
@@ -102,7 +133,8 @@ function seedOf(seed: number, index: number, salt: number): number {
   return h >>> 0;
 }
 
-class Rng {
+/** Seeded draws (mulberry32): ranges, integers, Gaussians. */
+export class Rng {
   private readonly r: () => number;
   constructor(seed: number) {
     this.r = rng(seed);
@@ -125,7 +157,7 @@ class Rng {
   }
 }
 
-interface Raw {
+export interface Raw {
   data: Uint8ClampedArray;
   width: number;
   height: number;
@@ -291,6 +323,177 @@ function addNoise(r: Raw, sigma: number, rng: Rng, chroma = 0.5): void {
   }
 }
 
+/**
+ * Sensor noise at 1/`scale` resolution, upscaled (bilinear) to w x h: luma and per-channel
+ * chroma fields (chroma x `chroma`), each rescaled to the same sd as addNoise's (sigma and
+ * sigma x chroma), so only the grain differs. Draws from `rng` exactly as addNoise does.
+ * Returns the per-pixel, per-channel noise to add.
+ */
+export function coarseNoise(w: number, h: number, scale: number, sigma: number, rng: Rng, chroma = 0.5): Float32Array {
+  const table = new Float32Array(8192);
+  for (let i = 0; i < table.length; i++) table[i] = rng.gauss();
+  let x = (rng.next() * 0xffffffff) >>> 0 || 1;
+  const g = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return table[(x >>> 0) & 8191]!;
+  };
+  const sw = Math.max(2, Math.ceil(w / scale) + 1);
+  const sh = Math.max(2, Math.ceil(h / scale) + 1);
+  // Four low-resolution fields: luma, then chroma R, G, B (the order addNoise draws them in).
+  const low = Array.from({ length: 4 }, () => new Float32Array(sw * sh));
+  for (let i = 0; i < sw * sh; i++) for (let k = 0; k < 4; k++) low[k]![i] = g();
+  const up = low.map((f) => {
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      const fy = y / scale;
+      const y0 = Math.min(sh - 2, Math.floor(fy));
+      const ty = fy - y0;
+      for (let xx = 0; xx < w; xx++) {
+        const fx = xx / scale;
+        const x0 = Math.min(sw - 2, Math.floor(fx));
+        const tx = fx - x0;
+        const i = y0 * sw + x0;
+        out[y * w + xx] = (f[i]! * (1 - tx) + f[i + 1]! * tx) * (1 - ty) + (f[i + sw]! * (1 - tx) + f[i + sw + 1]! * tx) * ty;
+      }
+    }
+    // Bilinear interpolation lowers the sd (more at the cell centres): back to 1.
+    let s2 = 0;
+    for (let i = 0; i < out.length; i++) s2 += out[i]! * out[i]!;
+    const k = 1 / Math.sqrt(s2 / out.length);
+    for (let i = 0; i < out.length; i++) out[i]! *= k;
+    return out;
+  });
+  const noise = new Float32Array(w * h * 3);
+  const sc = sigma * chroma;
+  for (let i = 0; i < w * h; i++) {
+    const l = up[0]![i]! * sigma;
+    for (let c = 0; c < 3; c++) noise[i * 3 + c] = l + up[c + 1]![i]! * sc;
+  }
+  return noise;
+}
+
+/** Lifted blacks: black raised to `lift` levels, white kept, so contrast is compressed by (1 - lift/255). */
+export function liftBlacks(r: Raw, lift: number): void {
+  const k = 1 - lift / 255;
+  const d = r.data;
+  for (let i = 0; i < d.length; i++) d[i] = lift + d[i]! * k;
+}
+
+/**
+ * Phone-style denoise of a noisy photo: luma through a 5x5 bilateral filter (range sigma
+ * `rangeSigma` levels: flattens noise, keeps edges), chroma box-blurred at `chromaRadius`
+ * (phones smooth colour hardest), then an unsharp mask of `sharpen` on luma (radius 1).
+ */
+export function phoneDenoise(r: Raw, rangeSigma: number, chromaRadius: number, sharpen: number): Raw {
+  const { width: w, height: h } = r;
+  const n = w * h;
+  const d = r.data;
+  const Y = new Float32Array(n);
+  const Cb = new Float32Array(n);
+  const Cr = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const R = d[i * 3]!;
+    const G = d[i * 3 + 1]!;
+    const B = d[i * 3 + 2]!;
+    const y = 0.299 * R + 0.587 * G + 0.114 * B;
+    Y[i] = y;
+    Cb[i] = 0.564 * (B - y);
+    Cr[i] = 0.713 * (R - y);
+  }
+  const rangeW = new Float32Array(256);
+  for (let v = 0; v < 256; v++) rangeW[v] = Math.exp(-(v * v) / (2 * rangeSigma * rangeSigma));
+  const spatial: number[] = [];
+  for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) spatial.push(Math.exp(-(dx * dx + dy * dy) / (2 * 1.5 * 1.5)));
+  const Yd = new Float32Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const c = Y[y * w + x]!;
+      let s = 0;
+      let ws = 0;
+      let k = 0;
+      for (let dy = -2; dy <= 2; dy++) {
+        const yy = Math.min(h - 1, Math.max(0, y + dy));
+        for (let dx = -2; dx <= 2; dx++, k++) {
+          const v = Y[yy * w + Math.min(w - 1, Math.max(0, x + dx))]!;
+          const wt = spatial[k]! * rangeW[Math.min(255, Math.round(Math.abs(v - c)))]!;
+          s += v * wt;
+          ws += wt;
+        }
+      }
+      Yd[y * w + x] = s / ws;
+    }
+  }
+  const box = (f: Float32Array, rad: number): Float32Array => {
+    const a = new Float32Array(n);
+    const b = new Float32Array(n);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let k = -rad; k <= rad; k++) s += f[y * w + Math.min(w - 1, Math.max(0, x + k))]!;
+        a[y * w + x] = s / (2 * rad + 1);
+      }
+    }
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let k = -rad; k <= rad; k++) s += a[Math.min(h - 1, Math.max(0, y + k)) * w + x]!;
+        b[y * w + x] = s / (2 * rad + 1);
+      }
+    }
+    return b;
+  };
+  const rc = Math.max(1, Math.round(chromaRadius));
+  const cb = box(Cb, rc);
+  const cr = box(Cr, rc);
+  const blurY = box(Yd, 1);
+  const out: Raw = { data: new Uint8ClampedArray(n * 3), width: w, height: h };
+  for (let i = 0; i < n; i++) {
+    const y = Yd[i]! + sharpen * (Yd[i]! - blurY[i]!);
+    out.data[i * 3] = y + 1.402 * cr[i]!;
+    out.data[i * 3 + 1] = y - 0.344 * cb[i]! - 0.714 * cr[i]!;
+    out.data[i * 3 + 2] = y + 1.772 * cb[i]!;
+  }
+  return out;
+}
+
+/**
+ * A dim selfie under one of DIM_RENDERINGS. `rng` draws exactly what the `dim` condition
+ * always drew (gain, gamma, noise sd, the noise itself, JPEG quality), so `dim` is
+ * unchanged and every rendering of a pair shares those; `extra` draws the rendering's own.
+ */
+async function renderDim(img: Raw, kind: DimRendering, p: KycParams['selfie'], rng: Rng, extra: Rng): Promise<Buffer> {
+  const d = img.data;
+  const g = rng.in(p.dimGain);
+  const gamma = rng.in(p.dimGamma);
+  for (let i = 0; i < d.length; i++) d[i] = 255 * Math.pow((d[i]! / 255) * g, gamma);
+  const sigma = rng.in(p.dimNoise);
+  // The rendering's own parameters, all drawn for every rendering (so each is the same
+  // number whichever rendering asks).
+  const upscale = extra.in(p.dimUpscale);
+  const lift = extra.in(p.dimLift);
+  const rangeK = extra.in(p.dimDenoiseRange);
+  const chromaR = extra.in(p.dimDenoiseChroma);
+  const sharpenK = extra.in(p.dimSharpen);
+  const phoneQ = extra.int(p.dimPhoneJpeg);
+  let out = img;
+  if (kind === 'dim_coarse_x2' || kind === 'dim_coarse_x4') {
+    const noise = coarseNoise(img.width, img.height, kind === 'dim_coarse_x2' ? 2 : 4, sigma, rng, 0.8);
+    for (let i = 0; i < d.length; i++) d[i] = d[i]! + noise[i]!;
+  } else if (kind === 'dim_upscaled' || kind === 'dim_upscaled_lifted') {
+    const small = await raw(fromRaw(img).resize(Math.round(img.width / upscale), Math.round(img.height / upscale)));
+    addNoise(small, sigma, rng, 0.8);
+    out = await raw(fromRaw(small).resize(img.width, img.height, { kernel: 'cubic' }));
+  } else {
+    addNoise(img, sigma, rng, 0.8);
+  }
+  if (kind === 'dim_lifted' || kind === 'dim_upscaled_lifted') liftBlacks(out, lift);
+  const q = rng.int(p.jpeg);
+  if (kind === 'dim_denoised_jpeg') return jpeg(phoneDenoise(out, rangeK * sigma, chromaR, sharpenK), phoneQ);
+  return jpeg(out, q);
+}
+
 /** The photo in a 960x1280 portrait frame over a blurred enlarged copy; returns the frame and the face box. */
 async function framed(photo: Buffer, side: number, rng: Rng, W = 960, H = 1280): Promise<{ img: Raw; face: [number, number, number, number] }> {
   const s = Math.round(side);
@@ -305,7 +508,7 @@ async function framed(photo: Buffer, side: number, rng: Rng, W = 960, H = 1280):
   return { img, face: [left + FACE.x0 * s, top + FACE.y0 * s, left + FACE.x1 * s, top + FACE.y1 * s] };
 }
 
-async function renderSelfie(photo: Buffer, cond: Condition, p: KycParams['selfie'], rng: Rng): Promise<Buffer> {
+async function renderSelfie(photo: Buffer, cond: SelfieCondition, p: KycParams['selfie'], rng: Rng, extra: Rng): Promise<Buffer> {
   if (cond === 'small_face') {
     const W = 1280;
     const H = 960;
@@ -322,6 +525,7 @@ async function renderSelfie(photo: Buffer, cond: Condition, p: KycParams['selfie
     return jpeg(img, rng.int(p.jpeg));
   }
   const { img, face } = await framed(photo, rng.in(p.sidePx), rng);
+  if (isDimRendering(cond)) return renderDim(img, cond, p, rng, extra);
   const d = img.data;
   const fw = face[2] - face[0];
   const fh = face[3] - face[1];
@@ -330,13 +534,6 @@ async function renderSelfie(photo: Buffer, cond: Condition, p: KycParams['selfie
       const g = rng.in(p.ordinaryGain);
       for (let i = 0; i < d.length; i++) d[i] = d[i]! * g;
       addNoise(img, rng.in(p.ordinaryNoise), rng);
-      return jpeg(img, rng.int(p.jpeg));
-    }
-    case 'dim': {
-      const g = rng.in(p.dimGain);
-      const gamma = rng.in(p.dimGamma);
-      for (let i = 0; i < d.length; i++) d[i] = 255 * Math.pow((d[i]! / 255) * g, gamma);
-      addNoise(img, rng.in(p.dimNoise), rng, 0.8);
       return jpeg(img, rng.int(p.jpeg));
     }
     case 'colour_cast': {
@@ -419,20 +616,29 @@ export interface KycPair {
   selfie: string;
   same: boolean;
   fold: number;
-  condition: Condition;
+  condition: SelfieCondition;
 }
 
 /**
  * One pair as the set renders it: the ID card from photo `a`, the selfie from photo `b`
  * under `condition`. Deterministic per (seed, index of the pair in the source's pairs.tsv).
  */
-export async function renderPair(a: Buffer, b: Buffer, opts: { seed: number; index: number; condition: Condition; params: KycParams }): Promise<{ card: Buffer; selfie: Buffer }> {
+export async function renderPair(a: Buffer, b: Buffer, opts: { seed: number; index: number; condition: SelfieCondition; params: KycParams }): Promise<{ card: Buffer; selfie: Buffer }> {
   const card = await renderCard(a, opts.params.card, new Rng(seedOf(opts.seed, opts.index, 1)));
-  const selfie = await renderSelfie(b, opts.condition, opts.params.selfie, new Rng(seedOf(opts.seed, opts.index, 2)));
+  const selfie = await renderSelfiePhoto(b, opts);
   return { card, selfie };
 }
 
-export async function generate(opts: { source: string; out: string; seed: number; params: KycParams; folds: [number, number]; limit?: number; resume?: 'render' | 'index-only'; onProgress?: (done: number, total: number) => void }): Promise<KycPair[]> {
+/** The selfie of pair `index` under `condition` (the same one renderPair makes). */
+export async function renderSelfiePhoto(b: Buffer, opts: { seed: number; index: number; condition: SelfieCondition; params: KycParams }): Promise<Buffer> {
+  return renderSelfie(b, opts.condition, opts.params.selfie, new Rng(seedOf(opts.seed, opts.index, 2)), new Rng(seedOf(opts.seed, opts.index, 3)));
+}
+
+/**
+ * `renderings`: every chosen pair's selfie under each of these conditions (one row each,
+ * selfies in selfie/CONDITION/, one card per pair) instead of one condition per pair.
+ */
+export async function generate(opts: { source: string; out: string; seed: number; params: KycParams; folds: [number, number]; limit?: number; renderings?: readonly SelfieCondition[]; resume?: 'render' | 'index-only'; onProgress?: (done: number, total: number) => void }): Promise<KycPair[]> {
   let pairs = readPairsTsv(opts.source).map((p, i) => ({ p, i })).filter(({ p }) => p.fold >= opts.folds[0] && p.fold <= opts.folds[1]);
   if (opts.limit) {
     const step = Math.max(1, Math.floor(pairs.length / opts.limit));
@@ -444,9 +650,11 @@ export async function generate(opts: { source: string; out: string; seed: number
     const k = String(p.same);
     const n = counters.get(k) ?? 0;
     counters.set(k, n + 1);
-    return { p, i, condition: CONDITIONS[(n + opts.seed) % CONDITIONS.length]! };
+    return { p, i, conditions: opts.renderings ?? [CONDITIONS[(n + opts.seed) % CONDITIONS.length]!] };
   });
+  const selfiePath = (name: string, c: SelfieCondition): string => (opts.renderings ? `selfie/${c}/${name}` : `selfie/${name}`);
   mkdirSync(join(opts.out, 'ref'), { recursive: true });
+  for (const c of opts.renderings ?? []) mkdirSync(join(opts.out, 'selfie', c), { recursive: true });
   mkdirSync(join(opts.out, 'selfie'), { recursive: true });
   const out: KycPair[] = [];
   let next = 0;
@@ -454,24 +662,26 @@ export async function generate(opts: { source: string; out: string; seed: number
   await Promise.all(
     Array.from({ length: Math.max(1, availableParallelism()) }, async () => {
       while (next < chosen.length) {
-        const { p, i, condition } = chosen[next++]!;
+        const { p, i, conditions } = chosen[next++]!;
         const name = `${String(i).padStart(5, '0')}.jpg`;
         // Rendering is deterministic per (seed, index): files already there are kept.
-        const have = existsSync(join(opts.out, 'ref', name)) && existsSync(join(opts.out, 'selfie', name));
+        const have = existsSync(join(opts.out, 'ref', name)) && conditions.every((c) => existsSync(join(opts.out, selfiePath(name, c))));
+        const row = (c: SelfieCondition): KycPair => ({ ref: `ref/${name}`, selfie: selfiePath(name, c), same: p.same, fold: p.fold, condition: c });
         if (opts.resume && (have || opts.resume === 'index-only')) {
-          if (have) out.push({ ref: `ref/${name}`, selfie: `selfie/${name}`, same: p.same, fold: p.fold, condition });
+          if (have) out.push(...conditions.map(row));
           opts.onProgress?.(++done, chosen.length);
           continue;
         }
-        const { card, selfie } = await renderPair(readFileSync(join(opts.source, p.a)), readFileSync(join(opts.source, p.b)), { seed: opts.seed, index: i, condition, params: opts.params });
-        writeFileSync(join(opts.out, 'ref', name), card);
-        writeFileSync(join(opts.out, 'selfie', name), selfie);
-        out.push({ ref: `ref/${name}`, selfie: `selfie/${name}`, same: p.same, fold: p.fold, condition });
+        const a = readFileSync(join(opts.source, p.a));
+        const b = readFileSync(join(opts.source, p.b));
+        writeFileSync(join(opts.out, 'ref', name), await renderCard(a, opts.params.card, new Rng(seedOf(opts.seed, i, 1))));
+        for (const c of conditions) writeFileSync(join(opts.out, selfiePath(name, c)), await renderSelfiePhoto(b, { seed: opts.seed, index: i, condition: c, params: opts.params }));
+        out.push(...conditions.map(row));
         opts.onProgress?.(++done, chosen.length);
       }
     }),
   );
-  out.sort((a, b) => a.ref.localeCompare(b.ref));
+  out.sort((a, b) => a.ref.localeCompare(b.ref) || a.selfie.localeCompare(b.selfie));
   writeFileSync(join(opts.out, 'pairs.tsv'), 'path_a\tpath_b\tsame\tfold\tcondition\n' + out.map((q) => `${q.ref}\t${q.selfie}\t${q.same ? 1 : 0}\t${q.fold}\t${q.condition}`).join('\n') + '\n');
   return out;
 }
@@ -484,7 +694,7 @@ async function main(): Promise<void> {
   };
   const out = get('out');
   if (!out) {
-    process.stderr.write('usage: kyc-set --out DIR [--seed N] [--params base|wide] [--source SET_DIR] [--folds A-B] [--limit N]\n');
+    process.stderr.write('usage: kyc-set --out DIR [--seed N] [--params base|wide] [--source SET_DIR] [--folds A-B] [--limit N] [--renderings dim|NAME,NAME...]\n');
     process.exit(2);
   }
   const paramsName = (get('params') ?? 'base') as 'base' | 'wide';
@@ -495,12 +705,21 @@ async function main(): Promise<void> {
   const seed = Number(get('seed') ?? 1);
   const source = resolve(get('source') ?? '../shared/data/faces/lfw-funneled-dev');
   const limit = get('limit') ? Number(get('limit')) : undefined;
+  // --renderings dim: every pair under each of DIM_RENDERINGS (or a comma list of conditions).
+  const rv = get('renderings');
+  const renderings: SelfieCondition[] | undefined = rv === undefined ? undefined : rv === 'dim' ? [...DIM_RENDERINGS] : (rv.split(',') as SelfieCondition[]);
+  const known: readonly string[] = [...CONDITIONS, ...DIM_RENDERINGS];
+  const unknown = renderings?.find((c) => !known.includes(c));
+  if (unknown !== undefined) {
+    process.stderr.write(`kyc-set: unknown rendering '${unknown}'; use dim or a comma list of ${known.join(', ')}\n`);
+    process.exit(2);
+  }
   // --resume: keep already-rendered pairs; --index-only: only index what is there (a cut-short run).
   const resume = args.includes('--index-only') ? 'index-only' : args.includes('--resume') ? 'render' : undefined;
   const dir = resolve(out);
   if (dir.startsWith(resolve('.')) && !dir.includes('/tmp')) process.stderr.write(`kyc-set: warning: ${dir} is inside the working folder; generated images must not be committed\n`);
   const t = Date.now();
-  const pairs = await generate({ source, out: dir, seed, params, folds, limit, resume, onProgress: (d, n) => { if (d % 200 === 0 || d === n) process.stderr.write(`kyc-set: ${d}/${n} pairs\n`); } });
+  const pairs = await generate({ source, out: dir, seed, params, folds, limit, renderings, resume, onProgress: (d, n) => { if (d % 200 === 0 || d === n) process.stderr.write(`kyc-set: ${d}/${n} pairs\n`); } });
   writeFileSync(join(dir, 'params.json'), JSON.stringify({ seed, params: paramsName, source, folds, pairs: pairs.length, ranges: params }, null, 1) + '\n');
   process.stderr.write(`kyc-set: ${pairs.length} pairs in ${dir} (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
 }

@@ -61,6 +61,21 @@ test('kyc-far counts every cross-identity (card, selfie) pair per selfie conditi
   }
 });
 
+test('kyc-far counts each card once on a set with several selfie renderings per pair', async () => {
+  // kyc-set --renderings: rows 0 (A-A) and 2 (A-C), each selfie in two renderings, one card per pair.
+  const multi = join(dir, 'kyc-multi');
+  mkdirSync(multi);
+  const rows = [0, 2].flatMap((i) => ['dim', 'dim_lifted'].map((c) => `ref/0000${i}.jpg\tselfie/${c}/0000${i}.jpg\t${i === 0 ? 1 : 0}\t1\t${c}\n`));
+  writeFileSync(join(multi, 'pairs.tsv'), 'path_a\tpath_b\tsame\tfold\tcondition\n' + rows.join(''));
+  const dump = join(dir, 'kyc-multi-dump.json');
+  writeFileSync(dump, JSON.stringify(Object.fromEntries([0, 2].flatMap((i) => [[`ref/0000${i}.jpg`, unit(0)], ...['dim', 'dim_lifted'].map((c) => [`selfie/${c}/0000${i}.jpg`, unit(0)])]))));
+  const r = await run('kyc-far.js', [multi, dump, '--source', source]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { conditions: Record<string, { impostor_pairs: number }> };
+  // Two cards, both A: only selfie C crosses identities, once per card.
+  for (const c of ['dim', 'dim_lifted']) assert.equal(out.conditions[c]!.impostor_pairs, 2, c);
+});
+
 test('the KYC tools say how to call them when an argument is missing', async () => {
   for (const tool of ['kyc-far.js', 'kyc-ceiling.js']) {
     const r = await run(tool, [kyc]);
