@@ -2,7 +2,7 @@
 //   npx tsc -p tsconfig.json && node dist/test/eval/embedder-compare.js \
 //     --cand 'NAME|FILE.onnx|SIZE|MEAN|STD|ORDER[|SCALE,CENTRE_Y]' [--cand ...] \
 //     [--set lfw-original-dev | --set /tmp/kyc-s1 [--source lfw-funneled-dev]] [--condition dim]
-//     [--no-flip] [--limit N]
+//     [--no-flip] [--limit N] [--fuse]
 // Every photo goes once through the engine's pipeline (detect, landmarks, 5-point alignment to
 // the 112x112 ArcFace template); the aligned crop is then embedded by every model in turn, with
 // the mirrored crop summed in (the engine's default) unless --no-flip. A candidate's input is
@@ -15,7 +15,8 @@
 // N faces gives a probe N impostor comparisons, FPIR ~ N x FAR); on a KYC set, per condition,
 // every (ID card, selfie) pair of two people (identities from the LFW rows the set was rendered
 // from, --source) and how many genuine pairs are accepted at the cosine where that pooled
-// card-vs-selfie FAR is 1e-3 and 1e-4; and model milliseconds per
+// card-vs-selfie FAR is 1e-3 and 1e-4; --fuse adds the current model and the first candidate
+// fused (mean of their cosines); and model milliseconds per
 // photo (median of both runs of a flipped embedding; the models take turns going first so load
 // from elsewhere hits all alike).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -215,6 +216,26 @@ async function main(): Promise<void> {
     if (i % 500 === 0) process.stderr.write(`${i}/${files.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
   await engine.close();
+  if (process.argv.includes('--fuse')) {
+    // Score fusion of the current model and the first candidate: the two unit vectors side by
+    // side, scaled by 1/sqrt(2), so a cosine is the mean of the two models' cosines.
+    const fused = new Map<string, Float32Array | null>();
+    for (const f of files) {
+      const a = emb[0]!.get(f);
+      const b = emb[1]!.get(f);
+      if (!a || !b) {
+        fused.set(f, null);
+        continue;
+      }
+      const v = new Float32Array(a.length + b.length);
+      v.set(a);
+      v.set(b, a.length);
+      fused.set(f, v.map((x) => x * Math.SQRT1_2));
+    }
+    specs.push({ ...specs[1]!, name: `fused: current + ${specs[1]!.name}`, path: '(both)' });
+    emb.push(fused);
+    ms.push(ms[0]!.map((x, i) => x + ms[1]![i]!));
+  }
   const report: Record<string, unknown> = {
     set: setDir,
     condition: condition ?? 'all',
