@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { DIM_RENDERINGS, PARAM_SETS, Rng, coarseNoise, liftBlacks, phoneDenoise, renderPair, renderSelfiePhoto, type DimRendering, type Raw } from './eval/kyc-set.js';
-import { sumConditions } from './eval/kyc-table.js';
-import { hasFaces, noFacesReason, readPairs } from './helpers/data.js';
+import { DIM_RENDERINGS, PARAM_SETS, Rng, coarseNoise, liftBlacks, phoneDenoise, renderPair, renderSelfiePhoto, type DimRendering, type Raw } from './kyc-set.js';
+import { sumConditions } from './kyc-table.js';
+import { hasFaces, noFacesReason, readPairs } from '../helpers/data.js';
 
 const skip = hasFaces ? false : noFacesReason;
 

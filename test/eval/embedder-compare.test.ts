@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { modelsDir } from '../src/paths.js';
-import { facesDir, hasFaces, noFacesReason } from './helpers/data.js';
+import { modelsDir } from '../../src/paths.js';
+import { facesDir, hasFaces, noFacesReason } from '../helpers/data.js';
 
-const tool = join(dirname(fileURLToPath(import.meta.url)), 'eval', 'embedder-compare.js');
+const tool = join(dirname(fileURLToPath(import.meta.url)), 'embedder-compare.js');
 const dir = mkdtempSync(join(tmpdir(), 'fm-embcmp-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
