@@ -16,25 +16,27 @@ export interface ApiKeys extends Pick<Accounts, 'authenticate' | 'defaultApplica
   liveKey(appId: string): string | null;
 }
 
+function seal(sealKey: Buffer, text: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', sealKey, iv);
+  const enc = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+  return `${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${enc.toString('base64url')}`;
+}
+
+/** The sealed text, or null when it does not open with this key. */
+function unseal(sealKey: Buffer, sealed: string): string | null {
+  try {
+    const [iv, tag, enc] = sealed.split('.');
+    const d = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv!, 'base64url'));
+    d.setAuthTag(Buffer.from(tag!, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(enc!, 'base64url')), d.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
 export function createApiKeys(ctx: ServiceContext, sealKey: Buffer): ApiKeys {
   const { db } = ctx;
-
-  const seal = (text: string): string => {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', sealKey, iv);
-    const enc = Buffer.concat([c.update(text, 'utf8'), c.final()]);
-    return `${iv.toString('base64url')}.${c.getAuthTag().toString('base64url')}.${enc.toString('base64url')}`;
-  };
-  const unseal = (sealed: string): string | null => {
-    try {
-      const [iv, tag, enc] = sealed.split('.');
-      const d = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv!, 'base64url'));
-      d.setAuthTag(Buffer.from(tag!, 'base64url'));
-      return Buffer.concat([d.update(Buffer.from(enc!, 'base64url')), d.final()]).toString('utf8');
-    } catch {
-      return null;
-    }
-  };
 
   return {
     mint(appId, now) {
@@ -46,7 +48,7 @@ export function createApiKeys(ctx: ServiceContext, sealKey: Buffer): ApiKeys {
         sha256(key),
         key.slice(0, KEY_PREFIX.length + 4),
         now,
-        seal(key),
+        seal(sealKey, key),
       );
       db.prepare('UPDATE applications SET provisioned_at = ?, provision_seq = (SELECT COALESCE(MAX(provision_seq), 0) + 1 FROM applications) WHERE id = ?').run(now, appId);
       return { key, keyId };
@@ -56,7 +58,7 @@ export function createApiKeys(ctx: ServiceContext, sealKey: Buffer): ApiKeys {
       const key = db
         .prepare<[string], { key_sealed: string | null }>('SELECT key_sealed FROM api_keys WHERE application_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1')
         .get(appId);
-      return key?.key_sealed ? unseal(key.key_sealed) : null;
+      return key?.key_sealed ? unseal(sealKey, key.key_sealed) : null;
     },
 
     authenticate(apiKey) {
