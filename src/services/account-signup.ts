@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { FacematchError } from '../errors.js';
 import { iso, newId, safeEqual, validate, type ServiceContext } from './context.js';
-import { email, type AccountStore, type AppRow } from './account-store.js';
+import { email, type AccountRow, type AccountStore, type AppRow } from './account-store.js';
 import { checkPasswordAsync, DUMMY_HASH, hashPassword, hashPasswordAsync, newPassword } from './passwords.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { Accounts } from './accounts.js';
@@ -42,6 +42,21 @@ export function createAccountSignup(ctx: ServiceContext, store: AccountStore, to
     db.prepare('UPDATE accounts SET code = ?, code_expires_at = ? WHERE id = ?').run(newCode(), now + CODE_TTL_MS, accountId);
   };
 
+  /** A second registration of a pending e-mail; `sameRegistrant`: the same pending account, with the password it was registered with. */
+  function retryPending(existing: AccountRow, sameRegistrant: boolean, now: number): void {
+    // Whoever registered first chose the password and got the code: a second registration
+    // without either must not replace them, or it could verify-and-log-in as the owner.
+    if (!sameRegistrant) {
+      throw new FacematchError(
+        'CONFLICT',
+        'A registration for this e-mail is pending verification: verify it with the code sent to the address (resend-otp sends a new one). Registering again cannot change its password.',
+        { fields: { email: ['A registration for this e-mail is pending verification.'] } },
+      );
+    }
+    // The same person retrying: the code sent before stays valid; only an expired one is replaced.
+    if (!existing.code || !existing.code_expires_at || existing.code_expires_at <= now) setCode(existing.id, now);
+  }
+
   return {
     async register(input) {
       const body = validate(RegisterInput, input, 'registration');
@@ -60,17 +75,7 @@ export function createAccountSignup(ctx: ServiceContext, store: AccountStore, to
           });
         }
         if (existing) {
-          // Whoever registered first chose the password and got the code: a second registration
-          // without either must not replace them, or it could verify-and-log-in as the owner.
-          if (!samePassword || existing.id !== pending?.id) {
-            throw new FacematchError(
-              'CONFLICT',
-              'A registration for this e-mail is pending verification: verify it with the code sent to the address (resend-otp sends a new one). Registering again cannot change its password.',
-              { fields: { email: ['A registration for this e-mail is pending verification.'] } },
-            );
-          }
-          // The same person retrying: the code sent before stays valid; only an expired one is replaced.
-          if (!existing.code || !existing.code_expires_at || existing.code_expires_at <= now) setCode(existing.id, now);
+          retryPending(existing, samePassword && existing.id === pending?.id, now);
         } else {
           db.prepare(
             'INSERT INTO accounts (id, email, password_hash, code, code_expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
