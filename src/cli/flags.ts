@@ -23,6 +23,18 @@ export interface FlagSpec {
 
 export type FlagSpecs = Record<string, FlagSpec>;
 
+/** The flags every sandbox command shares, declared once so their help reads the same everywhere. */
+export const DB_FLAG = {
+  type: 'string',
+  value: 'PATH',
+  description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db, else ~/.facematch-mcp/sandbox.db)",
+} as const satisfies FlagSpec;
+export const APP_FLAG = {
+  type: 'string',
+  value: 'ID|NAME',
+  description: 'the application, by id or by a name only it has (default: FACEMATCH_APP, else the most recently provisioned)',
+} as const satisfies FlagSpec;
+
 export interface CommandSpec<F extends FlagSpecs> {
   /** As typed after facematch-mcp, e.g. 'serve' or 'webhook verify'. */
   name: string;

@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { defaultDbPath } from '../paths.js';
 import { openSandbox } from '../services/index.js';
 import { printJson, UsageError, type Command } from './common.js';
-import { defineCommand, helpText, printedHelp, readFlags, usageLine } from './flags.js';
+import { DB_FLAG, defineCommand, helpText, printedHelp, readFlags, usageLine } from './flags.js';
 
 export const KEYS = defineCommand({
   name: 'keys revoke',
   args: 'KEY|-',
   summary: 'Revokes one API key of the local sandbox at once (it answers 401 from then on); - reads the key from stdin.',
   flags: {
-    db: { type: 'string', value: 'PATH', description: 'the sandbox database (default: FACEMATCH_DB, else the default sandbox path)' },
+    db: DB_FLAG,
   },
 });
 

@@ -14,7 +14,7 @@ import { verifyWebhook } from '../webhooks/index.js';
 import { WEBHOOK_EVENTS } from '../contract/index.js';
 import { attemptUuid } from '../services/webhooks.js';
 import { UsageError, type Command } from './common.js';
-import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
+import { APP_FLAG, DB_FLAG, defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { isListenLabel, LISTEN_LABEL, type AttemptFeedRow } from '../services/index.js';
 import type { WebhookDestination } from '../contract/index.js';
@@ -34,8 +34,8 @@ It stops when the process that started it exits; FACEMATCH_KEEP_RUNNING=1 keeps 
   flags: {
     'forward-to': { type: 'string', value: 'URL', description: "your app's webhook endpoint, e.g. http://localhost:3000/webhooks/didit" },
     events: { type: 'string', value: WEBHOOK_EVENTS.join(','), description: 'only these events (default: all)' },
-    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
-    app: { type: 'string', value: 'ID|NAME', description: 'the application (default: FACEMATCH_APP, else the most recently provisioned)' },
+    db: DB_FLAG,
+    app: APP_FLAG,
     'print-secret': { type: 'boolean', description: "print listen's signing secret and exit (for your app's .env)" },
   },
 });

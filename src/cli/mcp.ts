@@ -4,7 +4,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { UsageError, type Command } from './common.js';
-import { defineCommand, printedHelp, readFlags } from './flags.js';
+import { DB_FLAG, defineCommand, printedHelp, readFlags } from './flags.js';
 import { log } from '../log.js';
 import { watchParent } from './parent-watch.js';
 import { McpRuntime } from '../mcp/context.js';
@@ -18,7 +18,7 @@ export const MCP = defineCommand({
   name: 'mcp',
   summary: '  MCP server on stdio (also what `facematch-mcp` with no command runs).',
   flags: {
-    db: { type: 'string', value: 'PATH', description: 'the sandbox database (default: FACEMATCH_DB, else the default sandbox path)' },
+    db: DB_FLAG,
     tools: { type: 'string', value: 'LIST', description: 'expose only these tools, comma-separated (default: FACEMATCH_TOOLS, else all); unknown names exit 2' },
   },
   notes: `environment:

@@ -2,14 +2,14 @@
 // account and prints JSON with a new API key. The key is printed only here.
 import { announce, openCliSandbox } from './sandbox.js';
 import { printJson, UsageError, type Command } from './common.js';
-import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
+import { DB_FLAG, defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 
 export const PROVISION = defineCommand({
   name: 'provision',
   summary: 'Creates (or reuses) a verified sandbox account and prints JSON with a new API key (shown only here).',
   flags: {
     email: { type: 'string', value: 'E', required: true, description: 'the account e-mail (any address; nothing is sent)' },
-    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
+    db: DB_FLAG,
   },
 });
 

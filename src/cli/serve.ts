@@ -4,7 +4,7 @@
 // /mcp. Listens on loopback only; the base URL goes to stderr once the port is bound.
 import { isIP } from 'node:net';
 import { UsageError, type Command } from './common.js';
-import { defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
+import { DB_FLAG, defineCommand, printedHelp, readFlags, usageLine } from './flags.js';
 import { log } from '../log.js';
 import { resolveDbLocation, prepareProjectSandboxDir, type DbLocation } from '../paths.js';
 import { openSandbox } from '../services/index.js';
@@ -30,7 +30,7 @@ It stops when the process that started it exits (so npx or an IDE's stop leaves 
   flags: {
     port: { type: 'string', value: 'N', default: '8787', description: 'the port (0 = any free port)' },
     host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'a loopback address: 127.0.0.1, ::1 or localhost' },
-    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
+    db: DB_FLAG,
     'public-url': { type: 'string', value: 'URL', description: 'the base URL session and media links use (default: the address served)' },
     'no-mcp': { type: 'boolean', description: 'no MCP endpoint at /mcp' },
     'rate-limit-get': { type: 'string', value: 'N', default: '600', description: 'GET requests per key per minute' },

@@ -4,7 +4,7 @@
 // own); this process delivers them itself if no server is running, and waits for them.
 import { SIMULATE_OUTCOMES, type SimulateOutcome } from '../contract/index.js';
 import { printJson, UsageError, type Command } from './common.js';
-import { defineCommand, printedHelp, readFlags } from './flags.js';
+import { APP_FLAG, DB_FLAG, defineCommand, printedHelp, readFlags } from './flags.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { isListenLabel } from '../services/index.js';
 
@@ -19,8 +19,8 @@ dashes or underscores). Creates a session, drives it there, fires the real webho
 (default 15 s) until every delivery has finished.`,
   flags: {
     workflow: { type: 'string', value: 'ID', description: 'the workflow (default: the default workflow; one is created if there is none)' },
-    db: { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" },
-    app: { type: 'string', value: 'ID|NAME', description: 'the application (default: FACEMATCH_APP, else the most recently provisioned)' },
+    db: DB_FLAG,
+    app: APP_FLAG,
     'vendor-data': { type: 'string', value: 'V', description: "the session's vendor_data (default: trigger-<outcome>-<time>)" },
     wait: { type: 'string', value: 'SECONDS', default: '15', description: 'how long to wait for the deliveries' },
     json: { type: 'boolean', description: 'print the session, its decision and the deliveries as JSON' },

@@ -3,14 +3,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { JsonSyntaxError, parseJsonTree, signTree, verifyWebhook, type HeaderBag } from '../webhooks/index.js';
 import { UsageError, printJson, type Command } from './common.js';
-import { defineCommand, printedHelp, readFlags, usageLine, type CommandSpec, type FlagSpecs } from './flags.js';
+import { DB_FLAG, defineCommand, printedHelp, readFlags, type CommandSpec, type FlagSpecs, usageLine } from './flags.js';
 import { replayInput } from '../webhooks/diagnose.js';
 import { announce, chooseApplication, openCliSandbox } from './sandbox.js';
 import { receiverRefused, type ReceiverVerdict } from './receiver-verdict.js';
 import type { AppContext, SandboxServices } from '../services/index.js';
 import { parseSnippetLanguage, webhookVerifierSnippet, SNIPPET_LANGUAGES } from '../webhooks/snippets/index.js';
 
-const DB_FLAG = { type: 'string', value: 'PATH', description: "the sandbox database (default: FACEMATCH_DB, else the project's .facematch/sandbox.db)" } as const;
 const SECRET_NOTE = 'The secret may also come from FACEMATCH_WEBHOOK_SECRET.';
 
 export const VERIFY = defineCommand({

@@ -302,17 +302,25 @@ async function renderCard(photo: Buffer, p: KycParams['card'], rng: Rng): Promis
 
 // ---------- selfies ----------
 
-/** Sensor noise: luma + chroma Gaussian, drawn from a seeded table (fast, deterministic). */
-function addNoise(r: Raw, sigma: number, rng: Rng, chroma = 0.5): void {
+/**
+ * Standard normal draws from a seeded table of 8,192, indexed by xorshift: fast and
+ * deterministic; takes 8,193 draws from `rng`, whoever calls it.
+ */
+function gaussSource(rng: Rng): () => number {
   const table = new Float32Array(8192);
   for (let i = 0; i < table.length; i++) table[i] = rng.gauss();
   let x = (rng.next() * 0xffffffff) >>> 0 || 1;
-  const g = (): number => {
+  return (): number => {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     return table[(x >>> 0) & 8191]!;
   };
+}
+
+/** Sensor noise: luma + chroma Gaussian, drawn from a seeded table (fast, deterministic). */
+function addNoise(r: Raw, sigma: number, rng: Rng, chroma = 0.5): void {
+  const g = gaussSource(rng);
   const d = r.data;
   const sc = sigma * chroma;
   for (let i = 0; i < d.length; i += 3) {
@@ -330,15 +338,7 @@ function addNoise(r: Raw, sigma: number, rng: Rng, chroma = 0.5): void {
  * Returns the per-pixel, per-channel noise to add.
  */
 export function coarseNoise(w: number, h: number, scale: number, sigma: number, rng: Rng, chroma = 0.5): Float32Array {
-  const table = new Float32Array(8192);
-  for (let i = 0; i < table.length; i++) table[i] = rng.gauss();
-  let x = (rng.next() * 0xffffffff) >>> 0 || 1;
-  const g = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return table[(x >>> 0) & 8191]!;
-  };
+  const g = gaussSource(rng);
   const sw = Math.max(2, Math.ceil(w / scale) + 1);
   const sh = Math.max(2, Math.ceil(h / scale) + 1);
   // Four low-resolution fields: luma, then chroma R, G, B (the order addNoise draws them in).
