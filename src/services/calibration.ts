@@ -180,72 +180,130 @@ export function engineFloor(targetFar: number): CalibrationResult['engine_floor'
   };
 }
 
-export async function calibrate(input: CalibrationInput, deps: CalibrationDeps): Promise<CalibrationResult> {
-  const now = deps.now ?? Date.now;
-  const started = now();
-  const folder = resolve(input.folder);
+/** The folder as an absolute path; one sentence when it is outside the root, missing, or not a directory. */
+async function openFolder(input: string): Promise<string> {
+  const folder = resolve(input);
   const root = filesRootFromEnv();
-  // Outside the root, missing, or not a directory: one sentence, and no stat outside the root.
+  // No stat outside the root.
   const info = (await insideFilesRoot(folder, root)) ? await stat(folder).catch(() => null) : null;
   if (!info?.isDirectory()) {
     throw new FacematchError('VALIDATION', `folder ${folder} is not a directory this server can read${root ? ` inside ${root} (${FILES_ROOT_ENV})` : ''}; pass the folder that holds pairs.tsv.`);
   }
-  const pairsFile = input.pairsFile ?? CALIBRATION_DEFAULTS.pairsFile;
-  const maxPairs = input.maxPairs ?? CALIBRATION_DEFAULTS.maxPairs;
-  const targetFar = input.targetFar ?? CALIBRATION_DEFAULTS.targetFar;
-  const targetFrr = input.targetFrr ?? CALIBRATION_DEFAULTS.targetFrr;
-  const budget = input.timeBudgetMs ?? CALIBRATION_DEFAULTS.timeBudgetMs;
-  const { pairs: allPairs, problems } = await readPairs(folder, pairsFile);
-  let inFold = allPairs;
-  if (input.fold !== undefined) inFold = inFold.filter((p) => p.fold === input.fold);
-  let pairs = samplePairs(inFold, maxPairs);
-  if (!pairs.length) {
-    throw new FacematchError('VALIDATION', `${pairsFile} in ${folder} has no usable pairs${input.fold !== undefined ? ` in fold ${input.fold}` : ''}; lines must be "path_a<TAB>path_b<TAB>1|0".`);
-  }
+  return folder;
+}
 
+interface Settings {
+  pairsFile: string;
+  maxPairs: number;
+  targetFar: number;
+  targetFrr: number;
+  budget: number;
+}
+
+function settingsOf(input: CalibrationInput): Settings {
+  return {
+    pairsFile: input.pairsFile ?? CALIBRATION_DEFAULTS.pairsFile,
+    maxPairs: input.maxPairs ?? CALIBRATION_DEFAULTS.maxPairs,
+    targetFar: input.targetFar ?? CALIBRATION_DEFAULTS.targetFar,
+    targetFrr: input.targetFrr ?? CALIBRATION_DEFAULTS.targetFrr,
+    budget: input.timeBudgetMs ?? CALIBRATION_DEFAULTS.timeBudgetMs,
+  };
+}
+
+/** The pairs of the chosen fold, and the sample of them to score. */
+async function choosePairs(
+  folder: string,
+  fold: number | undefined,
+  settings: Settings,
+): Promise<{ inFold: PairLine[]; pairs: PairLine[]; problems: CalibrationResult['failures'] }> {
+  const { pairs: allPairs, problems } = await readPairs(folder, settings.pairsFile);
+  const inFold = fold === undefined ? allPairs : allPairs.filter((p) => p.fold === fold);
+  const pairs = samplePairs(inFold, settings.maxPairs);
+  if (!pairs.length) {
+    throw new FacematchError('VALIDATION', `${settings.pairsFile} in ${folder} has no usable pairs${fold !== undefined ? ` in fold ${fold}` : ''}; lines must be "path_a<TAB>path_b<TAB>1|0".`);
+  }
+  return { inFold, pairs, problems };
+}
+
+interface Analysis {
+  /** null: no face, or the image could not be read. */
+  embeddings: Map<string, Float32Array | null>;
+  failures: CalibrationResult['failures'];
+  cached: number;
+  stoppedEarly: boolean;
+}
+
+/** The embedding of one image, from the cache when its bytes were seen before; failures are noted. */
+async function embedImage(rel: string, folder: string, line: number, deps: CalibrationDeps, analysis: Analysis): Promise<void> {
+  const { embeddings, failures } = analysis;
+  const path = isAbsolute(rel) ? rel : join(folder, rel);
+  try {
+    const bytes = await deps.readImage(path);
+    const key = createHash('sha256').update(bytes).digest('base64url');
+    if (cache.has(key)) {
+      analysis.cached++;
+      embeddings.set(rel, cache.get(key)!);
+    } else {
+      const e = await deps.embed(bytes);
+      remember(key, e);
+      embeddings.set(rel, e);
+    }
+    if (!embeddings.get(rel)) failures.push({ line, path: rel, problem: 'no face found' });
+  } catch (err) {
+    embeddings.set(rel, null);
+    failures.push({ line, path: rel, problem: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Embeds every image the pairs name, until done, cancelled, or out of time. */
+async function analyseImages(
+  folder: string,
+  pairs: PairLine[],
+  problems: CalibrationResult['failures'],
+  deps: CalibrationDeps,
+  timing: { now: () => number; started: number; budget: number },
+): Promise<Analysis> {
   // Images in the order pairs need them, so a stop at the time budget leaves whole pairs.
   const unique = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   const firstLine = new Map<string, number>();
   for (const p of pairs) for (const x of [p.a, p.b]) if (!firstLine.has(x)) firstLine.set(x, p.line);
-  const embeddings = new Map<string, Float32Array | null>();
-  const failures = [...problems];
-  let cached = 0;
-  let stoppedEarly = false;
+  const analysis: Analysis = { embeddings: new Map(), failures: [...problems], cached: 0, stoppedEarly: false };
   let done = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < unique.length) {
       if (deps.signal?.aborted) throw new FacematchError('VALIDATION', 'calibration was cancelled.');
-      if (now() - started > budget) {
-        stoppedEarly = true;
+      if (timing.now() - timing.started > timing.budget) {
+        analysis.stoppedEarly = true;
         return;
       }
       const rel = unique[next++]!;
-      const path = isAbsolute(rel) ? rel : join(folder, rel);
-      try {
-        const bytes = await deps.readImage(path);
-        const key = createHash('sha256').update(bytes).digest('base64url');
-        if (cache.has(key)) {
-          cached++;
-          embeddings.set(rel, cache.get(key)!);
-        } else {
-          const e = await deps.embed(bytes);
-          remember(key, e);
-          embeddings.set(rel, e);
-        }
-        if (!embeddings.get(rel)) failures.push({ line: firstLine.get(rel)!, path: rel, problem: 'no face found' });
-      } catch (err) {
-        embeddings.set(rel, null);
-        failures.push({ line: firstLine.get(rel)!, path: rel, problem: err instanceof Error ? err.message : String(err) });
-      }
+      await embedImage(rel, folder, firstLine.get(rel)!, deps, analysis);
       done++;
       if (deps.progress && (done % 5 === 0 || done === unique.length)) await deps.progress(done, unique.length, `analysed ${done}/${unique.length} images`);
     }
   };
   // Two in flight keep both cores busy when the engine runs in worker threads.
   await Promise.all([worker(), worker()]);
-  if (stoppedEarly) pairs = pairs.filter((p) => embeddings.has(p.a) && embeddings.has(p.b));
+  return analysis;
+}
 
+interface Scores {
+  gen: number[];
+  imp: number[];
+  genMissing: number;
+  impMissing: number;
+  /** Same-person pairs, scored or not. */
+  nGen: number;
+  /** Different-person pairs, scored or not. */
+  nImp: number;
+  /** Share of different-person pairs scoring above t. */
+  far(t: number): number;
+  /** Share of same-person pairs at or below t, unscored ones included. */
+  frr(t: number): number;
+}
+
+function scorePairs(pairs: PairLine[], embeddings: Analysis['embeddings'], cosine: CalibrationDeps['cosine']): Scores {
   const gen: number[] = [];
   const imp: number[] = [];
   let genMissing = 0;
@@ -258,112 +316,149 @@ export async function calibrate(input: CalibrationInput, deps: CalibrationDeps):
       else impMissing++;
       continue;
     }
-    (p.same ? gen : imp).push(reportScore(deps.cosine(a, b)));
+    (p.same ? gen : imp).push(reportScore(cosine(a, b)));
   }
   const nGen = gen.length + genMissing;
   const nImp = imp.length + impMissing;
-  const far = (t: number): number => (nImp ? imp.filter((s) => s > t).length / nImp : 0);
-  const frr = (t: number): number => (nGen ? (gen.filter((s) => s <= t).length + genMissing) / nGen : 0);
-  const table = THRESHOLDS.map((t) => ({ threshold: t, far: nImp ? round4(far(t)) : null, frr: nGen ? round4(frr(t)) : null }));
+  return {
+    gen,
+    imp,
+    genMissing,
+    impMissing,
+    nGen,
+    nImp,
+    far: (t) => (nImp ? imp.filter((s) => s > t).length / nImp : 0),
+    frr: (t) => (nGen ? (gen.filter((s) => s <= t).length + genMissing) / nGen : 0),
+  };
+}
 
+function equalErrorRate({ nGen, nImp, far, frr }: Scores): number | null {
+  if (!nGen || !nImp) return null;
   let eer: number | null = null;
-  if (nGen && nImp) {
-    let bestGap = Infinity;
-    for (let t = 0; t <= 100; t++) {
-      const gap = Math.abs(far(t) - frr(t));
-      if (gap < bestGap) {
-        bestGap = gap;
-        eer = round4((far(t) + frr(t)) / 2);
-      }
+  let bestGap = Infinity;
+  for (let t = 0; t <= 100; t++) {
+    const gap = Math.abs(far(t) - frr(t));
+    if (gap < bestGap) {
+      bestGap = gap;
+      eer = round4((far(t) + frr(t)) / 2);
     }
   }
+  return eer;
+}
 
-  const floor = engineFloor(targetFar);
-  let suggested: CalibrationResult['suggested'];
-  if (!nGen || !nImp) {
-    suggested = {
-      face_match_score_decline_threshold: null,
-      face_match_score_review_threshold: null,
-      impostor_share_above_review: null,
-      impostor_share_above_decline: null,
-      genuine_share_declined: null,
-      review_share_genuine: null,
-      review_share_impostor: null,
-      raised_to_engine_floor: false,
-      rationale: `Thresholds need both same-person and different-person pairs; this set has ${nGen} same and ${nImp} different. Add the missing kind (label 1 for same, 0 for different).`,
-    };
-  } else {
-    let ownReview = 100;
-    for (let t = 0; t <= 100; t++) {
-      if (far(t) <= targetFar) {
-        ownReview = t;
-        break;
-      }
-    }
-    // A small set cannot show a low FAR: never go below what the engine measured at scale.
-    const raised = ownReview < floor.review_threshold;
-    const review = Math.max(ownReview, floor.review_threshold);
-    let decline = 0;
-    for (let t = review; t >= 0; t--) {
-      if (frr(t) <= targetFrr) {
-        decline = t;
-        break;
-      }
-    }
-    const inBand = (scores: number[], n: number): number => round4(scores.filter((s) => s > decline && s <= review).length / n);
-    const impAboveReview = far(review);
-    const impAboveDecline = far(decline);
-    const genDeclined = frr(decline);
-    const count = (share: number, n: number): string => `${Math.round(share * n)} of ${n}`;
-    const notes = [
-      `Review threshold ${review}: ${pct(impAboveReview)} of your different-person pairs (${count(impAboveReview, nImp)}) score above it and would be approved automatically.`,
-      `Decline threshold ${decline}: ${pct(impAboveDecline)} of your different-person pairs (${count(impAboveDecline, nImp)}) score above it, so they are not declined outright (${pct(inBand(imp, nImp))} land in review); ${pct(genDeclined)} of your same-person pairs (${count(genDeclined, nGen)}) are declined.`,
-    ];
-    if (raised) notes.push(`Your pairs alone would allow review ${ownReview}, but ${floor.note}; with only ${nImp} different-person pairs a lower value cannot be trusted, so the suggestion stays at ${floor.review_threshold}.`);
-    if (targetFar < 1 / nImp) notes.push(`A FAR of ${targetFar} is below what ${nImp} different-person pairs can measure (1/${nImp} = ${(1 / nImp).toFixed(4)}).`);
-    if (inBand(imp, nImp) >= 0.5) notes.push(`Most of your different-person pairs (${pct(inBand(imp, nImp))}) would wait for manual review: the decline threshold does little here; raise it if reviews are costly.`);
-    if (genMissing + impMissing) notes.push(`${genMissing + impMissing} pair(s) could not be scored (no detectable face, or an unreadable image: see failures); a session declines those whatever the thresholds.`);
-    suggested = {
-      face_match_score_decline_threshold: decline,
-      face_match_score_review_threshold: review,
-      impostor_share_above_review: round4(impAboveReview),
-      impostor_share_above_decline: round4(impAboveDecline),
-      genuine_share_declined: round4(genDeclined),
-      review_share_genuine: inBand(gen, nGen),
-      review_share_impostor: inBand(imp, nImp),
-      raised_to_engine_floor: raised,
-      rationale: notes.join(' '),
-    };
-  }
+/** The first t in the list where the test holds, else `otherwise`. */
+function firstScore(from: number, to: number, holds: (t: number) => boolean, otherwise: number): number {
+  const step = from <= to ? 1 : -1;
+  for (let t = from; step > 0 ? t <= to : t >= to; t += step) if (holds(t)) return t;
+  return otherwise;
+}
 
-  const genuine = distribution(gen, genMissing);
-  const impostor = distribution(imp, impMissing);
-  const sampleNote = inFold.length > pairs.length || stoppedEarly
-    ? ` Used ${pairs.length} of ${inFold.length} pairs (${stoppedEarly ? `stopped at the ${Math.round(budget / 1000)} s time budget; a smaller max_pairs finishes, and in a running server a second call reuses the images analysed so far` : 'an even, balanced sample; raise max_pairs for more'}).`
+function noSuggestion(nGen: number, nImp: number): CalibrationResult['suggested'] {
+  return {
+    face_match_score_decline_threshold: null,
+    face_match_score_review_threshold: null,
+    impostor_share_above_review: null,
+    impostor_share_above_decline: null,
+    genuine_share_declined: null,
+    review_share_genuine: null,
+    review_share_impostor: null,
+    raised_to_engine_floor: false,
+    rationale: `Thresholds need both same-person and different-person pairs; this set has ${nGen} same and ${nImp} different. Add the missing kind (label 1 for same, 0 for different).`,
+  };
+}
+
+/** Why the suggestion is what it is, in the user's own numbers. */
+function rationaleOf(
+  scores: Scores,
+  t: { review: number; decline: number; ownReview: number; raised: boolean; targetFar: number },
+  floor: CalibrationResult['engine_floor'],
+  inBand: (scores: number[], n: number) => number,
+): string {
+  const { imp, nGen, nImp, genMissing, impMissing, far, frr } = scores;
+  const { review, decline, ownReview, targetFar } = t;
+  const impAboveReview = far(review);
+  const impAboveDecline = far(decline);
+  const genDeclined = frr(decline);
+  const count = (share: number, n: number): string => `${Math.round(share * n)} of ${n}`;
+  const notes = [
+    `Review threshold ${review}: ${pct(impAboveReview)} of your different-person pairs (${count(impAboveReview, nImp)}) score above it and would be approved automatically.`,
+    `Decline threshold ${decline}: ${pct(impAboveDecline)} of your different-person pairs (${count(impAboveDecline, nImp)}) score above it, so they are not declined outright (${pct(inBand(imp, nImp))} land in review); ${pct(genDeclined)} of your same-person pairs (${count(genDeclined, nGen)}) are declined.`,
+  ];
+  if (t.raised) notes.push(`Your pairs alone would allow review ${ownReview}, but ${floor.note}; with only ${nImp} different-person pairs a lower value cannot be trusted, so the suggestion stays at ${floor.review_threshold}.`);
+  if (targetFar < 1 / nImp) notes.push(`A FAR of ${targetFar} is below what ${nImp} different-person pairs can measure (1/${nImp} = ${(1 / nImp).toFixed(4)}).`);
+  if (inBand(imp, nImp) >= 0.5) notes.push(`Most of your different-person pairs (${pct(inBand(imp, nImp))}) would wait for manual review: the decline threshold does little here; raise it if reviews are costly.`);
+  if (genMissing + impMissing) notes.push(`${genMissing + impMissing} pair(s) could not be scored (no detectable face, or an unreadable image: see failures); a session declines those whatever the thresholds.`);
+  return notes.join(' ');
+}
+
+function suggestThresholds(scores: Scores, floor: CalibrationResult['engine_floor'], settings: Settings): CalibrationResult['suggested'] {
+  const { gen, imp, nGen, nImp, far, frr } = scores;
+  if (!nGen || !nImp) return noSuggestion(nGen, nImp);
+  const ownReview = firstScore(0, 100, (t) => far(t) <= settings.targetFar, 100);
+  // A small set cannot show a low FAR: never go below what the engine measured at scale.
+  const raised = ownReview < floor.review_threshold;
+  const review = Math.max(ownReview, floor.review_threshold);
+  const decline = firstScore(review, 0, (t) => frr(t) <= settings.targetFrr, 0);
+  const inBand = (s: number[], n: number): number => round4(s.filter((x) => x > decline && x <= review).length / n);
+  return {
+    face_match_score_decline_threshold: decline,
+    face_match_score_review_threshold: review,
+    impostor_share_above_review: round4(far(review)),
+    impostor_share_above_decline: round4(far(decline)),
+    genuine_share_declined: round4(frr(decline)),
+    review_share_genuine: inBand(gen, nGen),
+    review_share_impostor: inBand(imp, nImp),
+    raised_to_engine_floor: raised,
+    rationale: rationaleOf(scores, { review, decline, ownReview, raised, targetFar: settings.targetFar }, floor, inBand),
+  };
+}
+
+/** The one-paragraph summary of a calibration result. */
+function summaryOf(r: Omit<CalibrationResult, 'summary'>, budget: number): string {
+  const { suggested: s, genuine, impostor, eer, failures_total: failures } = r;
+  const nGen = genuine.pairs;
+  const nImp = impostor.pairs;
+  const sampleNote = r.pairs_in_file > r.pairs_used || r.stopped_early
+    ? ` Used ${r.pairs_used} of ${r.pairs_in_file} pairs (${r.stopped_early ? `stopped at the ${Math.round(budget / 1000)} s time budget; a smaller max_pairs finishes, and in a running server a second call reuses the images analysed so far` : 'an even, balanced sample; raise max_pairs for more'}).`
     : '';
-  const s = suggested;
-  const summary =
-    `${pairs.length} pairs (${nGen} same, ${nImp} different), ${embeddings.size} images${cached ? ` (${cached} from cache)` : ''}.${sampleNote} ` +
+  return (
+    `${r.pairs_used} pairs (${nGen} same, ${nImp} different), ${r.images_analysed} images${r.images_cached ? ` (${r.images_cached} from cache)` : ''}.${sampleNote} ` +
     `Median score same ${genuine.percentiles.p50 ?? '-'}, different ${impostor.percentiles.p50 ?? '-'}; EER ${eer === null ? '-' : pct(eer)}. ` +
     (s.face_match_score_review_threshold === null
       ? s.rationale
       : `Suggested for review by a person, not to apply blindly: decline <= ${s.face_match_score_decline_threshold}, review <= ${s.face_match_score_review_threshold}. ${s.rationale}`) +
-    (failures.length ? ` ${failures.length} problem(s) with lines or images (see failures).` : '');
-  return {
+    (failures ? ` ${failures} problem(s) with lines or images (see failures).` : '')
+  );
+}
+
+export async function calibrate(input: CalibrationInput, deps: CalibrationDeps): Promise<CalibrationResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const folder = await openFolder(input.folder);
+  const settings = settingsOf(input);
+  const { inFold, pairs: sampled, problems } = await choosePairs(folder, input.fold, settings);
+  const analysis = await analyseImages(folder, sampled, problems, deps, { now, started, budget: settings.budget });
+  const { embeddings, failures, stoppedEarly } = analysis;
+  const pairs = stoppedEarly ? sampled.filter((p) => embeddings.has(p.a) && embeddings.has(p.b)) : sampled;
+
+  const scores = scorePairs(pairs, embeddings, deps.cosine);
+  const { nGen, nImp, far, frr } = scores;
+  const floor = engineFloor(settings.targetFar);
+  const result: Omit<CalibrationResult, 'summary'> = {
     folder,
     pairs_in_file: inFold.length,
     pairs_used: pairs.length,
     images_analysed: embeddings.size,
-    images_cached: cached,
+    images_cached: analysis.cached,
     stopped_early: stoppedEarly,
-    genuine,
-    impostor,
-    table,
-    eer,
+    genuine: distribution(scores.gen, scores.genMissing),
+    impostor: distribution(scores.imp, scores.impMissing),
+    table: THRESHOLDS.map((t) => ({ threshold: t, far: nImp ? round4(far(t)) : null, frr: nGen ? round4(frr(t)) : null })),
+    eer: equalErrorRate(scores),
     engine_floor: floor,
-    suggested,
+    suggested: suggestThresholds(scores, floor, settings),
     failures: failures.slice(0, MAX_FAILURES_LISTED),
     failures_total: failures.length,
-    summary,
   };
+  return { ...result, summary: summaryOf(result, settings.budget) };
 }
