@@ -42,6 +42,30 @@ interface DestinationRow {
   enabled: number;
 }
 
+type Signed = ReturnType<typeof signWebhook>;
+
+/** A receiver's answer as kept: its first bytes, whether more came, and why it ended early if it broke off. */
+interface Bounded {
+  text: string;
+  truncated: boolean;
+  broken: string | null;
+}
+
+/** What one attempt got back; statusCode null when no answer came. */
+interface Sent {
+  statusCode: number | null;
+  error: string | null;
+  response: Bounded | null;
+  durationMs: number;
+}
+
+interface Verdict {
+  ok: boolean;
+  retry: boolean;
+  /** Null when delivered. */
+  lastError: string | null;
+}
+
 export function retryable(statusCode: number | null): boolean {
   return statusCode === null || statusCode === 404 || statusCode >= 500;
 }
@@ -278,28 +302,43 @@ export class DeliveryWorker {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
+    const dest = this.destinationOf(row);
+    if (!dest) return;
+    const signed = signWebhook(this.payloadOf(row), dest.secret);
+    const attempt = row.attempts + 1;
+    const sent = await this.send(dest.url, signed);
+    const verdict = this.judge(sent, attempt);
+    this.record(row, attempt, signed, sent, verdict);
+    if (!verdict.ok) log(`webhook ${row.event_id} to ${dest.url}: attempt ${attempt} ${verdict.lastError}${verdict.retry ? ', will retry' : ', giving up'}`);
+  }
+
+  /** The row's destination, or null after ending the row when it was disabled or deleted. */
+  private destinationOf(row: OutboxRow): DestinationRow | null {
     const db = this.ctx.db;
     const dest = db.prepare<[string], DestinationRow>('SELECT url, secret, enabled FROM webhook_destinations WHERE id = ?').get(row.destination_id);
-    if (!dest || dest.enabled !== 1) {
-      db.prepare("UPDATE webhook_outbox SET state = 'failed', last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ?").run(
-        dest ? 'destination disabled' : 'destination deleted',
-        Date.now(),
-        row.id,
-      );
-      return;
-    }
+    if (dest && dest.enabled === 1) return dest;
+    db.prepare("UPDATE webhook_outbox SET state = 'failed', last_error = ?, lease_owner = NULL, lease_until = NULL, finished_at = ? WHERE id = ?").run(
+      dest ? 'destination disabled' : 'destination deleted',
+      Date.now(),
+      row.id,
+    );
+    return null;
+  }
 
-    // The signed timestamp is the event time, kept on every retry and after a crash (same
-    // bytes, same event_id), unless it grew too old for receivers' 5-minute window.
+  /** The event to sign. Its signed timestamp is the event time, kept on every retry and after a
+   *  crash (same bytes, same event_id), unless it grew too old for receivers' 5-minute window. */
+  private payloadOf(row: OutboxRow): Record<string, unknown> {
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
     const nowS = Math.floor(this.ctx.now() / 1000);
     if (typeof payload.timestamp !== 'number' || nowS - payload.timestamp > STALE_TIMESTAMP_S) {
       payload.timestamp = nowS;
-      db.prepare('UPDATE webhook_outbox SET payload = ? WHERE id = ? AND lease_owner = ?').run(JSON.stringify(payload), row.id, this.owner);
+      this.ctx.db.prepare('UPDATE webhook_outbox SET payload = ? WHERE id = ? AND lease_owner = ?').run(JSON.stringify(payload), row.id, this.owner);
     }
+    return payload;
+  }
 
-    const signed = signWebhook(payload, dest.secret);
-    const attempt = row.attempts + 1;
+  /** One POST of the signed event, its answer read within the attempt's deadline. */
+  private async send(url: string, signed: Signed): Promise<Sent> {
     const controller = new AbortController();
     this.inflight.add(controller);
     // One deadline for the whole attempt (connect, headers, body): a receiver that trickles
@@ -309,12 +348,13 @@ export class DeliveryWorker {
       timedOut = true;
       controller.abort();
     }, this.timeoutMs);
+    const timeoutError = (): string => `timeout: no complete answer within ${this.timeoutMs} ms`;
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
-    let response: { text: string; truncated: boolean; broken: string | null } | null = null;
+    let response: Bounded | null = null;
     try {
-      const res = await request(dest.url, {
+      const res = await request(url, {
         method: 'POST',
         headers: signed.headers,
         body: signed.body,
@@ -325,9 +365,9 @@ export class DeliveryWorker {
       });
       statusCode = res.statusCode;
       response = await readBounded(res.body);
-      if (response.broken) error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : response.broken;
+      if (response.broken) error = timedOut ? timeoutError() : response.broken;
     } catch (err) {
-      error = timedOut ? `timeout: no complete answer within ${this.timeoutMs} ms` : describe(err);
+      error = timedOut ? timeoutError() : describe(err);
     } finally {
       clearTimeout(deadline);
       this.inflight.delete(controller);
@@ -339,14 +379,25 @@ export class DeliveryWorker {
       response = null;
       error = 'the sending process stopped before the receiver answered; the receiver may have this event';
     }
-    const duration = Math.round(performance.now() - started);
+    return { statusCode, error, response, durationMs: Math.round(performance.now() - started) };
+  }
+
+  /** Whether the attempt delivered the event, and if not whether it is tried again. */
+  private judge(sent: Sent, attempt: number): Verdict {
+    const { statusCode } = sent;
     // A 2xx whose body was cut off counts as a network error: retried, never "delivered".
-    const cutOff = response?.broken != null;
+    const cutOff = sent.response?.broken != null;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300 && !cutOff;
     const retry = !ok && (cutOff || retryable(statusCode)) && attempt < this.maxAttempts;
+    return { ok, retry, lastError: ok ? null : (sent.error ?? `HTTP ${statusCode}`) };
+  }
+
+  /** Logs the attempt and moves the row on (delivered, pending with backoff, or failed). */
+  private record(row: OutboxRow, attempt: number, signed: Signed, sent: Sent, verdict: Verdict): void {
+    const db = this.ctx.db;
+    const { ok, retry } = verdict;
     const outcome = ok ? 'delivered' : retry ? 'retrying' : 'failed';
     const now = Date.now();
-    const lastError = ok ? null : (error ?? `HTTP ${statusCode}`);
     db.transaction(() => {
       // The session or destination was deleted while this request was out: its queue and log
       // went with it, so there is nothing left to record.
@@ -358,15 +409,15 @@ export class DeliveryWorker {
       ).run(
         row.id,
         attempt,
-        statusCode,
-        error,
-        duration,
+        sent.statusCode,
+        sent.error,
+        sent.durationMs,
         outcome,
         now,
         JSON.stringify(signed.headers),
         signed.body,
-        response ? response.text : null,
-        response?.truncated ? 1 : 0,
+        sent.response ? sent.response.text : null,
+        sent.response?.truncated ? 1 : 0,
       );
       db.prepare(
         `UPDATE webhook_outbox SET attempts = ?, state = ?, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
@@ -375,19 +426,18 @@ export class DeliveryWorker {
         attempt,
         ok ? 'delivered' : retry ? 'pending' : 'failed',
         retry ? now + this.baseDelayMs * 2 ** (attempt - 1) : now,
-        lastError,
+        verdict.lastError,
         retry ? null : now,
         row.id,
       );
     }).immediate();
-    if (!ok) log(`webhook ${row.event_id} to ${dest.url}: attempt ${attempt} ${lastError}${retry ? ', will retry' : ', giving up'}`);
   }
 }
 
 /** Keeps the first RESPONSE_BODY_KEEP bytes of an answer as text and drains (at most
  *  RESPONSE_BODY_DRAIN bytes of) the rest, so a huge answer costs neither memory nor time. */
 /** The answer's first bytes; `broken` says why it ended early when the receiver broke off mid-body. */
-async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<{ text: string; truncated: boolean; broken: string | null }> {
+async function readBounded(body: AsyncIterable<Buffer | Uint8Array>): Promise<Bounded> {
   const kept: Buffer[] = [];
   let keptBytes = 0;
   let total = 0;
