@@ -38,167 +38,164 @@ const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
 
 /** Parses JSON text into a tree that keeps every token's original spelling. */
 export function parseJsonTree(text: string): JsonNode {
-  let pos = 0;
+  const reader = new TreeReader(text);
   // Python accepts a UTF-8 BOM on bytes input; it is not part of the JSON value.
-  if (text.charCodeAt(0) === 0xfeff) pos = 1;
+  if (text.charCodeAt(0) === 0xfeff) reader.pos = 1;
+  reader.skipWs();
+  if (reader.pos >= text.length) reader.fail('empty body: expected a JSON value');
+  const root = reader.readValue(0);
+  reader.skipWs();
+  if (reader.pos < text.length) reader.fail('extra data after the JSON value');
+  return root;
+}
 
-  const where = (at: number): string => {
+const SIMPLE_ESCAPES: ReadonlyMap<string | undefined, string> = new Map([['"', '"'], ['\\', '\\'], ['/', '/'], ['b', '\b'], ['f', '\f'], ['n', '\n'], ['r', '\r'], ['t', '\t']]);
+
+/** One pass over the text, `pos` the UTF-16 index of the next character to read. */
+class TreeReader {
+  pos = 0;
+  constructor(private readonly text: string) {}
+
+  /** Python's way of naming a place in the text. */
+  private where(at: number): string {
     let line = 1;
     let col = 1;
-    for (let i = 0; i < at && i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) {
+    for (let i = 0; i < at && i < this.text.length; i++) {
+      if (this.text.charCodeAt(i) === 10) {
         line++;
         col = 1;
       } else col++;
     }
     return `line ${line} column ${col} (char ${at})`;
-  };
-  const fail = (what: string, at = pos): never => {
-    throw new JsonSyntaxError(`${what} at ${where(at)}`, at);
-  };
-  const skipWs = (): void => {
+  }
+
+  fail(what: string, at = this.pos): never {
+    throw new JsonSyntaxError(`${what} at ${this.where(at)}`, at);
+  }
+
+  skipWs(): void {
     for (;;) {
-      const c = text.charCodeAt(pos);
-      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) pos++;
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) this.pos++;
       else return;
     }
-  };
+  }
 
-  const readString = (): { value: string; raw: string } => {
-    const start = pos;
-    pos++; // opening quote
+  /** The character the backslash escape at `pos` stands for. Moves `pos` past the four digits of
+   *  a \uXXXX escape; the caller steps over the backslash and its letter. */
+  private readEscape(): string {
+    const e = this.text[this.pos + 1];
+    const simple = SIMPLE_ESCAPES.get(e);
+    if (simple !== undefined) return simple;
+    if (e !== 'u') this.fail('invalid escape in string');
+    const hex = this.text.slice(this.pos + 2, this.pos + 6);
+    if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\uXXXX escape');
+    // Surrogate pairs written as two escapes join into one code point, as in Python.
+    this.pos += 4;
+    return String.fromCharCode(parseInt(hex, 16));
+  }
+
+  private readString(): { value: string; raw: string } {
+    const { text } = this;
+    const start = this.pos;
+    this.pos++; // opening quote
     let out = '';
-    let chunk = pos;
+    let chunk = this.pos;
     for (;;) {
-      if (pos >= text.length) fail('unterminated string starting', start);
-      const c = text.charCodeAt(pos);
+      if (this.pos >= text.length) this.fail('unterminated string starting', start);
+      const c = text.charCodeAt(this.pos);
       if (c === 0x22) {
-        out += text.slice(chunk, pos);
-        pos++;
-        return { value: out, raw: text.slice(start, pos) };
+        out += text.slice(chunk, this.pos);
+        this.pos++;
+        return { value: out, raw: text.slice(start, this.pos) };
       }
-      if (c < 0x20) fail(`unescaped control character U+${c.toString(16).padStart(4, '0').toUpperCase()} in string`);
+      if (c < 0x20) this.fail(`unescaped control character U+${c.toString(16).padStart(4, '0').toUpperCase()} in string`);
       if (c !== 0x5c) {
-        pos++;
+        this.pos++;
         continue;
       }
-      out += text.slice(chunk, pos);
-      const e = text[pos + 1];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          const hex = text.slice(pos + 2, pos + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\uXXXX escape');
-          // Surrogate pairs written as two escapes join into one code point, as in Python.
-          out += String.fromCharCode(parseInt(hex, 16));
-          pos += 4;
-          break;
-        }
-        default:
-          fail('invalid escape in string');
-      }
-      pos += 2;
-      chunk = pos;
+      out += text.slice(chunk, this.pos);
+      out += this.readEscape();
+      this.pos += 2;
+      chunk = this.pos;
     }
-  };
+  }
 
-  const readValue = (depth: number): JsonNode => {
-    if (depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
-    skipWs();
-    const c = text[pos];
-    if (c === '{') {
-      pos++;
-      const entries: JsonEntry[] = [];
-      skipWs();
-      if (text[pos] === '}') {
-        pos++;
-        return { kind: 'object', entries };
-      }
-      for (;;) {
-        skipWs();
-        if (text[pos] !== '"') fail('expected a property name in double quotes');
-        const { value: key, raw: rawKey } = readString();
-        skipWs();
-        if (text[pos] !== ':') fail("expected ':' after property name");
-        pos++;
-        const value = readValue(depth + 1);
-        entries.push({ key, rawKey, value });
-        skipWs();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === '}') {
-          pos++;
-          return { kind: 'object', entries };
-        }
-        fail("expected ',' or '}' in object");
-      }
+  /** The items of an array or object from its opening bracket to its closing one. */
+  private readList<T>(close: ']' | '}', readItem: () => T): T[] {
+    const { text } = this;
+    this.pos++;
+    const items: T[] = [];
+    this.skipWs();
+    if (text[this.pos] === close) {
+      this.pos++;
+      return items;
     }
-    if (c === '[') {
-      pos++;
-      const items: JsonNode[] = [];
-      skipWs();
-      if (text[pos] === ']') {
-        pos++;
-        return { kind: 'array', items };
+    for (;;) {
+      items.push(readItem());
+      this.skipWs();
+      if (text[this.pos] === ',') {
+        this.pos++;
+        continue;
       }
-      for (;;) {
-        items.push(readValue(depth + 1));
-        skipWs();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === ']') {
-          pos++;
-          return { kind: 'array', items };
-        }
-        fail("expected ',' or ']' in array");
+      if (text[this.pos] === close) {
+        this.pos++;
+        return items;
       }
+      this.fail(close === '}' ? "expected ',' or '}' in object" : "expected ',' or ']' in array");
     }
-    if (c === '"') {
-      const { value, raw } = readString();
-      return { kind: 'string', value, raw };
-    }
+  }
+
+  private readEntry(depth: number): JsonEntry {
+    this.skipWs();
+    if (this.text[this.pos] !== '"') this.fail('expected a property name in double quotes');
+    const { value: key, raw: rawKey } = this.readString();
+    this.skipWs();
+    if (this.text[this.pos] !== ':') this.fail("expected ':' after property name");
+    this.pos++;
+    return { key, rawKey, value: this.readValue(depth + 1) };
+  }
+
+  /** null, true, false or a number, as written. */
+  private readScalar(): JsonNode {
+    const { text, pos } = this;
     if (text.startsWith('null', pos)) {
-      pos += 4;
+      this.pos += 4;
       return { kind: 'null' };
     }
     if (text.startsWith('true', pos)) {
-      pos += 4;
+      this.pos += 4;
       return { kind: 'bool', value: true };
     }
     if (text.startsWith('false', pos)) {
-      pos += 5;
+      this.pos += 5;
       return { kind: 'bool', value: false };
     }
     if (text.startsWith('NaN', pos) || text.startsWith('Infinity', pos) || text.startsWith('-Infinity', pos)) {
-      fail('NaN and Infinity are not allowed in a webhook body');
+      this.fail('NaN and Infinity are not allowed in a webhook body');
     }
     NUMBER_RE.lastIndex = pos;
     const m = NUMBER_RE.exec(text);
     if (m) {
-      pos += m[0].length;
+      this.pos += m[0].length;
       return { kind: 'number', raw: m[0] };
     }
-    if (pos >= text.length) fail('unexpected end of input');
-    return fail('expected a JSON value');
-  };
+    if (pos >= text.length) this.fail('unexpected end of input');
+    return this.fail('expected a JSON value');
+  }
 
-  skipWs();
-  if (pos >= text.length) fail('empty body: expected a JSON value');
-  const root = readValue(0);
-  skipWs();
-  if (pos < text.length) fail('extra data after the JSON value');
-  return root;
+  readValue(depth: number): JsonNode {
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    this.skipWs();
+    const c = this.text[this.pos];
+    if (c === '{') return { kind: 'object', entries: this.readList('}', () => this.readEntry(depth)) };
+    if (c === '[') return { kind: 'array', items: this.readList(']', () => this.readValue(depth + 1)) };
+    if (c === '"') {
+      const { value, raw } = this.readString();
+      return { kind: 'string', value, raw };
+    }
+    return this.readScalar();
+  }
 }
 
 /** True when a number token is a float for Python (has a fraction or an exponent). */
