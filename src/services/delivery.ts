@@ -354,17 +354,9 @@ export class DeliveryWorker {
     let error: string | null = null;
     let response: Bounded | null = null;
     try {
-      const res = await request(url, {
-        method: 'POST',
-        headers: signed.headers,
-        body: signed.body,
-        dispatcher: this.agent,
-        signal: controller.signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
-      statusCode = res.statusCode;
-      response = await readBounded(res.body);
+      const answer = await this.post(url, signed, controller.signal);
+      statusCode = answer.statusCode;
+      response = answer.response;
       if (response.broken) error = timedOut ? timeoutError() : response.broken;
     } catch (err) {
       error = timedOut ? timeoutError() : describe(err);
@@ -380,6 +372,20 @@ export class DeliveryWorker {
       error = 'the sending process stopped before the receiver answered; the receiver may have this event';
     }
     return { statusCode, error, response, durationMs: Math.round(performance.now() - started) };
+  }
+
+  /** The POST itself, under the connect/headers/body timeouts; the answer read bounded. */
+  private async post(url: string, signed: Signed, signal: AbortSignal): Promise<{ statusCode: number; response: Bounded }> {
+    const res = await request(url, {
+      method: 'POST',
+      headers: signed.headers,
+      body: signed.body,
+      dispatcher: this.agent,
+      signal,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    return { statusCode: res.statusCode, response: await readBounded(res.body) };
   }
 
   /** Whether the attempt delivered the event, and if not whether it is tried again. */
