@@ -41,6 +41,13 @@ export interface EnhanceConfig {
   redetectDark: boolean;
   /** CLAHE-like local contrast of the face (claheLuma); off by default (test/eval/kyc-research-log.md "CLAHE"). */
   clahe: ClaheConfig;
+  /**
+   * Black point of a dark face: the face region's luma at this percentile is subtracted
+   * before the gain (at most half the face's mean), so a raised black level (a phone's
+   * lifted shadows) is not multiplied into the corrected face. Acts only where the
+   * dark-face gain acts (face mean below `darkBelow`, mode 'gain'). false = off.
+   */
+  blackPoint: false | { percentile: number };
 }
 
 export const DEFAULT_ENHANCE: EnhanceConfig = {
@@ -68,6 +75,10 @@ export const DEFAULT_ENHANCE: EnhanceConfig = {
   // on the dev set (occlusion, auto-approved) and none on the held-out set, while one more
   // card-vs-selfie impostor pair crossed 30 on each (test/eval/kyc-research-log.md "CLAHE (third pass)").
   clahe: { on: false, target: 'embed', tiles: 4, clip: 1.5, strength: 0.5, sdBelow: 0, bandBelow: 0.45 },
+  // Off: percentile 1 gained 4 + 4 of 60 genuine pairs on the lifted dim renderings of the
+  // KYC set and lost none elsewhere, but 4 more cross-identity pairs scored above 50
+  // (docs/engine-dim.md "Black point before the gain").
+  blackPoint: false,
 };
 
 /**
@@ -134,13 +145,49 @@ export function smoothLumaChroma(img: RgbImage, rl: number, rc: number): RgbImag
   return { data: out, width: img.width, height: img.height };
 }
 
-/** LUT mapping luma `mean` to `target` by a gain (clipped at 255), or by gamma when darkening. */
-export function exposureLut(mean: number, target: number, mode: 'gain' | 'gamma'): Uint8Array {
+/**
+ * LUT mapping luma `mean` to `target` by a gain (clipped at 255), or by gamma when darkening.
+ * With a black point `black` (gain only), levels are first moved down by it (clipped at 0)
+ * and the gain maps `mean - black` to the target.
+ */
+export function exposureLut(mean: number, target: number, mode: 'gain' | 'gamma', black = 0): Uint8Array {
   if (mode === 'gamma' || mean > target) return gammaLut(mean, target);
-  const k = Math.min(12, target / Math.max(1, mean));
+  const k = Math.min(12, target / Math.max(1, mean - black));
   const lut = new Uint8Array(256);
-  for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.round(v * k));
+  for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.max(0, Math.round((v - black) * k)));
   return lut;
+}
+
+/** Luma at percentile `p` (0-100) of `box` in `img` (sampled on a grid of about 40,000 points, as lumaStats). */
+export function lumaPercentile(img: RgbImage, box: readonly [number, number, number, number], p: number): number {
+  const x0 = Math.max(0, Math.floor(box[0]));
+  const y0 = Math.max(0, Math.floor(box[1]));
+  const x1 = Math.min(img.width, Math.ceil(box[2]));
+  const y1 = Math.min(img.height, Math.ceil(box[3]));
+  if (x1 <= x0 || y1 <= y0) return 0;
+  const step = Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / 40_000)));
+  const hist = new Uint32Array(256);
+  let n = 0;
+  for (let y = y0; y < y1; y += step) {
+    for (let x = x0; x < x1; x += step) {
+      hist[Math.min(255, Math.round(lumaOf(img.data, (y * img.width + x) * 3)))]!++;
+      n++;
+    }
+  }
+  const want = (Math.min(100, Math.max(0, p)) / 100) * n;
+  let c = 0;
+  for (let v = 0; v < 256; v++) {
+    c += hist[v]!;
+    if (c >= want && c > 0) return v;
+  }
+  return 255;
+}
+
+/** The black point subtracted before a dark face's gain (0 when the option is off or the face is not dark). */
+export function faceBlackPoint(img: RgbImage, box: readonly [number, number, number, number], faceMean: number, cfg: EnhanceConfig): number {
+  if (!cfg.on || !cfg.blackPoint || cfg.mode !== 'gain' || !(faceMean < cfg.darkBelow)) return 0;
+  // At most half the mean: a flat face (darkest pixels near its mean) is not stretched without bound.
+  return Math.min(faceMean / 2, lumaPercentile(img, box, cfg.blackPoint.percentile));
 }
 
 /** Gamma LUT mapping luma `mean` to `target` (gamma clamped to 0.3..2.5). */
@@ -195,14 +242,16 @@ export function applyColour(img: RgbImage, lut: Uint8Array | null, gains: [numbe
  * The correction a face needs, from its region's mean luma and the whole image's colour
  * balance; null when it needs none (the common case: most photos are left untouched).
  */
-export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceConfig): { lut: Uint8Array | null; gains: [number, number, number] | null; denoise: boolean } | null {
+export function faceCorrection(faceMean: number, whole: RgbImage, cfg: EnhanceConfig, black = 0): { lut: Uint8Array | null; gains: [number, number, number] | null; denoise: boolean } | null {
   if (!cfg.on) return null;
   const gw = cfg.wb ? greyWorld(whole) : null;
   const gains = gw && gw.cast > cfg.castAbove ? gw.gains : null;
   const exposure = faceMean < cfg.darkBelow || faceMean > cfg.brightAbove;
   if (!exposure && !gains) return null;
-  const denoise = exposure && cfg.denoiseAboveGain > 0 && faceMean < cfg.target / cfg.denoiseAboveGain;
-  return { lut: exposure ? exposureLut(faceMean, cfg.target, cfg.mode) : null, gains, denoise };
+  // A black point only below darkBelow (faceBlackPoint); the smoothing gate reads the gain actually applied.
+  const b = faceMean < cfg.darkBelow ? black : 0;
+  const denoise = exposure && cfg.denoiseAboveGain > 0 && faceMean - b < cfg.target / cfg.denoiseAboveGain;
+  return { lut: exposure ? exposureLut(faceMean, cfg.target, cfg.mode, b) : null, gains, denoise };
 }
 
 /**

@@ -9,7 +9,7 @@ import { detectWithRetry } from './detect-retry.js';
 import { chooseFace } from './choose.js';
 import { alignFace } from './align.js';
 import { embedFace } from './embed.js';
-import { applyColour, boxBlur, faceCorrection, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
+import { applyColour, boxBlur, faceBlackPoint, faceCorrection, smoothLumaChroma, type EnhanceConfig } from './enhance.js';
 import { rotateImage, type Box, type RgbImage } from './image.js';
 import { landmarkSquare, landmarksFor, landmarksWithMirror, type LandmarkReading, type Point } from './landmarks.js';
 import type { Sessions } from './models.js';
@@ -88,11 +88,12 @@ interface Correction {
 /**
  * Exposure / colour correction of what the landmark and embedding models see, for the face
  * in `box` of `asSent` (`working`: the whole working image, whose exposure the gates read);
- * a very dark face is also smoothed.
+ * a dark face's black point is subtracted first when configured; a very dark face is also smoothed.
  */
 export function correctExposure(o: { asSent: RgbImage; working: RgbImage; box: Box; enhance: EnhanceConfig }): Correction {
   const { asSent, box: b, enhance: e } = o;
-  const corr = faceCorrection(lumaStats(asSent, b).mean, o.working, e);
+  const mean = lumaStats(asSent, b).mean;
+  const corr = faceCorrection(mean, o.working, e, faceBlackPoint(asSent, b, mean, e));
   let out = corr ? applyColour(asSent, corr.lut, corr.gains) : asSent;
   if (corr?.denoise) {
     // One luma radius per 112 px of face width: a tuned face size, not the embedder's input.
