@@ -4,7 +4,7 @@
 // a brightened copy when nothing is found. They change only what the landmark and
 // embedding models see; quality signals are measured on the photo as sent. Gates and
 // strengths are in PipelineConfig.enhance, measured with `eval` (docs/engine.md).
-import type { RgbImage } from './image.js';
+import { lumaGrid, type Box, type RgbImage } from './image.js';
 
 export interface EnhanceConfig {
   /** Master switch (eval compares on/off). */
@@ -159,13 +159,10 @@ export function exposureLut(mean: number, target: number, mode: 'gain' | 'gamma'
 }
 
 /** Luma at percentile `p` (0-100) of `box` in `img` (sampled on a grid of about 40,000 points, as lumaStats). */
-export function lumaPercentile(img: RgbImage, box: readonly [number, number, number, number], p: number): number {
-  const x0 = Math.max(0, Math.floor(box[0]));
-  const y0 = Math.max(0, Math.floor(box[1]));
-  const x1 = Math.min(img.width, Math.ceil(box[2]));
-  const y1 = Math.min(img.height, Math.ceil(box[3]));
-  if (x1 <= x0 || y1 <= y0) return 0;
-  const step = Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / 40_000)));
+export function lumaPercentile(img: RgbImage, box: Box, p: number): number {
+  const g = lumaGrid(img, box);
+  if (!g) return 0;
+  const { x0, y0, x1, y1, step } = g;
   const hist = new Uint32Array(256);
   let n = 0;
   for (let y = y0; y < y1; y += step) {
@@ -184,7 +181,7 @@ export function lumaPercentile(img: RgbImage, box: readonly [number, number, num
 }
 
 /** The black point subtracted before a dark face's gain (0 when the option is off or the face is not dark). */
-export function faceBlackPoint(img: RgbImage, box: readonly [number, number, number, number], faceMean: number, cfg: EnhanceConfig): number {
+export function faceBlackPoint(img: RgbImage, box: Box, faceMean: number, cfg: EnhanceConfig): number {
   if (!cfg.on || !cfg.blackPoint || cfg.mode !== 'gain' || !(faceMean < cfg.darkBelow)) return 0;
   // At most half the mean: a flat face (darkest pixels near its mean) is not stretched without bound.
   return Math.min(faceMean / 2, lumaPercentile(img, box, cfg.blackPoint.percentile));

@@ -160,3 +160,16 @@ export function cropRegion(img: RgbImage, x0: number, y0: number, w: number, h: 
   }
   return { data: out, width: w, height: h };
 }
+
+/**
+ * The sampling grid the luma statistics read: `box` clipped to the image (the whole image
+ * without one), every `step`-th pixel so about 40,000 are read; null when nothing is left.
+ */
+export function lumaGrid(img: RgbImage, box?: Box): { x0: number; y0: number; x1: number; y1: number; step: number } | null {
+  const x0 = Math.max(0, Math.floor(box ? box[0] : 0));
+  const y0 = Math.max(0, Math.floor(box ? box[1] : 0));
+  const x1 = Math.min(img.width, Math.ceil(box ? box[2] : img.width));
+  const y1 = Math.min(img.height, Math.ceil(box ? box[3] : img.height));
+  if (x1 <= x0 || y1 <= y0) return null;
+  return { x0, y0, x1, y1, step: Math.max(1, Math.floor(Math.sqrt(((x1 - x0) * (y1 - y0)) / 40_000))) };
+}

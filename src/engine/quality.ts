@@ -3,7 +3,7 @@
 // a person can act on ("the selfie is too dark"). Everything is computed from work the
 // pipeline already does (no extra detection); thresholds are in QUALITY_THRESHOLDS and
 // were chosen from measurements on the face data (docs/engine.md, "Quality signals").
-import type { Box, RgbImage } from './image.js';
+import { lumaGrid, type Box, type RgbImage } from './image.js';
 import { meanPoint, type Point } from './landmarks.js';
 import type { FaceMatchWarning } from './types.js';
 
@@ -60,14 +60,9 @@ const r1 = (v: number): number => Math.round(v * 10) / 10;
 
 /** BT.601 luma mean and standard deviation over a box (sampled to at most ~40k pixels). */
 export function lumaStats(img: RgbImage, box?: Box): { mean: number; sd: number } {
-  const x0 = Math.max(0, Math.floor(box ? box[0] : 0));
-  const y0 = Math.max(0, Math.floor(box ? box[1] : 0));
-  const x1 = Math.min(img.width, Math.ceil(box ? box[2] : img.width));
-  const y1 = Math.min(img.height, Math.ceil(box ? box[3] : img.height));
-  const w = x1 - x0;
-  const h = y1 - y0;
-  if (w <= 0 || h <= 0) return { mean: 0, sd: 0 };
-  const step = Math.max(1, Math.floor(Math.sqrt((w * h) / 40_000)));
+  const g = lumaGrid(img, box);
+  if (!g) return { mean: 0, sd: 0 };
+  const { x0, y0, x1, y1, step } = g;
   let s = 0;
   let s2 = 0;
   let n = 0;
