@@ -1,9 +1,6 @@
 // The sandbox credential as the transports see it: the bearer token of a request. Creating and
-// checking it against the database is the services' (services/sandbox-credential.ts); the
-// re-exports keep the import path the tests use.
+// checking it against the database is the services' (services/sandbox-credential.ts).
 import type { IncomingMessage } from 'node:http';
-
-export { CREDENTIAL_PREFIX, checkSandboxCredential, credentialFileOf, ensureSandboxCredential, type CredentialHolder } from './services/sandbox-credential.js';
 
 /** The token of an `Authorization: Bearer ...` header, if any. */
 export function bearerToken(req: IncomingMessage): string | undefined {

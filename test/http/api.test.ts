@@ -1,7 +1,7 @@
 // The HTTP twin end to end: a real server on 127.0.0.1, a real SQLite file, the real engine and
 // real face photos. Account -> workflow -> webhook destination -> session -> capture -> decision
 // -> signed webhook received and verified; the standalone face match; every SPEC error path.
-import { ensureSandboxCredential } from '../../src/sandbox-credential.js';
+import { ensureSandboxCredential } from '../../src/services/sandbox-credential.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { FacematchError } from '../../src/errors.js';
 import { openSandbox } from '../../src/services/index.js';
-import { ensureSandboxCredential } from '../../src/sandbox-credential.js';
+import { ensureSandboxCredential } from '../../src/services/sandbox-credential.js';
 import { call, startTwin } from '../helpers/http-twin.js';
 import { childEnv, cliPath, connectStdio, fails, ok, tempDir } from '../helpers/mcp-harness.js';
 

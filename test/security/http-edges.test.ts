@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ensureSandboxCredential } from '../../src/sandbox-credential.js';
+import { ensureSandboxCredential } from '../../src/services/sandbox-credential.js';
 import type { AppContext, Sandbox } from '../../src/services/index.js';
 import { call, errorBody, startTwin, type Twin } from '../helpers/http-twin.js';
 import { raw } from '../helpers/raw-http.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createMcpHttpHandler, type McpHttpHandler } from '../../src/mcp/http.js';
-import { ensureSandboxCredential } from '../../src/sandbox-credential.js';
+import { ensureSandboxCredential } from '../../src/services/sandbox-credential.js';
 import { FacematchError } from '../../src/errors.js';
 import { call, startTwin, type Twin } from '../helpers/http-twin.js';
 import { raw } from '../helpers/raw-http.js';
@@ -154,7 +154,7 @@ describe('init --http', () => {
     const { join } = await import('node:path');
     const { cliPath, childEnv, tempDir } = await import('../helpers/mcp-harness.js');
     const { openSandbox } = await import('../../src/services/index.js');
-    const { checkSandboxCredential } = await import('../../src/sandbox-credential.js');
+    const { checkSandboxCredential } = await import('../../src/services/sandbox-credential.js');
     const t = tempDir();
     try {
       const db = join(t.dir, 'sb.db');
