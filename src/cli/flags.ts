@@ -67,7 +67,7 @@ export interface ReadFlags<F extends FlagSpecs> {
 }
 
 /** Whether the user asked for help: --help or -h anywhere, as every command has always taken it. */
-export function wantsHelp(argv: readonly string[]): boolean {
+function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
